@@ -1,0 +1,114 @@
+import type * as z from "zod/mini";
+import * as s from "./api-schemas";
+import type { Group } from "./api-schemas";
+
+/**
+ * The route table, declared once. It drives the CDK stack (one function per route, at
+ * `functions/<id>/handler.ts`), the local server, request validation and the OpenAPI document.
+ */
+export interface RouteDefinition {
+  /** Function folder under `functions/`, construct id and OpenAPI operationId. */
+  readonly id: string;
+  readonly method: "GET" | "POST" | "PATCH";
+  /** API Gateway path, parameters in braces. */
+  readonly path: string;
+  readonly summary: string;
+  /** The caller needs at least one of these groups (claim `cognito:groups`). */
+  readonly groups: readonly Group[];
+  readonly body?: z.ZodMiniType;
+  readonly query?: z.ZodMiniType;
+  readonly params?: z.ZodMiniType;
+  /** Success responses by status. Error responses are common to all routes. */
+  readonly responses: Readonly<Record<number, { description: string; schema: z.ZodMiniType }>>;
+  /** Error codes this route can answer besides the common ones (documentation). */
+  readonly errors?: readonly string[];
+}
+
+const anyone: readonly Group[] = ["agents", "admins"];
+const admins: readonly Group[] = ["admins"];
+const agents: readonly Group[] = ["agents"];
+
+export const routes = {
+  validatePhoneNumber: {
+    id: "validate-phone-number",
+    method: "POST",
+    path: "/api/now/initiate_message/validate_phone_number",
+    summary: "Validate a phone number and convert it to E.164",
+    groups: anyone,
+    body: s.ValidatePhoneNumberRequest,
+    responses: { 200: { description: "The verdict: valid with the E.164 form, or invalid with a reason", schema: s.ValidatePhoneNumberResponse } },
+    errors: ["CONSUMER_NOT_FOUND"],
+  },
+  composeOptions: {
+    id: "compose-options",
+    method: "GET",
+    path: "/api/now/initiate_message/compose_options",
+    summary: "Send-from and send-to choices and defaults for the Compose SMS screen",
+    groups: agents,
+    query: s.ComposeOptionsQuery,
+    responses: { 200: { description: "Choices, defaults and any ongoing SMS conversation", schema: s.ComposeOptionsResponse } },
+    errors: ["CONSUMER_NOT_FOUND", "INTERACTION_NOT_FOUND"],
+  },
+  createConsumer: {
+    id: "create-consumer",
+    method: "POST",
+    path: "/api/now/consumers",
+    summary: "Create a consumer (customer) with its phone numbers",
+    groups: admins,
+    body: s.CreateConsumerRequest,
+    responses: { 201: { description: "The consumer, numbers in E.164", schema: s.Consumer } },
+    errors: ["CONSUMER_ALREADY_EXISTS", "INVALID_PHONE_NUMBER"],
+  },
+  getConsumer: {
+    id: "get-consumer",
+    method: "GET",
+    path: "/api/now/consumers/{id}",
+    summary: "Read one consumer",
+    groups: anyone,
+    params: s.ConsumerPath,
+    responses: { 200: { description: "The consumer", schema: s.Consumer } },
+    errors: ["CONSUMER_NOT_FOUND"],
+  },
+  findConsumers: {
+    id: "find-consumers",
+    method: "GET",
+    path: "/api/now/consumers",
+    summary: "Find the consumers who list a phone number",
+    groups: anyone,
+    query: s.FindConsumersQuery,
+    responses: { 200: { description: "Consumers listing the number (any format is normalised first)", schema: s.ConsumerList } },
+    errors: ["INVALID_PHONE_NUMBER"],
+  },
+  createProvider: {
+    id: "create-provider",
+    method: "POST",
+    path: "/api/now/providers",
+    summary: "Create a messaging provider (a send-from number)",
+    groups: admins,
+    body: s.CreateProviderRequest,
+    responses: { 201: { description: "The provider", schema: s.Provider } },
+    errors: ["PROVIDER_NUMBER_TAKEN", "INVALID_PHONE_NUMBER"],
+  },
+  listProviders: {
+    id: "list-providers",
+    method: "GET",
+    path: "/api/now/providers",
+    summary: "List messaging providers, active and inactive",
+    groups: anyone,
+    responses: { 200: { description: "Every provider", schema: s.ProviderList } },
+  },
+  updateProvider: {
+    id: "update-provider",
+    method: "PATCH",
+    path: "/api/now/providers/{id}",
+    summary: "Rename, deactivate or reactivate a provider",
+    groups: admins,
+    params: s.ProviderPath,
+    body: s.UpdateProviderRequest,
+    responses: { 200: { description: "The provider after the change", schema: s.Provider } },
+    errors: ["PROVIDER_NOT_FOUND"],
+  },
+} as const satisfies Record<string, RouteDefinition>;
+
+export type RouteKey = keyof typeof routes;
+export const routeList: readonly RouteDefinition[] = Object.values(routes);

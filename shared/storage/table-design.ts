@@ -1,0 +1,70 @@
+/**
+ * The single table's key design, declared once. The CDK stack, the local table creation
+ * (`table-definition.ts`) and every repository read it; nothing else spells a key.
+ * `docs/data-model.md` lists each item type and access pattern.
+ */
+export const tableDesign = {
+  partitionKey: "pk",
+  sortKey: "sk",
+  /** Epoch seconds; DynamoDB deletes expired items (idempotency records, kept-aside receipts). */
+  timeToLiveAttribute: "expiresAt",
+  indexes: {
+    /** Interactions of a consumer, newest first. */
+    byConsumer: { indexName: "gsi1", partitionKey: "gsi1pk", sortKey: "gsi1sk" },
+    /** Active interactions assigned to an agent, newest first (sparse: removed when closed). */
+    byAssignee: { indexName: "gsi2", partitionKey: "gsi2pk", sortKey: "gsi2sk" },
+    /** Active interactions by last activity, for the idle-close sweep (sparse). */
+    byActivity: { indexName: "gsi3", partitionKey: "gsi3pk", sortKey: "gsi3sk" },
+  },
+} as const;
+
+export type IndexName = keyof typeof tableDesign.indexes;
+
+export interface ItemKey {
+  pk: string;
+  sk: string;
+}
+
+/**
+ * Item keys. A phone number's partition (`PHONE#<e164>`) holds everything a send decision needs
+ * about that number: which consumers list it, its channel user profiles and the conversation locks
+ * of its active SMS interactions, so one strongly consistent Query reads the whole state.
+ */
+export const keys = {
+  consumer: (consumerId: string): ItemKey => ({ pk: `CONSUMER#${consumerId}`, sk: "CONSUMER" }),
+  /** "Consumer X lists this number": one item per (number, consumer). */
+  consumerPhone: (e164: string, consumerId: string): ItemKey => ({ pk: phonePartition(e164), sk: `CONSUMER#${consumerId}` }),
+  consumerPhonePrefix: "CONSUMER#",
+
+  /** Providers are configuration (tens of items): one partition, read whole. */
+  provider: (providerId: string): ItemKey => ({ pk: "PROVIDERS", sk: `PROVIDER#${providerId}` }),
+  providersPartition: "PROVIDERS",
+  providerPrefix: "PROVIDER#",
+  /** Uniqueness guard: exists while a provider holds this send-from number. */
+  providerNumber: (e164: string): ItemKey => ({ pk: `PROVIDER_NUMBER#${e164}`, sk: "PROVIDER_NUMBER" }),
+
+  interaction: (interactionId: string): ItemKey => ({ pk: `INTERACTION#${interactionId}`, sk: "INTERACTION" }),
+  /**
+   * Conversation lock: exists exactly while an SMS interaction is active for (provider number,
+   * customer number). Only a conditional put creates it; only the closing transaction deletes it.
+   */
+  conversationLock: (customerE164: string, providerE164: string): ItemKey => ({
+    pk: phonePartition(customerE164),
+    sk: `CONVERSATION#${providerE164}`,
+  }),
+  conversationLockPrefix: "CONVERSATION#",
+
+  /** GSI values. */
+  consumerInteractions: (consumerId: string, createdAt: string, interactionId: string) => ({
+    gsi1pk: `CONSUMER#${consumerId}`,
+    gsi1sk: `INTERACTION#${createdAt}#${interactionId}`,
+  }),
+  assigneeActiveInteractions: (agentId: string, createdAt: string, interactionId: string) => ({
+    gsi2pk: `AGENT#${agentId}#ACTIVE`,
+    gsi2sk: `INTERACTION#${createdAt}#${interactionId}`,
+  }),
+} as const;
+
+export function phonePartition(e164: string): string {
+  return `PHONE#${e164}`;
+}

@@ -1,0 +1,17 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    // One DynamoDB Local for the whole run; each test file creates its own table in it.
+    globalSetup: ["test/support/dynamodb-global-setup.ts"],
+    // 2 cores: two test files at a time keeps DynamoDB Local and esbuild (stack tests) responsive.
+    maxWorkers: 2,
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    env: {
+      POWERTOOLS_LOG_LEVEL: "SILENT",
+      AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: "1",
+    },
+  },
+});
