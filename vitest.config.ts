@@ -11,7 +11,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     env: {
       POWERTOOLS_LOG_LEVEL: "SILENT",
-      AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: "1",
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     },
   },
 });

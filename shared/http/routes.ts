@@ -22,6 +22,10 @@ export interface RouteDefinition {
   readonly responses: Readonly<Record<number, { description: string; schema: z.ZodMiniType }>>;
   /** Error codes this route can answer besides the common ones (documentation). */
   readonly errors?: readonly string[];
+  /** What the function may do to the table: the stack grants exactly this. */
+  readonly tableAccess: "read" | "readWrite";
+  /** The function loads the compose defaults extension (the stack bundles a deployer's module into it). */
+  readonly usesComposeExtension?: boolean;
 }
 
 const anyone: readonly Group[] = ["agents", "admins"];
@@ -38,6 +42,7 @@ export const routes = {
     body: s.ValidatePhoneNumberRequest,
     responses: { 200: { description: "The verdict: valid with the E.164 form, or invalid with a reason", schema: s.ValidatePhoneNumberResponse } },
     errors: ["CONSUMER_NOT_FOUND"],
+    tableAccess: "read",
   },
   composeOptions: {
     id: "compose-options",
@@ -48,6 +53,8 @@ export const routes = {
     query: s.ComposeOptionsQuery,
     responses: { 200: { description: "Choices, defaults and any ongoing SMS conversation", schema: s.ComposeOptionsResponse } },
     errors: ["CONSUMER_NOT_FOUND", "INTERACTION_NOT_FOUND"],
+    tableAccess: "read",
+    usesComposeExtension: true,
   },
   createConsumer: {
     id: "create-consumer",
@@ -58,6 +65,7 @@ export const routes = {
     body: s.CreateConsumerRequest,
     responses: { 201: { description: "The consumer, numbers in E.164", schema: s.Consumer } },
     errors: ["CONSUMER_ALREADY_EXISTS", "INVALID_PHONE_NUMBER"],
+    tableAccess: "readWrite",
   },
   getConsumer: {
     id: "get-consumer",
@@ -68,6 +76,7 @@ export const routes = {
     params: s.ConsumerPath,
     responses: { 200: { description: "The consumer", schema: s.Consumer } },
     errors: ["CONSUMER_NOT_FOUND"],
+    tableAccess: "read",
   },
   findConsumers: {
     id: "find-consumers",
@@ -78,6 +87,7 @@ export const routes = {
     query: s.FindConsumersQuery,
     responses: { 200: { description: "Consumers listing the number (any format is normalised first)", schema: s.ConsumerList } },
     errors: ["INVALID_PHONE_NUMBER"],
+    tableAccess: "read",
   },
   createProvider: {
     id: "create-provider",
@@ -88,6 +98,7 @@ export const routes = {
     body: s.CreateProviderRequest,
     responses: { 201: { description: "The provider", schema: s.Provider } },
     errors: ["PROVIDER_NUMBER_TAKEN", "INVALID_PHONE_NUMBER"],
+    tableAccess: "readWrite",
   },
   listProviders: {
     id: "list-providers",
@@ -96,6 +107,7 @@ export const routes = {
     summary: "List messaging providers, active and inactive",
     groups: anyone,
     responses: { 200: { description: "Every provider", schema: s.ProviderList } },
+    tableAccess: "read",
   },
   updateProvider: {
     id: "update-provider",
@@ -107,6 +119,7 @@ export const routes = {
     body: s.UpdateProviderRequest,
     responses: { 200: { description: "The provider after the change", schema: s.Provider } },
     errors: ["PROVIDER_NOT_FOUND"],
+    tableAccess: "readWrite",
   },
 } as const satisfies Record<string, RouteDefinition>;
 

@@ -1,0 +1,9 @@
+import { createAdapters } from "../../shared/adapters";
+import { readConfig } from "../../shared/config";
+import { findConsumersByPhoneNumber } from "../../shared/consumers/read-consumers";
+import { httpHandler } from "../../shared/http/http-handler";
+import { routes } from "../../shared/http/routes";
+
+const adapters = createAdapters(readConfig());
+
+export const handler = httpHandler(routes.findConsumers, (request) => findConsumersByPhoneNumber(adapters, request.query.phoneNumber));

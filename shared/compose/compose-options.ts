@@ -1,0 +1,90 @@
+import type { ComposeOptionsResponse, SendFromOption } from "../http/api-schemas";
+import { ApiError } from "../http/error-codes";
+import type { ConsumerStore } from "../consumers/consumer-store";
+import type { Interaction } from "../interactions/interaction";
+import type { InteractionReader } from "../interactions/interaction-store";
+import type { ProviderStore } from "../providers/provider-store";
+import type { ComposeDefaults, ComposeDefaultsExtension } from "./compose-defaults-extension";
+
+export interface ComposeOptionsDeps {
+  consumers: Pick<ConsumerStore, "get">;
+  providers: Pick<ProviderStore, "list">;
+  interactions: InteractionReader;
+  extension: ComposeDefaultsExtension;
+}
+
+/**
+ * What the Compose SMS screen offers. The extension proposes choices and defaults; then the
+ * service's own rules hold whatever it returned: only active provider numbers are offered, and an
+ * ongoing SMS conversation on the default send-to number becomes the default, so the desk shows it.
+ */
+export async function composeOptions(
+  deps: ComposeOptionsDeps,
+  input: { consumerId: string; interactionId?: string },
+): Promise<ComposeOptionsResponse> {
+  const originInteraction = input.interactionId ? await requireInteraction(deps, input.interactionId) : undefined;
+  // A reply to a phone interaction goes to the consumer the call was recorded for.
+  const consumerId = originInteraction?.type === "phone" && originInteraction.consumerId ? originInteraction.consumerId : input.consumerId;
+  const [consumer, allProviders] = await Promise.all([deps.consumers.get(consumerId), deps.providers.list()]);
+  if (!consumer) throw new ApiError("CONSUMER_NOT_FOUND", `no consumer has id '${consumerId}'`);
+
+  const providers: SendFromOption[] = allProviders
+    .filter((provider) => provider.active && provider.channel === "sms")
+    .map((provider) => ({ number: provider.number, providerId: provider.id, name: provider.name }));
+  const callNumber = originInteraction?.type === "phone" ? originInteraction.to : undefined;
+  const candidateNumbers = [...new Set([...(callNumber ? [callNumber] : []), ...consumer.phoneNumbers])];
+
+  const proposed = await deps.extension.composeDefaults({ consumer, originInteraction, providers, candidateNumbers });
+  const defaults = keepToActiveProviders(proposed, providers);
+
+  const ongoing = defaults.defaultSendTo ? await findOngoing(deps, defaults.defaultSendTo, defaults.sendFrom) : undefined;
+  const available = providers.length > 0;
+  return {
+    available,
+    ...(available ? {} : { reason: "NO_MESSAGING_PROVIDER" as const }),
+    consumerId: consumer.id,
+    sendFrom: defaults.sendFrom,
+    defaultSendFrom: ongoing?.from ?? defaults.defaultSendFrom,
+    sendTo: defaults.sendTo,
+    defaultSendTo: ongoing?.to ?? defaults.defaultSendTo,
+    ...(ongoing ? { activeInteraction: summary(ongoing) } : {}),
+  };
+}
+
+async function requireInteraction(deps: ComposeOptionsDeps, interactionId: string): Promise<Interaction> {
+  const interaction = await deps.interactions.get(interactionId);
+  if (!interaction) throw new ApiError("INTERACTION_NOT_FOUND", `no interaction has id '${interactionId}'`);
+  return interaction;
+}
+
+/** An extension may narrow or reorder the senders, never offer a number that is not an active provider. */
+function keepToActiveProviders(proposed: ComposeDefaults, providers: readonly SendFromOption[]): ComposeDefaults {
+  const active = new Map(providers.map((provider) => [provider.number, provider]));
+  const sendFrom = proposed.sendFrom.flatMap((option) => {
+    const provider = active.get(option.number);
+    return provider ? [provider] : [];
+  });
+  const defaultSendFrom = sendFrom.some((option) => option.number === proposed.defaultSendFrom)
+    ? proposed.defaultSendFrom
+    : (sendFrom[0]?.number ?? null);
+  return { ...proposed, sendFrom, defaultSendFrom };
+}
+
+/** The ongoing conversation on that number: through an offered sender if there is one, else any. */
+async function findOngoing(deps: ComposeOptionsDeps, customerNumber: string, sendFrom: readonly SendFromOption[]) {
+  const active = await deps.interactions.findActiveSmsByCustomerNumber(customerNumber);
+  return active.find((interaction) => sendFrom.some((option) => option.number === interaction.from)) ?? active[0];
+}
+
+function summary(interaction: Interaction): NonNullable<ComposeOptionsResponse["activeInteraction"]> {
+  return {
+    id: interaction.id,
+    type: interaction.type,
+    state: interaction.state,
+    handler: interaction.handler,
+    assignedTo: interaction.assignedTo,
+    consumerId: interaction.consumerId,
+    ...(interaction.from ? { from: interaction.from } : {}),
+    ...(interaction.to ? { to: interaction.to } : {}),
+  };
+}

@@ -1,0 +1,42 @@
+import type { Consumer } from "../http/api-schemas";
+import { ApiError } from "../http/error-codes";
+import type { Clock, IdGenerator } from "../platform/clock-and-ids";
+import { requireValidNumber } from "../phone/require-valid-number";
+import type { ConsumerStore } from "./consumer-store";
+
+export interface CreateConsumerDeps {
+  consumers: Pick<ConsumerStore, "create">;
+  clock: Clock;
+  ids: IdGenerator;
+  defaultCountry: string;
+}
+
+export interface CreateConsumerInput {
+  id?: string;
+  name: string;
+  location?: string;
+  phoneNumbers?: string[];
+}
+
+/**
+ * Creates a consumer. Numbers written nationally are read in the consumer's location (else the
+ * default country) and stored in E.164; two spellings of one phone are stored once.
+ */
+export async function createConsumer(deps: CreateConsumerDeps, input: CreateConsumerInput): Promise<Consumer> {
+  const location = input.location?.toUpperCase();
+  const numbers = (input.phoneNumbers ?? []).map(
+    (phoneNumber, index) =>
+      requireValidNumber({ phoneNumber, consumerLocation: location, defaultCountry: deps.defaultCountry }, `phoneNumbers[${index}]`).e164,
+  );
+  const consumer: Consumer = {
+    id: input.id ?? deps.ids.next("con"),
+    name: input.name,
+    ...(location ? { location } : {}),
+    phoneNumbers: [...new Set(numbers)],
+    createdAt: deps.clock.now().toISOString(),
+  };
+  if ((await deps.consumers.create(consumer)) === "already_exists") {
+    throw new ApiError("CONSUMER_ALREADY_EXISTS", `a consumer with id '${consumer.id}' already exists; choose another id or omit it`);
+  }
+  return consumer;
+}

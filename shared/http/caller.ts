@@ -1,0 +1,31 @@
+import type { APIGatewayProxyEventV2WithJWTAuthorizer } from "aws-lambda";
+import { Group } from "./api-schemas";
+import { ApiError } from "./error-codes";
+
+/** The authenticated caller: `sub` is the agent id; the body never names the agent. */
+export interface Caller {
+  sub: string;
+  groups: Group[];
+}
+
+/**
+ * Reads the claims the JWT authorizer passed on. API Gateway hands every claim over as a string,
+ * a list claim as "[agents admins]"; an already-parsed array (direct invokes) is accepted too.
+ */
+export function readCaller(event: APIGatewayProxyEventV2WithJWTAuthorizer): Caller {
+  const claims = (event.requestContext?.authorizer?.jwt?.claims ?? {}) as Record<string, unknown>;
+  const sub = claims.sub;
+  if (typeof sub !== "string" || sub === "") {
+    throw new ApiError("UNAUTHORIZED", "the request carries no authenticated subject; send a bearer token");
+  }
+  return { sub, groups: parseGroupsClaim(claims["cognito:groups"]) };
+}
+
+export function parseGroupsClaim(value: unknown): Group[] {
+  const names = Array.isArray(value)
+    ? value.map(String)
+    : typeof value === "string"
+      ? value.replace(/^\[|\]$/g, "").split(/[\s,]+/)
+      : [];
+  return names.filter((name): name is Group => Group.safeParse(name).success);
+}

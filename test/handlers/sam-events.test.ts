@@ -1,0 +1,43 @@
+import { readFileSync, readdirSync } from "node:fs";
+import type { APIGatewayProxyEventV2WithJWTAuthorizer } from "aws-lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { routeList, routes, type RouteKey } from "../../shared/http/routes";
+import { createHarness, lambdaContext } from "../support/handler-harness";
+
+/** The fixtures `sam local invoke -e events/<id>.json` uses, run through the real handlers. */
+const fixture = (id: string) =>
+  JSON.parse(readFileSync(new URL(`../../events/${id}.json`, import.meta.url), "utf8")) as APIGatewayProxyEventV2WithJWTAuthorizer;
+
+// In the order a new desk would call them; update-provider names an id no desk has, hence 404.
+const expected: [RouteKey, number][] = [
+  ["createProvider", 201],
+  ["createConsumer", 201],
+  ["validatePhoneNumber", 200],
+  ["getConsumer", 200],
+  ["findConsumers", 200],
+  ["listProviders", 200],
+  ["composeOptions", 200],
+  ["updateProvider", 404],
+];
+
+let h: Awaited<ReturnType<typeof createHarness>>;
+beforeAll(async () => {
+  h = await createHarness("sam-events");
+});
+afterAll(async () => h.table.drop());
+
+describe("events/ fixtures", () => {
+  it("has one fixture per route, matching its route key", () => {
+    const files = readdirSync(new URL("../../events/", import.meta.url)).filter((f) => f.endsWith(".json"));
+    expect(files.sort()).toEqual(routeList.map((r) => `${r.id}.json`).sort());
+    for (const route of routeList) expect(fixture(route.id).routeKey).toBe(`${route.method} ${route.path}`);
+  });
+
+  it.each(expected)("%s answers %i", async (key, status) => {
+    const handler = await h.handlerFor(key);
+    const result = await handler(fixture(routes[key].id), lambdaContext(routes[key].id));
+    expect(result.statusCode, result.body).toBe(status);
+    if (key === "validatePhoneNumber") expect(JSON.parse(result.body!)).toMatchObject({ valid: true, e164: "+14155550171" });
+    if (key === "composeOptions") expect(JSON.parse(result.body!)).toMatchObject({ available: true, defaultSendTo: "+14155550171" });
+  });
+});

@@ -1,0 +1,108 @@
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import { routes, type RouteKey } from "../../shared/http/routes";
+import type { ApiHandler } from "../../shared/http/http-handler";
+import { createTestTable, type TestTable } from "./test-table";
+
+export interface CallOptions {
+  /** JSON body (serialised) — or `rawBody` for exact bytes. */
+  body?: unknown;
+  rawBody?: string;
+  query?: Record<string, string>;
+  params?: Record<string, string>;
+  headers?: Record<string, string>;
+  /** Caller identity; groups are stringified as API Gateway does ("[agents admins]"). */
+  as?: { sub: string; groups: string[] } | null;
+}
+
+export interface CallResult {
+  status: number;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- assertions read arbitrary JSON
+  headers: Record<string, unknown>;
+}
+
+export const agent = { sub: "agent-ann", groups: ["agents"] };
+export const admin = { sub: "admin-ada", groups: ["admins"] };
+
+/**
+ * Real handlers (functions/<id>/handler.ts) against a fresh DynamoDB Local table. The environment
+ * is set before the first handler import, as Lambda sets it before the module loads.
+ */
+export async function createHarness(prefix: string, env: Record<string, string> = {}) {
+  const table: TestTable = await createTestTable(prefix);
+  Object.assign(process.env, { TABLE_NAME: table.tableName, DYNAMODB_ENDPOINT: table.endpoint, ...env });
+  const loaded = new Map<RouteKey, ApiHandler>();
+
+  async function handlerFor(key: RouteKey): Promise<ApiHandler> {
+    let handler = loaded.get(key);
+    if (!handler) {
+      handler = ((await import(`../../functions/${routes[key].id}/handler.ts`)) as { handler: ApiHandler }).handler;
+      loaded.set(key, handler);
+    }
+    return handler;
+  }
+
+  async function call(key: RouteKey, options: CallOptions = {}): Promise<CallResult> {
+    const handler = await handlerFor(key);
+    const result = (await handler(apiEvent(key, options), lambdaContext(routes[key].id))) as APIGatewayProxyStructuredResultV2;
+    const text = result.body ?? "";
+    return { status: result.statusCode ?? 200, body: text ? JSON.parse(text) : undefined, headers: result.headers ?? {} };
+  }
+
+  return { table, call, handlerFor };
+}
+
+export function apiEvent(key: RouteKey, options: CallOptions): APIGatewayProxyEventV2WithJWTAuthorizer {
+  const route = routes[key];
+  const caller = options.as === undefined ? agent : options.as;
+  const rawBody = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+  const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(options.params?.[name] ?? ""));
+  const query = options.query ?? {};
+  return {
+    version: "2.0",
+    routeKey: `${route.method} ${route.path}`,
+    rawPath: path,
+    rawQueryString: new URLSearchParams(query).toString(),
+    headers: { ...(rawBody !== undefined ? { "content-type": "application/json" } : {}), ...options.headers },
+    queryStringParameters: Object.keys(query).length ? query : undefined,
+    pathParameters: options.params,
+    body: rawBody,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: "test",
+      apiId: "test",
+      domainName: "test.local",
+      domainPrefix: "test",
+      http: { method: route.method, path, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "vitest" },
+      requestId: `req-${Math.random().toString(36).slice(2)}`,
+      routeKey: `${route.method} ${route.path}`,
+      stage: "$default",
+      time: new Date().toUTCString(),
+      timeEpoch: Date.now(),
+      authorizer: {
+        principalId: "",
+        integrationLatency: 0,
+        jwt: {
+          claims: caller ? { sub: caller.sub, "cognito:groups": `[${caller.groups.join(" ")}]` } : {},
+          scopes: null as unknown as string[],
+        },
+      },
+    },
+  };
+}
+
+export function lambdaContext(functionName: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: "$LATEST",
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: "512",
+    awsRequestId: `lambda-${Math.random().toString(36).slice(2)}`,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: "test",
+    getRemainingTimeInMillis: () => 10_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
