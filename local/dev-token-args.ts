@@ -1,0 +1,43 @@
+import { parseArgs } from "node:util";
+import { Group } from "../shared/http/api-schemas";
+import { DEFAULT_TTL_SECONDS } from "./local-jwt";
+
+/** Command line of `npm run dev-token` (kept apart from the script so tests can import it). */
+export const KNOWN_GROUPS: readonly string[] = Group.options;
+
+export interface DevTokenArgs {
+  sub: string;
+  groups: string[];
+  ttlSeconds: number;
+}
+
+/** Parses and validates the command line; throws an Error whose message says what to fix. */
+export function parseDevTokenArgs(argv: string[]): DevTokenArgs | "help" {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      sub: { type: "string" },
+      groups: { type: "string" },
+      ttl: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help) return "help";
+  if (positionals.length > 0) throw new Error(`unexpected argument "${positionals[0]}"`);
+  const sub = values.sub?.trim();
+  if (!sub) throw new Error("--sub <id> is required");
+  const groups = (values.groups ?? "")
+    .split(",")
+    .map((group) => group.trim())
+    .filter((group) => group !== "");
+  const unknown = groups.filter((group) => !KNOWN_GROUPS.includes(group));
+  if (unknown.length > 0) throw new Error(`unknown group "${unknown[0]}": use ${KNOWN_GROUPS.join(", ")}`);
+  let ttlSeconds = DEFAULT_TTL_SECONDS;
+  if (values.ttl !== undefined) {
+    ttlSeconds = Number(values.ttl);
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) throw new Error(`--ttl must be a positive whole number of seconds, got "${values.ttl}"`);
+  }
+  return { sub, groups: [...new Set(groups)], ttlSeconds };
+}

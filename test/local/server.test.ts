@@ -1,0 +1,216 @@
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { fileURLToPath } from "node:url";
+import { generateKeyPair, SignJWT, type JWTPayload } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../local/dynamodb-local";
+import { LOCAL_AUDIENCE, LOCAL_ISSUER, loadOrCreateKeyPair, type LocalKeyPair } from "../../local/local-jwt";
+
+/**
+ * The local server as `npm start` runs it (tsx local/server.ts in its own process), driven over
+ * real HTTP, with a token from the dev-token script. Two servers run side by side (different
+ * DATA_DIR and PORT); both are stopped with SIGTERM at the end and must leave no java behind.
+ */
+
+const REPO_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+const TSX = join(REPO_ROOT, "node_modules", ".bin", "tsx");
+const execFileAsync = promisify(execFile);
+
+interface RunningServer {
+  child: ChildProcess;
+  dataDir: string;
+  port: number;
+  url: string;
+  /** ms from spawn to the first /health 200 */
+  startMs: number;
+  output(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+async function startServer(label: string): Promise<RunningServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), `local-server-${label}-`));
+  const port = await freePort();
+  const spawnedAt = performance.now();
+  const child = spawn(TSX, ["local/server.ts"], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, HOST: "127.0.0.1" },
+    // Own process group, so cleanup can reach tsx, node and java even if the server misbehaves.
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.once("exit", (code, signal) => done({ code, signal })),
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`server ${label} exited early:\n${output}`);
+    try {
+      const response = await fetch(`${url}/health`);
+      if (response.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`server ${label} not healthy within 60 s:\n${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, dataDir, port, url, startMs: Math.round(performance.now() - spawnedAt), output: () => output, exited };
+}
+
+function killGroup(server: RunningServer | undefined): void {
+  if (!server?.child.pid) return;
+  try {
+    process.kill(-server.child.pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
+async function devToken(dataDir: string, args: string[]): Promise<string> {
+  const { stdout } = await execFileAsync(TSX, ["local/dev-token.ts", ...args], { cwd: REPO_ROOT, env: { ...process.env, DATA_DIR: dataDir } });
+  const lines = stdout.trim().split("\n");
+  return lines[lines.length - 1]!.trim();
+}
+
+async function javaProcessesFor(dataDir: string): Promise<string[]> {
+  const { stdout } = await execFileAsync("ps", ["-eo", "pid,args"]);
+  return stdout.split("\n").filter((line) => line.includes("DynamoDBLocal.jar") && line.includes(dataDir));
+}
+
+const now = () => Math.floor(Date.now() / 1000);
+
+describe("local server (npm start)", () => {
+  let a: RunningServer | undefined;
+  let b: RunningServer | undefined;
+  let token: string;
+  let keys: LocalKeyPair;
+
+  beforeAll(async () => {
+    const started = await Promise.allSettled([startServer("a"), startServer("b")]);
+    a = started[0].status === "fulfilled" ? started[0].value : undefined;
+    b = started[1].status === "fulfilled" ? started[1].value : undefined;
+    for (const result of started) if (result.status === "rejected") throw result.reason;
+    console.log(`local server start (spawn → /health 200): a ${a!.startMs} ms, b ${b!.startMs} ms (started together)`);
+    token = await devToken(a!.dataDir, ["--sub", "ann", "--groups", "agents,admins"]);
+    // The same key file the server and dev-token use, to forge the "valid signature, bad claims" tokens.
+    keys = await loadOrCreateKeyPair(a!.dataDir);
+  }, 120_000);
+
+  afterAll(() => {
+    killGroup(a);
+    killGroup(b);
+    for (const server of [a, b]) if (server) rmSync(server.dataDir, { recursive: true, force: true });
+  });
+
+  const call = (server: RunningServer, path: string, init: RequestInit = {}) => fetch(`${server.url}${path}`, init);
+  const withToken = (value: string | undefined, init: RequestInit = {}): RequestInit => ({
+    ...init,
+    headers: { ...(init.headers as Record<string, string>), ...(value === undefined ? {} : { authorization: value }) },
+  });
+  const validate = (server: RunningServer, authorization: string | undefined) =>
+    call(
+      server,
+      "/api/now/initiate_message/validate_phone_number",
+      withToken(authorization, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ phoneNumber: "+14155550171" }) }),
+    );
+
+  it("answers /health on two servers side by side, each with its own data", async () => {
+    for (const server of [a!, b!]) {
+      const response = await call(server, "/health");
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ status: "ok" });
+    }
+    expect(a!.port).not.toBe(b!.port);
+    expect(statSync(join(a!.dataDir, "dynamodb")).isDirectory()).toBe(true);
+    expect(statSync(join(b!.dataDir, "jwt", "private.jwk.json")).mode & 0o777).toBe(0o600);
+    expect(a!.output()).toContain(`agent-initiated-sms local API listening on ${a!.url}`);
+  });
+
+  it("serves the OpenAPI document without a token", async () => {
+    const response = await call(a!, "/openapi.json");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toContain("application/json");
+    expect(await response.json()).toHaveProperty("openapi");
+  });
+
+  it("runs a real route with a dev token", async () => {
+    const response = await validate(a!, `Bearer ${token}`);
+    const body = await response.text();
+    expect(response.status, body).toBe(200);
+    expect(JSON.parse(body)).toMatchObject({ valid: true });
+    expect(response.headers.get("apigw-requestid")).toBeTruthy();
+  });
+
+  it("answers 401 like API Gateway for every token it must refuse", async () => {
+    const other = await generateKeyPair("RS256");
+    const valid = (): JWTPayload => ({ sub: "ann", "cognito:groups": ["agents"], iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE, iat: now(), exp: now() + 600 });
+    const sign = (payload: JWTPayload) => new SignJWT(payload).setProtectedHeader({ alg: "RS256", kid: keys.kid }).sign(keys.privateKey);
+    const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+    const cases: Record<string, string | undefined> = {
+      "no token": undefined,
+      "bad signature (another key)": `Bearer ${await new SignJWT(valid()).setProtectedHeader({ alg: "RS256", kid: keys.kid }).sign(other.privateKey)}`,
+      "alg none": `Bearer ${encode({ alg: "none", typ: "JWT", kid: keys.kid })}.${encode(valid())}.`,
+      HS256: `Bearer ${await new SignJWT(valid()).setProtectedHeader({ alg: "HS256", kid: keys.kid }).sign(new TextEncoder().encode("s".repeat(32)))}`,
+      expired: `Bearer ${await sign({ ...valid(), iat: now() - 7200, exp: now() - 3600 })}`,
+      "not yet valid": `Bearer ${await sign({ ...valid(), nbf: now() + 3600 })}`,
+      "wrong issuer": `Bearer ${await sign({ ...valid(), iss: "https://cognito-idp.example.com/pool" })}`,
+      "wrong audience": `Bearer ${await sign({ ...valid(), aud: "some-other-api" })}`,
+      "token of the other server": `Bearer ${await devToken(b!.dataDir, ["--sub", "ann", "--groups", "agents"])}`,
+    };
+    for (const [name, authorization] of Object.entries(cases)) {
+      const response = await validate(a!, authorization);
+      expect(response.status, name).toBe(401);
+      expect(response.headers.get("www-authenticate"), name).toBe("Bearer");
+      expect(await response.json(), name).toEqual({ message: "Unauthorized" });
+    }
+    // A correctly signed token with the same claims passes the authorizer (whatever the handler says).
+    expect((await validate(a!, `Bearer ${await sign(valid())}`)).status).not.toBe(401);
+  });
+
+  it("answers 404 ROUTE_NOT_FOUND for unknown routes, before any token check", async () => {
+    const unknown = await call(a!, "/api/now/nothing_here");
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({ error: { code: "ROUTE_NOT_FOUND", message: "no route for GET /api/now/nothing_here" } });
+    const wrongMethod = await call(a!, "/api/now/providers", { method: "DELETE" });
+    expect(wrongMethod.status).toBe(404);
+    const body = (await wrongMethod.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("ROUTE_NOT_FOUND");
+    expect(body.error.message).toContain("GET, POST");
+  });
+
+  it("refuses bodies over API Gateway's 10 MB with 413", async () => {
+    const response = await call(
+      a!,
+      "/api/now/initiate_message/validate_phone_number",
+      withToken(`Bearer ${token}`, { method: "POST", headers: { "content-type": "application/json" }, body: "x".repeat(10 * 1024 * 1024 + 1) }),
+    );
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({ message: "Request Entity Too Large" });
+  });
+
+  it("logs one line per request without bodies or tokens", () => {
+    const output = a!.output();
+    expect(output).toMatch(/GET \/health 200 \d+ms/);
+    expect(output).toMatch(/POST \/api\/now\/initiate_message\/validate_phone_number 401 \d+ms/);
+    expect(output).not.toContain(token);
+    expect(output).not.toContain(token.split(".")[1]!);
+  });
+
+  it("stops on SIGTERM with exit code 0 and leaves no DynamoDB Local behind", async () => {
+    for (const server of [a!, b!]) {
+      expect(await javaProcessesFor(server.dataDir)).toHaveLength(1);
+      const stoppedAt = performance.now();
+      server.child.kill("SIGTERM"); // the tsx process only, as `kill <pid>` would
+      const exit = await Promise.race([server.exited, new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 10_000))]);
+      expect(exit, server.output()).toEqual({ code: 0, signal: null });
+      expect(performance.now() - stoppedAt).toBeLessThan(10_000);
+      expect(await javaProcessesFor(server.dataDir)).toEqual([]);
+    }
+  }, 30_000);
+});
