@@ -1,11 +1,12 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from "aws-lambda";
-import { Group } from "./api-schemas";
+import type { Group } from "./api-schemas";
 import { ApiError } from "./error-codes";
 
 /** The authenticated caller: `sub` is the agent id; the body never names the agent. */
 export interface Caller {
   sub: string;
-  groups: Group[];
+  /** Every group the token names, known to this service or not. */
+  groups: string[];
 }
 
 /**
@@ -21,11 +22,15 @@ export function readCaller(event: APIGatewayProxyEventV2WithJWTAuthorizer): Call
   return { sub, groups: parseGroupsClaim(claims["cognito:groups"]) };
 }
 
-export function parseGroupsClaim(value: unknown): Group[] {
+export function parseGroupsClaim(value: unknown): string[] {
   const names = Array.isArray(value)
     ? value.map(String)
     : typeof value === "string"
       ? value.replace(/^\[|\]$/g, "").split(/[\s,]+/)
       : [];
-  return names.filter((name): name is Group => Group.safeParse(name).success);
+  return names.filter((name) => name !== "");
+}
+
+export function isInGroup(caller: Caller, groups: readonly Group[]): boolean {
+  return groups.some((group) => caller.groups.includes(group));
 }

@@ -12,7 +12,7 @@ import type { Group } from "./api-schemas";
 import { ApiError, errorBody } from "./error-codes";
 import { validatePart } from "./request-validation";
 import type { RouteDefinition } from "./routes";
-import { readCaller, type Caller } from "./caller";
+import { isInGroup, readCaller, type Caller } from "./caller";
 
 /** Largest request body a route accepts. A 1,600-character SMS in UCS-2 JSON fits many times over. */
 export const maxBodyBytes = 16 * 1024;
@@ -54,7 +54,7 @@ export function httpHandler<R extends RouteDefinition>(route: R, run: (request: 
 }
 
 function requireGroup(caller: Caller, groups: readonly Group[]): void {
-  if (!groups.some((group) => caller.groups.includes(group))) {
+  if (!isInGroup(caller, groups)) {
     const has = caller.groups.length > 0 ? caller.groups.join(", ") : "no group";
     throw new ApiError("FORBIDDEN", `this route needs group ${groups.join(" or ")}; the token has ${has}`);
   }
