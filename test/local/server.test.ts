@@ -1,12 +1,8 @@
-import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { promisify } from "node:util";
-import { fileURLToPath } from "node:url";
+import { rmSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { generateKeyPair, SignJWT, type JWTPayload } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../local/dynamodb-local";
+import { devToken, execFileAsync, killGroup, startServer, type RunningServer } from "../support/local-server-process";
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, loadOrCreateKeyPair, type LocalKeyPair } from "../../local/local-jwt";
 
 /**
@@ -15,68 +11,6 @@ import { LOCAL_AUDIENCE, LOCAL_ISSUER, loadOrCreateKeyPair, type LocalKeyPair } 
  * DATA_DIR and PORT); both are stopped with SIGTERM at the end and must leave no java behind.
  */
 
-const REPO_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
-const TSX = join(REPO_ROOT, "node_modules", ".bin", "tsx");
-const execFileAsync = promisify(execFile);
-
-interface RunningServer {
-  child: ChildProcess;
-  dataDir: string;
-  port: number;
-  url: string;
-  /** ms from spawn to the first /health 200 */
-  startMs: number;
-  output(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-async function startServer(label: string): Promise<RunningServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), `local-server-${label}-`));
-  const port = await freePort();
-  const spawnedAt = performance.now();
-  const child = spawn(TSX, ["local/server.ts"], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, HOST: "127.0.0.1" },
-    // Own process group, so cleanup can reach tsx, node and java even if the server misbehaves.
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
-    child.once("exit", (code, signal) => done({ code, signal })),
-  );
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`server ${label} exited early:\n${output}`);
-    try {
-      const response = await fetch(`${url}/health`);
-      if (response.status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`server ${label} not healthy within 60 s:\n${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { child, dataDir, port, url, startMs: Math.round(performance.now() - spawnedAt), output: () => output, exited };
-}
-
-function killGroup(server: RunningServer | undefined): void {
-  if (!server?.child.pid) return;
-  try {
-    process.kill(-server.child.pid, "SIGKILL");
-  } catch {
-    // already gone
-  }
-}
-
-async function devToken(dataDir: string, args: string[]): Promise<string> {
-  const { stdout } = await execFileAsync(TSX, ["local/dev-token.ts", ...args], { cwd: REPO_ROOT, env: { ...process.env, DATA_DIR: dataDir } });
-  const lines = stdout.trim().split("\n");
-  return lines[lines.length - 1]!.trim();
-}
 
 async function javaProcessesFor(dataDir: string): Promise<string[]> {
   const { stdout } = await execFileAsync("ps", ["-eo", "pid,args"]);

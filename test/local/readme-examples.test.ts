@@ -1,0 +1,48 @@
+import { execFile } from "node:child_process";
+import { readFileSync, rmSync } from "node:fs";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { killGroup, REPO_ROOT, startServer, type RunningServer } from "../support/local-server-process";
+
+/**
+ * The README's "Try it" shell blocks, run verbatim with bash against a server started as
+ * `npm start` starts it. Only the address changes (the test's server has its own port).
+ */
+const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+const section = readme.slice(readme.indexOf("## Try it"), readme.indexOf("## The API"));
+const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1]!);
+
+let server: RunningServer | undefined;
+beforeAll(async () => {
+  server = await startServer("readme");
+}, 120_000);
+afterAll(() => {
+  killGroup(server);
+  if (server) rmSync(server.dataDir, { recursive: true, force: true });
+});
+
+describe("README examples", () => {
+  it("work as written against npm start", async () => {
+    expect(blocks.length).toBeGreaterThanOrEqual(5);
+    expect(blocks[0]).toContain("API=http://127.0.0.1:3000");
+    const script = blocks.join("\n").replace("API=http://127.0.0.1:3000", `API=${server!.url}`);
+    // Every curl answer on a line of its own, so each can be read back.
+    const wrapped = `set -euo pipefail\ncurl() { command curl "$@"; echo; }\n${script}`;
+    const { stdout } = await promisify(execFile)("bash", ["-c", wrapped], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, DATA_DIR: server!.dataDir },
+      timeout: 90_000,
+    });
+    const answers = stdout.trim().split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line));
+    expect(answers[0]).toEqual({ status: "ok" });
+    expect(answers).toContainEqual(expect.objectContaining({ number: "+14155550100", name: "Support line", active: true }));
+    expect(answers).toContainEqual(expect.objectContaining({ id: "cust-1001", phoneNumbers: ["+14155550171"] }));
+    expect(answers).toContainEqual({ valid: true, e164: "+14155550171", country: "US", source: "consumer_location", type: "fixed_line_or_mobile" });
+    expect(answers).toContainEqual(expect.objectContaining({ available: true, consumerId: "cust-1001", defaultSendFrom: "+14155550100" }));
+    expect(answers).toContainEqual(expect.objectContaining({ name: "Support line (US)", active: false }));
+    expect(answers).toContainEqual({
+      error: { code: "VALIDATION_FAILED", message: "invalid body: phoneNumber is required (string); unknown field 'phone'" },
+    });
+    expect(answers).toContainEqual({ error: { code: "FORBIDDEN", message: "this route needs group admins; the token has agents" } });
+  }, 120_000);
+});
