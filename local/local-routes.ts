@@ -1,4 +1,10 @@
+import { randomUUID } from "node:crypto";
 import { pathToFileURL } from "node:url";
+import type { Context, SNSEvent } from "aws-lambda";
+import { createLambdaContext } from "./api-gateway-emulator";
+import { isInGroup, readCaller } from "../shared/http/caller";
+import { ApiError, errorBody } from "../shared/http/error-codes";
+import { OutboxTransport } from "../shared/sms/outbox-transport";
 import { join } from "node:path";
 import type {
   APIGatewayProxyEventV2,
@@ -20,6 +26,8 @@ export interface LocalServices {
   dataDir: string;
   tableName: string;
   dynamoDbEndpoint: string;
+  /** The local SMS transport's file. */
+  outboxFile: string;
   /** DescribeTable on the local table; true when it answers. */
   tableReachable(): Promise<boolean>;
 }
@@ -71,4 +79,65 @@ const openApi: LocalRoute = {
   },
 };
 
-export const localRoutes: readonly LocalRoute[] = [health, openApi];
+/** A customer's reply, as the carrier would deliver it: the payload goes through the real inbound handler inside an SNS event. */
+const inboundSms: LocalRoute = {
+  id: "local-inbound-sms",
+  method: "POST",
+  path: "/local/inbound_sms",
+  auth: "none",
+  async handle(event, services) {
+    const moduleUrl = pathToFileURL(join(services.repoRoot, "functions", "inbound-sms", "handler.ts")).href;
+    const { handler } = (await import(moduleUrl)) as { handler: (event: SNSEvent, context: Context) => Promise<unknown[]> };
+    const message = event.isBase64Encoded ? Buffer.from(event.body ?? "", "base64").toString("utf8") : (event.body ?? "");
+    try {
+      const [result] = await handler(snsEvent(message), createLambdaContext({ functionName: "inbound-sms", timeoutMs: 30_000 }));
+      return json(200, result);
+    } catch (error) {
+      if (error instanceof ApiError) return json(error.status, errorBody(error));
+      throw error;
+    }
+  },
+};
+
+/** What the local transport was handed (admins only, as on the desk). */
+const outbox: LocalRoute = {
+  id: "local-outbox",
+  method: "GET",
+  path: "/local/outbox",
+  auth: "jwt",
+  async handle(event, services) {
+    if (!isInGroup(readCaller(event), ["admins"])) {
+      return json(403, errorBody(new ApiError("FORBIDDEN", "the outbox is for group admins")));
+    }
+    return json(200, { items: await new OutboxTransport(services.outboxFile).list() });
+  },
+};
+
+function snsEvent(message: string): SNSEvent {
+  const id = randomUUID();
+  return {
+    Records: [
+      {
+        EventSource: "aws:sns",
+        EventVersion: "1.0",
+        EventSubscriptionArn: "arn:aws:sns:local:000000000000:inbound-sms:local",
+        Sns: {
+          Type: "Notification",
+          MessageId: id,
+          TopicArn: "arn:aws:sns:local:000000000000:inbound-sms",
+          Subject: "",
+          Message: message,
+          Timestamp: new Date().toISOString(),
+          SignatureVersion: "1",
+          Signature: "",
+          SigningCertUrl: "",
+          UnsubscribeUrl: "",
+          MessageAttributes: {},
+        },
+      },
+    ],
+  };
+}
+
+
+export const localRoutes: readonly LocalRoute[] = [health, openApi, inboundSms, outbox];

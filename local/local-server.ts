@@ -123,6 +123,9 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
     if (options.defaultCountry) process.env.DEFAULT_COUNTRY = options.defaultCountry;
     if (options.composeExtensionModule) process.env.COMPOSE_EXTENSION_MODULE = options.composeExtensionModule;
+    // SMS go to the local outbox, kept with the data (GET /local/outbox lists it).
+    process.env.SMS_TRANSPORT = "outbox";
+    process.env.OUTBOX_FILE = join(dataDir, "outbox.jsonl");
 
     dynamoClient = new DynamoDBClient({
       endpoint: dynamo.endpoint,
@@ -139,6 +142,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       dataDir,
       tableName,
       dynamoDbEndpoint: dynamo.endpoint,
+      outboxFile: join(dataDir, "outbox.jsonl"),
       async tableReachable() {
         try {
           const described = await client.send(new DescribeTableCommand({ TableName: tableName }));

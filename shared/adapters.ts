@@ -1,8 +1,10 @@
 import type { RuntimeConfig } from "./config";
 import { DynamoConsumerStore } from "./consumers/dynamo-consumer-store";
-import { DynamoInteractionReader } from "./interactions/dynamo-interaction-reader";
+import { DynamoInteractionStore } from "./interactions/dynamo-interaction-store";
+import { backoff, DynamoConversationStore } from "./conversations/dynamo-conversation-store";
 import { randomIds, systemClock } from "./platform/clock-and-ids";
 import { DynamoProviderStore } from "./providers/dynamo-provider-store";
+import { DynamoProfileStore } from "./profiles/dynamo-profile-store";
 import { createDocumentClient } from "./storage/dynamo-client";
 
 /**
@@ -14,7 +16,10 @@ export function createAdapters(config: Pick<RuntimeConfig, "tableName" | "dynamo
   return {
     consumers: new DynamoConsumerStore(client, config.tableName),
     providers: new DynamoProviderStore(client, config.tableName),
-    interactions: new DynamoInteractionReader(client, config.tableName),
+    interactions: new DynamoInteractionStore(client, config.tableName),
+    conversations: new DynamoConversationStore(client, config.tableName),
+    profiles: new DynamoProfileStore(client, config.tableName),
+    backoff,
     clock: systemClock,
     ids: randomIds,
     defaultCountry: config.defaultCountry,

@@ -1,4 +1,4 @@
-import type { ComposeOptionsResponse, SendFromOption } from "../http/api-schemas";
+import type { ComposeOptionsResponse, Consumer, Provider, SendFromOption } from "../http/api-schemas";
 import { ApiError } from "../http/error-codes";
 import type { ConsumerStore } from "../consumers/consumer-store";
 import type { Interaction } from "../interactions/interaction";
@@ -28,14 +28,8 @@ export async function composeOptions(
   const [consumer, allProviders] = await Promise.all([deps.consumers.get(consumerId), deps.providers.list()]);
   if (!consumer) throw new ApiError("CONSUMER_NOT_FOUND", `no consumer has id '${consumerId}'`);
 
-  const providers: SendFromOption[] = allProviders
-    .filter((provider) => provider.active && provider.channel === "sms")
-    .map((provider) => ({ number: provider.number, providerId: provider.id, name: provider.name }));
-  const callNumber = originInteraction?.type === "phone" ? originInteraction.to : undefined;
-  const candidateNumbers = [...new Set([...(callNumber ? [callNumber] : []), ...consumer.phoneNumbers])];
-
-  const proposed = await deps.extension.composeDefaults({ consumer, originInteraction, providers, candidateNumbers });
-  const defaults = keepToActiveProviders(proposed, providers);
+  const providers = activeSmsProviders(allProviders);
+  const defaults = await composeDefaults(deps.extension, { consumer, originInteraction, providers });
 
   const ongoing = defaults.defaultSendTo ? await findOngoing(deps, defaults.defaultSendTo, defaults.sendFrom) : undefined;
   const available = providers.length > 0;
@@ -49,6 +43,25 @@ export async function composeOptions(
     defaultSendTo: ongoing?.to ?? defaults.defaultSendTo,
     ...(ongoing ? { activeInteraction: summary(ongoing) } : {}),
   };
+}
+
+/** The active SMS providers as send-from options, in configured order. */
+export function activeSmsProviders(providers: readonly Provider[]): SendFromOption[] {
+  return providers
+    .filter((provider) => provider.active && provider.channel === "sms")
+    .map((provider) => ({ number: provider.number, providerId: provider.id, name: provider.name }));
+}
+
+/** Asks the extension, then holds its answer to the active providers. Shared by compose options and sending. */
+export async function composeDefaults(
+  extension: ComposeDefaultsExtension,
+  context: { consumer: Consumer; originInteraction: Interaction | undefined; providers: SendFromOption[] },
+): Promise<ComposeDefaults> {
+  const { consumer, originInteraction, providers } = context;
+  const callNumber = originInteraction?.type === "phone" ? originInteraction.to : undefined;
+  const candidateNumbers = [...new Set([...(callNumber ? [callNumber] : []), ...consumer.phoneNumbers])];
+  const proposed = await extension.composeDefaults({ consumer, originInteraction, providers, candidateNumbers });
+  return keepToActiveProviders(proposed, providers);
 }
 
 async function requireInteraction(deps: ComposeOptionsDeps, interactionId: string): Promise<Interaction> {

@@ -2,10 +2,12 @@ import type { Consumer } from "../http/api-schemas";
 import { ApiError } from "../http/error-codes";
 import type { Clock, IdGenerator } from "../platform/clock-and-ids";
 import { requireValidNumber } from "../phone/require-valid-number";
+import type { ProfileStore } from "../profiles/profile-store";
 import type { ConsumerStore } from "./consumer-store";
 
 export interface CreateConsumerDeps {
   consumers: Pick<ConsumerStore, "create">;
+  profiles: Pick<ProfileStore, "createIfNoneActive">;
   clock: Clock;
   ids: IdGenerator;
   defaultCountry: string;
@@ -38,5 +40,12 @@ export async function createConsumer(deps: CreateConsumerDeps, input: CreateCons
   if ((await deps.consumers.create(consumer)) === "already_exists") {
     throw new ApiError("CONSUMER_ALREADY_EXISTS", `a consumer with id '${consumer.id}' already exists; choose another id or omit it`);
   }
+  // Registering a number gives it an active channel user profile when none holds it; it never
+  // moves one (only a confirmed send does).
+  await Promise.all(
+    consumer.phoneNumbers.map((phoneNumber) =>
+      deps.profiles.createIfNoneActive({ id: deps.ids.next("cup"), phoneNumber, channel: "sms", consumerId: consumer.id, active: true, createdAt: consumer.createdAt }),
+    ),
+  );
   return consumer;
 }

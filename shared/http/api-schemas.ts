@@ -127,3 +127,96 @@ export const ComposeOptionsResponse = z.object({
   activeInteraction: z.optional(InteractionSummary),
 });
 export type ComposeOptionsResponse = z.infer<typeof ComposeOptionsResponse>;
+
+// ---- interactions, messages, profiles --------------------------------------------------------
+
+export const Participant = z.object({ agentId: z.string(), joinedAt: Timestamp });
+export const Interaction = z.object({
+  ...InteractionSummary.shape,
+  active: z.boolean(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+  lastActivityAt: z.optional(Timestamp),
+  closedAt: z.optional(Timestamp),
+});
+export const InteractionWithParticipants = z.object({ ...Interaction.shape, participants: z.array(Participant) });
+export const Message = z.object({
+  id: z.string(),
+  interactionId: EntityId,
+  direction: z.enum(["inbound", "outbound"]),
+  body: z.string(),
+  from: E164,
+  to: E164,
+  agentId: z.optional(z.string()),
+  status: z.enum(["queued", "sent", "delivered", "failed", "received"]),
+  createdAt: Timestamp,
+  providerMessageId: z.optional(z.string()),
+  errorCode: z.optional(z.string()),
+});
+export const MessageList = z.object({ items: z.array(Message) });
+export const InteractionPath = z.strictObject({ id: EntityId });
+export const CreateInteractionRequest = z.strictObject({
+  type: z.literal("phone"),
+  consumerId: EntityId,
+  phoneNumber: PhoneInput,
+});
+export const ListInteractionsQuery = z.strictObject({
+  consumerId: z.optional(EntityId),
+  assignedTo: z.optional(z.literal("me")),
+  active: z.optional(z.enum(["true", "false"])),
+  limit: z.optional(z.string().check(z.regex(/^(100|[1-9][0-9]?)$/, "must be a whole number from 1 to 100"))),
+  cursor: z.optional(z.string().check(z.maxLength(2048, "is not a cursor this API gave"))),
+});
+export const InteractionList = z.object({ items: z.array(Interaction), cursor: z.optional(z.string()) });
+
+export const ChannelUserProfile = z.object({
+  id: z.string(),
+  phoneNumber: E164,
+  channel: z.literal("sms"),
+  consumerId: EntityId,
+  active: z.boolean(),
+  createdAt: Timestamp,
+  deactivatedAt: z.optional(Timestamp),
+});
+export const ProfileList = z.object({ items: z.array(ChannelUserProfile) });
+export const ProfilesQuery = z.strictObject({ phoneNumber: PhoneInput });
+export const ValidateProfileRequest = z.strictObject({ consumerId: EntityId, phoneNumber: PhoneInput });
+export const ValidateProfileResponse = z.object({
+  status: z.enum(["available", "associated_with_consumer", "associated_with_other_consumer"]),
+  phoneNumber: E164,
+  profile: z.optional(ChannelUserProfile),
+  currentConsumer: z.optional(z.object({ id: EntityId, name: z.string() })),
+  message: z.optional(z.string()),
+});
+
+// ---- initiating a conversation ---------------------------------------------------------------
+
+export const InitiateMessageRequest = z.strictObject({
+  consumerId: EntityId,
+  message: z.string(),
+  to: z.optional(PhoneInput),
+  from: z.optional(PhoneInput),
+  originInteractionId: z.optional(EntityId),
+  confirmReassociation: z.optional(z.boolean()),
+  dryRun: z.optional(z.boolean()),
+});
+export type InitiateMessageRequest = z.infer<typeof InitiateMessageRequest>;
+export const Outcome = z.enum(["created", "injected", "replaced_virtual_agent", "replaced_other_consumer"]);
+export const SmsEncodingReport = z.object({ encoding: z.enum(["GSM-7", "UCS-2"]), segments: z.number(), characters: z.number() });
+export const InitiateMessageResponse = z.object({
+  outcome: Outcome,
+  interaction: InteractionWithParticipants,
+  closedInteractionId: z.optional(EntityId),
+  message: z.object({ ...Message.shape, ...SmsEncodingReport.shape }),
+});
+export const InitiateMessageDryRun = z.object({
+  dryRun: z.literal(true),
+  outcome: Outcome,
+  from: E164,
+  to: E164,
+  /** The interaction the message would join, or the one it would close. */
+  interaction: z.optional(InteractionSummary),
+  closesInteractionId: z.optional(EntityId),
+  profile: z.object({ change: z.enum(["keep", "create", "move"]), currentConsumerId: z.optional(EntityId) }),
+  message: SmsEncodingReport,
+});

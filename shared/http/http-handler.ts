@@ -29,6 +29,14 @@ export interface ApiRequest<R extends RouteDefinition> {
   requestId: string;
 }
 
+/** A use case's answer when its status depends on the outcome (one of the route's declared statuses). */
+export class HttpReply {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {}
+}
+
 export type ApiHandler = (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /**
@@ -48,7 +56,9 @@ export function httpHandler<R extends RouteDefinition>(route: R, run: (request: 
       requireGroup(caller, route.groups);
       const request = readRequest(route, event, caller);
       const result = await run(request);
-      return json(successStatus, result, event.requestContext.requestId);
+      return result instanceof HttpReply
+        ? json(result.status, result.body, event.requestContext.requestId)
+        : json(successStatus, result, event.requestContext.requestId);
     });
   return handler as unknown as ApiHandler;
 }

@@ -1,4 +1,4 @@
-import type * as z from "zod/mini";
+import * as z from "zod/mini";
 import * as s from "./api-schemas";
 import type { Group } from "./api-schemas";
 
@@ -26,6 +26,8 @@ export interface RouteDefinition {
   readonly tableAccess: "read" | "readWrite";
   /** The function loads the compose defaults extension (the stack bundles a deployer's module into it). */
   readonly usesComposeExtension?: boolean;
+  /** The function hands SMS to the transport (the stack grants it the transport's permission). */
+  readonly sendsSms?: boolean;
 }
 
 const anyone: readonly Group[] = ["agents", "admins"];
@@ -119,6 +121,110 @@ export const routes = {
     body: s.UpdateProviderRequest,
     responses: { 200: { description: "The provider after the change", schema: s.Provider } },
     errors: ["PROVIDER_NOT_FOUND"],
+    tableAccess: "readWrite",
+  },
+  initiateMessage: {
+    id: "initiate-message",
+    method: "POST",
+    path: "/api/now/initiate_message",
+    summary: "Send an agent's SMS: start a conversation, or join or replace the one running",
+    groups: agents,
+    body: s.InitiateMessageRequest,
+    responses: {
+      201: { description: "A new interaction was created (outcome created or replaced_*)", schema: s.InitiateMessageResponse },
+      200: { description: "The message joined the running interaction (injected), or the dry run's verdict", schema: z.union([s.InitiateMessageResponse, s.InitiateMessageDryRun]) },
+    },
+    errors: [
+      "CONSUMER_NOT_FOUND",
+      "INTERACTION_NOT_FOUND",
+      "NO_MESSAGING_PROVIDER",
+      "PROFILE_REASSOCIATION_REQUIRED",
+      "CONVERSATION_BUSY",
+      "INVALID_PHONE_NUMBER",
+      "UNKNOWN_SEND_FROM",
+      "IDEMPOTENCY_KEY_REUSED",
+      "MESSAGE_EMPTY",
+      "MESSAGE_TOO_LONG",
+    ],
+    tableAccess: "readWrite",
+    usesComposeExtension: true,
+    sendsSms: true,
+  },
+  validateProfile: {
+    id: "validate-profile",
+    method: "POST",
+    path: "/api/now/initiate_message/validate_profile",
+    summary: "Whose is this number on the SMS channel, seen from the consumer being served",
+    groups: anyone,
+    body: s.ValidateProfileRequest,
+    responses: { 200: { description: "available, associated_with_consumer or associated_with_other_consumer", schema: s.ValidateProfileResponse } },
+    errors: ["CONSUMER_NOT_FOUND", "INVALID_PHONE_NUMBER"],
+    tableAccess: "read",
+  },
+  listProfiles: {
+    id: "list-profiles",
+    method: "GET",
+    path: "/api/now/channel_user_profiles",
+    summary: "A number's channel user profiles, active and history, newest first",
+    groups: anyone,
+    query: s.ProfilesQuery,
+    responses: { 200: { description: "The profiles", schema: s.ProfileList } },
+    errors: ["INVALID_PHONE_NUMBER"],
+    tableAccess: "read",
+  },
+  createInteraction: {
+    id: "create-interaction",
+    method: "POST",
+    path: "/api/now/interactions",
+    summary: "Record a phone interaction (what a telephony integration does when a call is answered)",
+    groups: agents,
+    body: s.CreateInteractionRequest,
+    responses: { 201: { description: "The interaction, assigned to the caller", schema: s.Interaction } },
+    errors: ["CONSUMER_NOT_FOUND", "INVALID_PHONE_NUMBER"],
+    tableAccess: "readWrite",
+  },
+  listInteractions: {
+    id: "list-interactions",
+    method: "GET",
+    path: "/api/now/interactions",
+    summary: "A consumer's interactions, or your active ones, newest first",
+    groups: anyone,
+    query: s.ListInteractionsQuery,
+    responses: { 200: { description: "One page; pass cursor back for the next", schema: s.InteractionList } },
+    errors: ["INVALID_CURSOR"],
+    tableAccess: "read",
+  },
+  getInteraction: {
+    id: "get-interaction",
+    method: "GET",
+    path: "/api/now/interactions/{id}",
+    summary: "One interaction with its live group (participants)",
+    groups: anyone,
+    params: s.InteractionPath,
+    responses: { 200: { description: "The interaction", schema: s.InteractionWithParticipants } },
+    errors: ["INTERACTION_NOT_FOUND"],
+    tableAccess: "read",
+  },
+  listMessages: {
+    id: "list-messages",
+    method: "GET",
+    path: "/api/now/interactions/{id}/messages",
+    summary: "An interaction's messages, in order",
+    groups: anyone,
+    params: s.InteractionPath,
+    responses: { 200: { description: "The messages, inbound and outbound", schema: s.MessageList } },
+    errors: ["INTERACTION_NOT_FOUND"],
+    tableAccess: "read",
+  },
+  closeInteraction: {
+    id: "close-interaction",
+    method: "POST",
+    path: "/api/now/interactions/{id}/close",
+    summary: "Close an interaction; an SMS one frees its conversation key",
+    groups: agents,
+    params: s.InteractionPath,
+    responses: { 200: { description: "The closed interaction", schema: s.InteractionWithParticipants } },
+    errors: ["INTERACTION_NOT_FOUND", "INTERACTION_NOT_ACTIVE"],
     tableAccess: "readWrite",
   },
 } as const satisfies Record<string, RouteDefinition>;

@@ -1,8 +1,23 @@
-import type { Interaction } from "./interaction";
+import type { Interaction, Message, Participant } from "./interaction";
 
-/** What the compose screen reads about interactions. The conversation engine extends this port. */
+export interface InteractionPage {
+  items: Interaction[];
+  /** Opaque; absent on the last page. */
+  cursor?: string;
+}
+
+/** Reads of interactions, and the writes that are not part of a conversation transaction. */
 export interface InteractionReader {
   get(interactionId: string): Promise<Interaction | undefined>;
   /** Active SMS interactions whose customer number is `customerE164`, with any provider number. */
   findActiveSmsByCustomerNumber(customerE164: string): Promise<Interaction[]>;
+}
+
+export interface InteractionStore extends InteractionReader {
+  getWithParticipants(interactionId: string): Promise<(Interaction & { participants: Participant[] }) | undefined>;
+  listMessages(interactionId: string): Promise<Message[]>;
+  /** Newest first. `cursor` comes from a previous page of the same query; a foreign one is refused with `invalid_cursor`. */
+  listByConsumer(consumerId: string, options: { limit: number; cursor?: string; active?: boolean }): Promise<InteractionPage | "invalid_cursor">;
+  listActiveByAssignee(agentId: string, options: { limit: number; cursor?: string }): Promise<InteractionPage | "invalid_cursor">;
+  createPhoneInteraction(interaction: Interaction): Promise<void>;
 }

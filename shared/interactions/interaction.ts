@@ -18,6 +18,33 @@ export interface Interaction {
   to?: string;
   createdAt: string;
   updatedAt: string;
+  /** Last message in or out (creation for a new interaction): drives the idle close. */
+  lastActivityAt?: string;
+  closedAt?: string;
+}
+
+/** An agent in the live group profile of an interaction. */
+export interface Participant {
+  agentId: string;
+  joinedAt: string;
+}
+
+export type MessageDirection = "inbound" | "outbound";
+export type MessageStatus = "queued" | "sent" | "delivered" | "failed" | "received";
+
+export interface Message {
+  id: string;
+  interactionId: string;
+  direction: MessageDirection;
+  body: string;
+  from: string;
+  to: string;
+  agentId?: string;
+  status: MessageStatus;
+  createdAt: string;
+  /** Outbound: the transport's id once sent. Inbound: the transport's inbound message id. */
+  providerMessageId?: string;
+  errorCode?: string;
 }
 
 export function isActiveState(state: InteractionState): boolean {

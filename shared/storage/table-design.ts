@@ -43,7 +43,25 @@ export const keys = {
   /** Uniqueness guard: exists while a provider holds this send-from number. */
   providerNumber: (e164: string): ItemKey => ({ pk: `PROVIDER_NUMBER#${e164}`, sk: "PROVIDER_NUMBER" }),
 
+  /** Channel user profiles: the pointer to the number's one active profile, and every profile as history. */
+  activeProfile: (e164: string): ItemKey => ({ pk: phonePartition(e164), sk: "ACTIVE_PROFILE" }),
+  profile: (e164: string, createdAt: string, profileId: string): ItemKey => ({ pk: phonePartition(e164), sk: `PROFILE#${createdAt}#${profileId}` }),
+  profilePrefix: "PROFILE#",
+
   interaction: (interactionId: string): ItemKey => ({ pk: `INTERACTION#${interactionId}`, sk: "INTERACTION" }),
+  /** The live group profile: one item per agent who joined; sorts right after the interaction item. */
+  participant: (interactionId: string, agentId: string): ItemKey => ({ pk: `INTERACTION#${interactionId}`, sk: `INTERACTION#PARTICIPANT#${agentId}` }),
+  /** Messages in order of creation. */
+  message: (interactionId: string, createdAt: string, messageId: string): ItemKey => ({
+    pk: `INTERACTION#${interactionId}`,
+    sk: `MESSAGE#${createdAt}#${messageId}`,
+  }),
+  interactionItemPrefix: "INTERACTION",
+  messagePrefix: "MESSAGE#",
+  /** Dedupe guard: one per inbound message id the transport delivered, created with the message. */
+  inboundMessage: (inboundMessageId: string): ItemKey => ({ pk: `INBOUND#${inboundMessageId}`, sk: "INBOUND" }),
+  /** An agent's Idempotency-Key, created in the same transaction as the outcome it records. */
+  idempotencyKey: (agentId: string, key: string): ItemKey => ({ pk: `IDEMPOTENCY#${agentId}#${key}`, sk: "IDEMPOTENCY" }),
   /**
    * Conversation lock: exists exactly while an SMS interaction is active for (provider number,
    * customer number). Only a conditional put creates it; only the closing transaction deletes it.
@@ -62,6 +80,11 @@ export const keys = {
   assigneeActiveInteractions: (agentId: string, createdAt: string, interactionId: string) => ({
     gsi2pk: `AGENT#${agentId}#ACTIVE`,
     gsi2sk: `INTERACTION#${createdAt}#${interactionId}`,
+  }),
+  /** Active interactions by last activity (one partition: a desk has thousands active, not millions). */
+  activeByActivity: (lastActivityAt: string, interactionId: string) => ({
+    gsi3pk: "ACTIVE_INTERACTIONS",
+    gsi3sk: `${lastActivityAt}#${interactionId}`,
   }),
 } as const;
 

@@ -15,7 +15,19 @@ async function seedInteraction(interaction: Interaction) {
     await h.table.documentClient.send(
       new PutCommand({
         TableName: h.table.tableName,
-        Item: { ...keys.conversationLock(interaction.to!, interaction.from!), itemType: "conversationLock", interactionId: interaction.id },
+        Item: {
+          ...keys.conversationLock(interaction.to!, interaction.from!),
+          itemType: "conversationLock",
+          providerNumber: interaction.from,
+          customerNumber: interaction.to,
+          interactionId: interaction.id,
+          interactionCreatedAt: interaction.createdAt,
+          consumerId: interaction.consumerId,
+          handler: interaction.handler,
+          state: interaction.state,
+          assignedTo: interaction.assignedTo,
+          version: 1,
+        },
       }),
     );
   }

@@ -4,6 +4,8 @@ import { maxBodyBytes } from "../../shared/http/http-handler";
 import { routeList, type RouteKey, routes } from "../../shared/http/routes";
 import { admin, apiEvent, createHarness, lambdaContext } from "../support/handler-harness";
 
+const deskLead = { sub: "lead-lee", groups: ["agents", "admins"] };
+
 let h: Awaited<ReturnType<typeof createHarness>>;
 beforeAll(async () => {
   h = await createHarness("request-errors");
@@ -16,28 +18,28 @@ const params = { id: "x" };
 describe("bad input is a 4xx that says what to fix, and writes nothing", () => {
   it.each(bodyRoutes)("%s: not JSON, empty, wrong content type, oversize, unknown field", async (key) => {
     const before = await h.table.scanAll();
-    const notJson = await h.call(key, { as: admin, params, rawBody: "{phoneNumber: +1415" });
+    const notJson = await h.call(key, { as: deskLead, params, rawBody: "{phoneNumber: +1415" });
     expect(notJson.status).toBe(400);
     expect(notJson.body.error.code).toBe("MALFORMED_JSON");
 
-    const empty = await h.call(key, { as: admin, params, rawBody: "" });
+    const empty = await h.call(key, { as: deskLead, params, rawBody: "" });
     expect(empty.status).toBe(400);
     expect(empty.body.error.message).toContain("empty");
 
-    const form = await h.call(key, { as: admin, params, rawBody: "a=b", headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const form = await h.call(key, { as: deskLead, params, rawBody: "a=b", headers: { "content-type": "application/x-www-form-urlencoded" } });
     expect(form.status).toBe(415);
     expect(form.body.error).toMatchObject({ code: "UNSUPPORTED_MEDIA_TYPE" });
     expect(form.body.error.message).toContain("application/json");
 
-    const huge = await h.call(key, { as: admin, params, body: { padding: "x".repeat(maxBodyBytes) } });
+    const huge = await h.call(key, { as: deskLead, params, body: { padding: "x".repeat(maxBodyBytes) } });
     expect(huge.status).toBe(413);
     expect(huge.body.error.message).toContain(`the limit is ${maxBodyBytes} bytes`);
 
-    const array = await h.call(key, { as: admin, params, body: [] });
+    const array = await h.call(key, { as: deskLead, params, body: [] });
     expect(array.status).toBe(400);
     expect(array.body.error.code).toBe("VALIDATION_FAILED");
 
-    const unknown = await h.call(key, { as: admin, params, body: { surprise: true } });
+    const unknown = await h.call(key, { as: deskLead, params, body: { surprise: true } });
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.message).toContain("unknown field 'surprise'");
 

@@ -1,5 +1,8 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { routes, type RouteKey } from "../../shared/http/routes";
+import { OutboxTransport } from "../../shared/sms/outbox-transport";
 import type { ApiHandler } from "../../shared/http/http-handler";
 import { createTestTable, type TestTable } from "./test-table";
 
@@ -29,7 +32,8 @@ export const admin = { sub: "admin-ada", groups: ["admins"] };
  */
 export async function createHarness(prefix: string, env: Record<string, string> = {}) {
   const table: TestTable = await createTestTable(prefix);
-  Object.assign(process.env, { TABLE_NAME: table.tableName, DYNAMODB_ENDPOINT: table.endpoint, ...env });
+  const outboxFile = join(tmpdir(), `${table.tableName}-outbox.jsonl`);
+  Object.assign(process.env, { TABLE_NAME: table.tableName, DYNAMODB_ENDPOINT: table.endpoint, SMS_TRANSPORT: "outbox", OUTBOX_FILE: outboxFile, ...env });
   const loaded = new Map<RouteKey, ApiHandler>();
 
   async function handlerFor(key: RouteKey): Promise<ApiHandler> {
@@ -48,7 +52,7 @@ export async function createHarness(prefix: string, env: Record<string, string> 
     return { status: result.statusCode ?? 200, body: text ? JSON.parse(text) : undefined, headers: result.headers ?? {} };
   }
 
-  return { table, call, handlerFor };
+  return { table, call, handlerFor, outbox: new OutboxTransport(outboxFile) };
 }
 
 export function apiEvent(key: RouteKey, options: CallOptions): APIGatewayProxyEventV2WithJWTAuthorizer {

@@ -1,0 +1,9 @@
+import { createAdapters } from "../../shared/adapters";
+import { readConfig } from "../../shared/config";
+import { httpHandler } from "../../shared/http/http-handler";
+import { routes } from "../../shared/http/routes";
+import { createPhoneInteraction } from "../../shared/interactions/manage-interactions";
+
+const adapters = createAdapters(readConfig());
+
+export const handler = httpHandler(routes.createInteraction, (request) => createPhoneInteraction(adapters, request.body, request.caller.sub));

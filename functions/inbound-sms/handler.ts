@@ -1,0 +1,37 @@
+import middy from "@middy/core";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import type { SNSEvent } from "aws-lambda";
+import { createAdapters } from "../../shared/adapters";
+import { readConfig } from "../../shared/config";
+import { InboundSmsPayload } from "../../shared/conversations/inbound-sms-payload";
+import { receiveInboundSms, type InboundResult } from "../../shared/conversations/receive-inbound-sms";
+import { validatePart } from "../../shared/http/request-validation";
+import { logger } from "../../shared/logging/logger";
+import { redactPersonalData } from "../../shared/phone/mask-phone-number";
+
+const adapters = createAdapters(readConfig());
+
+/**
+ * Customers' replies, from the two-way SMS SNS topic. A record that fails throws, so SNS/Lambda
+ * retry it and then park it in the dead-letter queue; a redelivered one is stored once.
+ */
+export const handler = middy<SNSEvent, InboundResult[]>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(async (event) => {
+    const results: InboundResult[] = [];
+    for (const record of event.Records) {
+      const payload = validatePart(InboundSmsPayload, parseJson(record.Sns.Message), "body");
+      const result = await receiveInboundSms(adapters, payload);
+      logger.info("inbound sms", { snsMessageId: record.Sns.MessageId, ...(redactPersonalData(result) as object) });
+      results.push(result);
+    }
+    return results;
+  });
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

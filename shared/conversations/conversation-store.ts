@@ -1,0 +1,69 @@
+import type { ChannelUserProfile, ActiveProfileRef } from "../profiles/channel-user-profile";
+import type { Interaction, Message, Participant } from "../interactions/interaction";
+import type { ConversationLock } from "./conversation-lock";
+import type { Decision } from "./decide-initiation";
+
+/** Everything the service knows about one customer number, read at once (one strongly consistent query). */
+export interface NumberState {
+  activeProfile: ActiveProfileRef | undefined;
+  /** Conversation locks on this number, one per provider number with an active SMS interaction. */
+  locks: ConversationLock[];
+  /** Consumers whose phone numbers include this one, oldest first. */
+  consumerIds: string[];
+}
+
+/** What an idempotent request left behind, written in the same transaction as its outcome. */
+export interface IdempotencyRecord {
+  agentId: string;
+  key: string;
+  requestHash: string;
+  status: number;
+  outcome: string;
+  interactionId: string;
+  closedInteractionId?: string;
+  messageId: string;
+  messageCreatedAt: string;
+  createdAt: string;
+}
+
+export interface InitiationPlan {
+  decision: Exclude<Decision, { kind: "reassociation_required" }>;
+  providerId: string;
+  /** The interaction the message lands in: new (create/replace) or the joined one with its new state. */
+  interaction: Interaction;
+  /** The agent's live-group entry. */
+  participant: Participant;
+  message: Message;
+  /** New profile for create/move. */
+  newProfile?: ChannelUserProfile;
+  idempotency?: IdempotencyRecord;
+  now: string;
+}
+
+export interface InboundPlan {
+  /** Join this lock's interaction, or (undefined) open `interaction` with a new lock. */
+  join?: ConversationLock;
+  interaction: Interaction;
+  message: Message;
+}
+
+/** Why a transaction was cancelled, with what is now stored (from the cancellation reasons). */
+export type ApplyResult =
+  | { ok: true }
+  | { ok: false; failed: "lock"; lock: ConversationLock | undefined }
+  | { ok: false; failed: "profile"; activeProfile: ActiveProfileRef | undefined }
+  | { ok: false; failed: "provider" }
+  | { ok: false; failed: "interaction" }
+  | { ok: false; failed: "idempotency"; record: IdempotencyRecord }
+  | { ok: false; failed: "duplicate_inbound" }
+  | { ok: false; failed: "conflict" };
+
+export interface ConversationStore {
+  readNumberState(customerNumber: string): Promise<NumberState>;
+  applyInitiation(plan: InitiationPlan): Promise<ApplyResult>;
+  applyInbound(plan: InboundPlan, inboundMessageId: string): Promise<ApplyResult>;
+  /** Closes an active interaction and, for SMS, releases its conversation lock, in one transaction. */
+  closeInteraction(interaction: Interaction, state: "closed_complete" | "closed_abandoned", now: string): Promise<"closed" | "not_active">;
+  updateMessageDelivery(message: Message, change: Pick<Message, "status" | "providerMessageId" | "errorCode">): Promise<Message>;
+  getMessage(interactionId: string, createdAt: string, messageId: string): Promise<Message | undefined>;
+}

@@ -1,0 +1,11 @@
+import * as z from "zod/mini";
+
+/** The two-way SMS payload AWS publishes to the inbound SNS topic (and `POST /local/inbound_sms` takes). */
+export const InboundSmsPayload = z.object({
+  originationNumber: z.string().check(z.minLength(1)),
+  destinationNumber: z.string().check(z.minLength(1)),
+  messageKeyword: z.optional(z.string()),
+  messageBody: z.string(),
+  inboundMessageId: z.string().check(z.minLength(1), z.maxLength(200)),
+  previousPublishedMessageId: z.optional(z.string()),
+});

@@ -1,0 +1,135 @@
+import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { ConversationLock } from "../conversations/conversation-lock";
+import { interactionItem } from "../conversations/dynamo-conversation-store";
+import { fromItem } from "../storage/stored-item";
+import { keys, phonePartition, tableDesign } from "../storage/table-design";
+import type { Interaction, Message, Participant } from "./interaction";
+import type { InteractionPage, InteractionStore } from "./interaction-store";
+
+export class DynamoInteractionStore implements InteractionStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(interactionId: string): Promise<Interaction | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.interaction(interactionId) }));
+    return Item ? fromItem<Interaction>(Item) : undefined;
+  }
+
+  /** The number's conversation locks carry the summary of each active SMS interaction: no second read. */
+  async findActiveSmsByCustomerNumber(customerE164: string): Promise<Interaction[]> {
+    const locks = await this.queryPartition(phonePartition(customerE164), keys.conversationLockPrefix);
+    return locks.map((item) => {
+      const lock = fromItem<ConversationLock>(item);
+      return {
+        id: lock.interactionId,
+        type: "sms",
+        state: lock.state,
+        active: true,
+        handler: lock.handler,
+        assignedTo: lock.assignedTo,
+        consumerId: lock.consumerId,
+        from: lock.providerNumber,
+        to: lock.customerNumber,
+        createdAt: lock.interactionCreatedAt,
+        updatedAt: lock.interactionCreatedAt,
+      } satisfies Interaction;
+    });
+  }
+
+  async getWithParticipants(interactionId: string) {
+    // The interaction item and its participants share the prefix; messages sort apart.
+    const items = await this.queryPartition(keys.interaction(interactionId).pk, keys.interactionItemPrefix);
+    const record = items.find((item) => item.itemType === "interaction");
+    if (!record) return undefined;
+    const participants = items.filter((item) => item.itemType === "participant").map((item) => fromItem<Participant>(item));
+    return { ...fromItem<Interaction>(record), participants: participants.sort((a, b) => a.joinedAt.localeCompare(b.joinedAt)) };
+  }
+
+  async listMessages(interactionId: string): Promise<Message[]> {
+    const items = await this.queryPartition(keys.interaction(interactionId).pk, keys.messagePrefix);
+    return items.map((item) => fromItem<Message>(item));
+  }
+
+  listByConsumer(consumerId: string, options: { limit: number; cursor?: string; active?: boolean }) {
+    const index = tableDesign.indexes.byConsumer;
+    return this.page(index.indexName, index.partitionKey, `CONSUMER#${consumerId}`, options);
+  }
+
+  listActiveByAssignee(agentId: string, options: { limit: number; cursor?: string }) {
+    const index = tableDesign.indexes.byAssignee;
+    return this.page(index.indexName, index.partitionKey, keys.assigneeActiveInteractions(agentId, "", "").gsi2pk, options);
+  }
+
+  async createPhoneInteraction(interaction: Interaction): Promise<void> {
+    await this.client.send(
+      new PutCommand({ TableName: this.tableName, Item: interactionItem(interaction), ConditionExpression: `attribute_not_exists(${tableDesign.partitionKey})` }),
+    );
+  }
+
+  private async page(
+    indexName: string,
+    partitionAttribute: string,
+    partitionValue: string,
+    options: { limit: number; cursor?: string; active?: boolean },
+  ): Promise<InteractionPage | "invalid_cursor"> {
+    const startKey = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
+    if (startKey === null || (startKey && startKey[partitionAttribute] !== partitionValue)) return "invalid_cursor";
+    const items: Interaction[] = [];
+    let next: Record<string, unknown> | undefined = startKey;
+    // A filter (active) can leave a DynamoDB page short: keep reading until the page is full.
+    do {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: indexName,
+          KeyConditionExpression: "#pk = :pk",
+          ExpressionAttributeNames: { "#pk": partitionAttribute, ...(options.active !== undefined ? { "#active": "active" } : {}) },
+          ExpressionAttributeValues: { ":pk": partitionValue, ...(options.active !== undefined ? { ":active": options.active } : {}) },
+          ...(options.active !== undefined ? { FilterExpression: "#active = :active" } : {}),
+          ScanIndexForward: false,
+          Limit: options.limit - items.length,
+          ExclusiveStartKey: next,
+        }),
+      );
+      items.push(...(result.Items ?? []).map((item) => fromItem<Interaction>(item)));
+      next = result.LastEvaluatedKey;
+    } while (next && items.length < options.limit);
+    return { items, ...(next ? { cursor: encodeCursor(next) } : {}) };
+  }
+
+  private async queryPartition(pk: string, prefix: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
+          ExpressionAttributeNames: { "#pk": tableDesign.partitionKey, "#sk": tableDesign.sortKey },
+          ExpressionAttributeValues: { ":pk": pk, ":prefix": prefix },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+}
+
+function encodeCursor(key: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(key)).toString("base64url");
+}
+
+/** undefined for no cursor, null for one that is not ours. */
+function decodeCursor(cursor: string): Record<string, unknown> | null {
+  try {
+    const key = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown;
+    if (typeof key !== "object" || key === null || Array.isArray(key)) return null;
+    return Object.values(key).every((value) => typeof value === "string") ? (key as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}

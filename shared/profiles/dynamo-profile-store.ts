@@ -1,0 +1,61 @@
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { fromItem } from "../storage/stored-item";
+import { keys, phonePartition, tableDesign } from "../storage/table-design";
+import type { ActiveProfileRef, ChannelUserProfile } from "./channel-user-profile";
+import type { ProfileStore } from "./profile-store";
+
+export class DynamoProfileStore implements ProfileStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async getActive(phoneNumber: string): Promise<ActiveProfileRef | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.activeProfile(phoneNumber), ConsistentRead: true }));
+    return Item ? fromItem<ActiveProfileRef>(Item) : undefined;
+  }
+
+  async listByNumber(phoneNumber: string): Promise<ChannelUserProfile[]> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
+          ExpressionAttributeNames: { "#pk": tableDesign.partitionKey, "#sk": tableDesign.sortKey },
+          ExpressionAttributeValues: { ":pk": phonePartition(phoneNumber), ":prefix": keys.profilePrefix },
+          ScanIndexForward: false,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items.map((item) => fromItem<ChannelUserProfile>(item));
+  }
+
+  async createIfNoneActive(profile: ChannelUserProfile): Promise<boolean> {
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.activeProfile(profile.phoneNumber), itemType: "activeProfile", profileId: profile.id, consumerId: profile.consumerId, createdAt: profile.createdAt },
+                ConditionExpression: `attribute_not_exists(${tableDesign.partitionKey})`,
+              },
+            },
+            { Put: { TableName: this.tableName, Item: { ...keys.profile(profile.phoneNumber, profile.createdAt, profile.id), itemType: "profile", ...profile } } },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === "ConditionalCheckFailed") return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import type { ConsumerStore } from "../consumers/consumer-store";
+import { ApiError } from "../http/error-codes";
+import { requireValidNumber } from "../phone/require-valid-number";
+import type { ChannelUserProfile } from "./channel-user-profile";
+import type { ProfileStore } from "./profile-store";
+
+export interface ProfileQueryDeps {
+  consumers: Pick<ConsumerStore, "get">;
+  profiles: ProfileStore;
+  defaultCountry: string;
+}
+
+/**
+ * Whose is this number on the SMS channel, from the point of view of the consumer the agent is
+ * serving: free, theirs, or another consumer's (and sending would move it).
+ */
+export async function validateProfile(deps: ProfileQueryDeps, input: { consumerId: string; phoneNumber: string }) {
+  const consumer = await deps.consumers.get(input.consumerId);
+  if (!consumer) throw new ApiError("CONSUMER_NOT_FOUND", `no consumer has id '${input.consumerId}'`);
+  const { e164 } = requireValidNumber({ phoneNumber: input.phoneNumber, consumerLocation: consumer.location, defaultCountry: deps.defaultCountry }, "phoneNumber");
+  const active = await deps.profiles.getActive(e164);
+  if (!active) return { status: "available" as const, phoneNumber: e164 };
+  const profile = (await deps.profiles.listByNumber(e164)).find((candidate) => candidate.id === active.profileId);
+  if (active.consumerId === consumer.id) return { status: "associated_with_consumer" as const, phoneNumber: e164, ...(profile ? { profile } : {}) };
+  const holder = await deps.consumers.get(active.consumerId);
+  const holderName = holder?.name ?? active.consumerId;
+  return {
+    status: "associated_with_other_consumer" as const,
+    phoneNumber: e164,
+    ...(profile ? { profile } : {}),
+    currentConsumer: { id: active.consumerId, name: holderName },
+    message: `The phone number ${e164} is currently associated to ${holderName}. Sending a new message will associate it to ${consumer.name}.`,
+  };
+}
+
+export async function listProfiles(deps: Omit<ProfileQueryDeps, "consumers">, phoneNumber: string): Promise<{ items: ChannelUserProfile[] }> {
+  const { e164 } = requireValidNumber({ phoneNumber, defaultCountry: deps.defaultCountry }, "phoneNumber");
+  return { items: await deps.profiles.listByNumber(e164) };
+}

@@ -1,0 +1,9 @@
+import type { ActiveProfileRef, ChannelUserProfile } from "./channel-user-profile";
+
+export interface ProfileStore {
+  getActive(phoneNumber: string): Promise<ActiveProfileRef | undefined>;
+  /** Every profile the number has had, newest first. */
+  listByNumber(phoneNumber: string): Promise<ChannelUserProfile[]>;
+  /** Creates the number's active profile unless one exists (never moves one): true when created. */
+  createIfNoneActive(profile: ChannelUserProfile): Promise<boolean>;
+}
