@@ -14,6 +14,8 @@ import { createDocumentClient } from "./storage/dynamo-client";
 export function createAdapters(config: Pick<RuntimeConfig, "tableName" | "dynamoDbEndpoint" | "defaultCountry">) {
   const client = createDocumentClient(config);
   return {
+    /** The one document client; exposed so tests can add SDK middleware (call counts, injected faults). */
+    documentClient: client,
     consumers: new DynamoConsumerStore(client, config.tableName),
     providers: new DynamoProviderStore(client, config.tableName),
     interactions: new DynamoInteractionStore(client, config.tableName),

@@ -54,12 +54,12 @@ export class DynamoInteractionStore implements InteractionStore {
 
   listByConsumer(consumerId: string, options: { limit: number; cursor?: string; active?: boolean }) {
     const index = tableDesign.indexes.byConsumer;
-    return this.page(index.indexName, index.partitionKey, `CONSUMER#${consumerId}`, options);
+    return this.page(index, `CONSUMER#${consumerId}`, options);
   }
 
   listActiveByAssignee(agentId: string, options: { limit: number; cursor?: string }) {
     const index = tableDesign.indexes.byAssignee;
-    return this.page(index.indexName, index.partitionKey, keys.assigneeActiveInteractions(agentId, "", "").gsi2pk, options);
+    return this.page(index, keys.assigneeActiveInteractions(agentId, "", "").gsi2pk, options);
   }
 
   async createPhoneInteraction(interaction: Interaction): Promise<void> {
@@ -69,13 +69,17 @@ export class DynamoInteractionStore implements InteractionStore {
   }
 
   private async page(
-    indexName: string,
-    partitionAttribute: string,
+    index: { indexName: string; partitionKey: string; sortKey: string },
     partitionValue: string,
     options: { limit: number; cursor?: string; active?: boolean },
   ): Promise<InteractionPage | "invalid_cursor"> {
+    const { indexName, partitionKey: partitionAttribute } = index;
     const startKey = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
-    if (startKey === null || (startKey && startKey[partitionAttribute] !== partitionValue)) return "invalid_cursor";
+    // A cursor is this query's own last key: the table's and the index's key attributes, same partition.
+    const expected = [tableDesign.partitionKey, tableDesign.sortKey, index.partitionKey, index.sortKey].sort().join();
+    if (startKey === null || (startKey && (startKey[partitionAttribute] !== partitionValue || Object.keys(startKey).sort().join() !== expected))) {
+      return "invalid_cursor";
+    }
     const items: Interaction[] = [];
     let next: Record<string, unknown> | undefined = startKey;
     // A filter (active) can leave a DynamoDB page short: keep reading until the page is full.

@@ -1,0 +1,137 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createAdapters } from "../../shared/adapters";
+import { defaultComposeExtension } from "../../shared/compose/default-compose-extension";
+import { initiateMessage, type InitiateMessageDeps } from "../../shared/conversations/initiate-message";
+import { receiveInboundSms } from "../../shared/conversations/receive-inbound-sms";
+import { createConsumer } from "../../shared/consumers/create-consumer";
+import { createProvider } from "../../shared/providers/manage-providers";
+import { OutboxTransport } from "../../shared/sms/outbox-transport";
+import { invariantViolations } from "../support/table-invariants";
+import { createTestTable, type TestTable } from "../support/test-table";
+
+/**
+ * The use cases over the real DynamoDB adapters, with SDK middleware on the one document client:
+ * one counts the DynamoDB calls each row makes, one injects what DynamoDB Local never raises
+ * (TransactionConflict) and throttling.
+ */
+let table: TestTable;
+let deps: InitiateMessageDeps;
+let outbox: OutboxTransport;
+const calls: string[] = [];
+/** Errors to raise, in order, for the named command (consumed as they fire). */
+const faults: { command: string; error: () => Error; step: "before-retry" | "inside-retry" }[] = [];
+const FROM = "+14155550100";
+
+beforeAll(async () => {
+  table = await createTestTable("faults");
+  const adapters = createAdapters({ tableName: table.tableName, dynamoDbEndpoint: table.endpoint, defaultCountry: "US" });
+  outbox = new OutboxTransport(join(tmpdir(), `${table.tableName}-outbox.jsonl`));
+  deps = { ...adapters, transport: outbox, extension: defaultComposeExtension, backoff: async () => undefined };
+  const stack = adapters.documentClient.middlewareStack;
+  const inject = (step: "before-retry" | "inside-retry") => (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+    const index = faults.findIndex((fault) => fault.command === context.commandName && fault.step === step);
+    if (index >= 0) throw faults.splice(index, 1)[0]!.error();
+    return next(args);
+  };
+  stack.add((next, context) => async (args) => {
+    calls.push(String(context.commandName));
+    return next(args);
+  }, { step: "initialize", name: "countDynamoDbCalls" });
+  // Before the SDK's retry loop: the error reaches our code (TransactionConflict is not retried by the SDK).
+  stack.add(inject("before-retry") as never, { step: "initialize", name: "injectBeforeRetry" });
+  // Inside the retry loop: the SDK's own retry strategy sees it (throttling).
+  stack.add(inject("inside-retry") as never, { step: "deserialize", name: "injectInsideRetry" });
+
+  await createProvider(deps as never, { number: FROM, name: "Support" });
+  for (const [id, number] of [["c-1", "+14155550111"], ["c-2", "+14155550122"], ["c-3", "+14155550133"]] as const) {
+    await createConsumer({ ...deps, defaultCountry: "US" } as never, { id, name: id, phoneNumbers: [number] });
+  }
+});
+afterAll(async () => table.drop());
+beforeEach(() => {
+  calls.length = 0;
+  faults.length = 0;
+});
+
+const agent = (agentId: string) => ({ agentId });
+const conflict = () =>
+  new TransactionCanceledException({ message: "Transaction cancelled", $metadata: {}, CancellationReasons: [{ Code: "TransactionConflict", Message: "Transaction is ongoing for the item" }] });
+const throttling = () => Object.assign(new Error("Rate of requests exceeds the allowed throughput."), { name: "ThrottlingException", $metadata: { httpStatusCode: 400 }, $fault: "client" });
+
+describe("DynamoDB calls per row (counted by SDK middleware)", () => {
+  it("created, injected, replaced_virtual_agent, replaced_other_consumer, inbound join and open", async () => {
+    const counts: Record<string, string[]> = {};
+    const measure = async (row: string, run: () => Promise<unknown>) => {
+      calls.length = 0;
+      await run();
+      counts[row] = [...calls];
+    };
+    await measure("created", () => initiateMessage(deps, { consumerId: "c-1", to: "+14155550111", message: "hi" }, agent("a")));
+    await measure("injected", () => initiateMessage(deps, { consumerId: "c-1", to: "+14155550111", message: "hi again" }, agent("b")));
+    await measure("inbound (joins)", () => receiveInboundSms(deps, { originationNumber: "+14155550111", destinationNumber: FROM, messageBody: "ok", inboundMessageId: "count-1" }));
+    await measure("inbound (opens virtual agent)", () => receiveInboundSms(deps, { originationNumber: "+14155550122", destinationNumber: FROM, messageBody: "hello?", inboundMessageId: "count-2" }));
+    await measure("replaced_virtual_agent", () => initiateMessage(deps, { consumerId: "c-2", to: "+14155550122", message: "hi" }, agent("a")));
+    await measure("replaced_other_consumer", () => initiateMessage(deps, { consumerId: "c-3", to: "+14155550122", message: "hi", confirmReassociation: true }, agent("a")));
+    await measure("dry run", () => initiateMessage(deps, { consumerId: "c-3", to: "+14155550122", message: "hi", dryRun: true }, agent("a")));
+    console.log(
+      `DynamoDB calls per row:\n${Object.entries(counts)
+        .map(([row, names]) => `  ${row}: ${names.length} (${names.join(", ")})`)
+        .join("\n")}`,
+    );
+    // Reads (consumer, providers, the number's state) + one transaction + the delivery update; injected reads the live group back.
+    expect(counts.created).toEqual(["GetItemCommand", "QueryCommand", "QueryCommand", "TransactWriteItemsCommand", "UpdateItemCommand"]);
+    expect(counts.injected).toEqual(["GetItemCommand", "QueryCommand", "QueryCommand", "TransactWriteItemsCommand", "UpdateItemCommand", "QueryCommand"]);
+    expect(counts["replaced_virtual_agent"]).toHaveLength(5);
+    expect(counts["replaced_other_consumer"]).toHaveLength(5);
+    expect(counts["inbound (joins)"]).toEqual(["QueryCommand", "TransactWriteItemsCommand"]);
+    expect(counts["inbound (opens virtual agent)"]).toEqual(["QueryCommand", "TransactWriteItemsCommand"]);
+    expect(counts["dry run"]).toEqual(["GetItemCommand", "QueryCommand", "QueryCommand"]);
+    expect(await invariantViolations(table)).toEqual([]);
+  });
+});
+
+describe("what DynamoDB Local never raises", () => {
+  it("a TransactionConflict on the outcome's transaction: backs off, reads again, ends correct and sends once", async () => {
+    faults.push({ command: "TransactWriteItemsCommand", error: conflict, step: "before-retry" }, { command: "TransactWriteItemsCommand", error: conflict, step: "before-retry" });
+    const sent = (await outbox.list()).length;
+    const reply = await initiateMessage(deps, { consumerId: "c-1", to: "+14155550111", message: "after two conflicts" }, agent("c"));
+    expect(reply.body).toMatchObject({ outcome: "injected", message: { status: "sent" } });
+    expect(calls.filter((name) => name === "TransactWriteItemsCommand")).toHaveLength(3);
+    expect(faults).toHaveLength(0);
+    expect((await outbox.list()).length).toBe(sent + 1);
+    expect(await invariantViolations(table)).toEqual([]);
+  });
+
+  it("a TransactionConflict on an inbound reply: retried, stored once", async () => {
+    faults.push({ command: "TransactWriteItemsCommand", error: conflict, step: "before-retry" });
+    const result = await receiveInboundSms(deps, { originationNumber: "+14155550133", destinationNumber: FROM, messageBody: "x", inboundMessageId: "conflicted-1" });
+    expect(result.outcome).toBe("opened");
+    expect(faults).toHaveLength(0);
+    expect(calls.filter((name) => name === "TransactWriteItemsCommand")).toHaveLength(2);
+    const messages = (await table.scanAll()).filter((i) => i.itemType === "message" && i.providerMessageId === "conflicted-1");
+    expect(messages).toHaveLength(1);
+    expect(await invariantViolations(table)).toEqual([]);
+  });
+
+  it("throttling on reads and on the transaction: the SDK retries and the request still ends correct", async () => {
+    faults.push(
+      { command: "QueryCommand", error: throttling, step: "inside-retry" },
+      { command: "TransactWriteItemsCommand", error: throttling, step: "inside-retry" },
+      { command: "TransactWriteItemsCommand", error: throttling, step: "inside-retry" },
+    );
+    const reply = await initiateMessage(deps, { consumerId: "c-1", to: "+14155550111", message: "through throttling" }, agent("d"));
+    expect(reply.status).toBe(200);
+    expect(faults).toHaveLength(0);
+    expect(await invariantViolations(table)).toEqual([]);
+  });
+
+  it("conflicts that never end: a 409 CONVERSATION_BUSY, never a 5xx, nothing written", async () => {
+    for (let i = 0; i < 10; i++) faults.push({ command: "TransactWriteItemsCommand", error: conflict, step: "before-retry" });
+    const before = await table.scanAll();
+    await expect(initiateMessage(deps, { consumerId: "c-1", to: "+14155550111", message: "never lands" }, agent("e"))).rejects.toMatchObject({ code: "CONVERSATION_BUSY", status: 409 });
+    expect(await table.scanAll()).toEqual(before);
+  });
+});
