@@ -44,5 +44,18 @@ describe("README examples", () => {
       error: { code: "VALIDATION_FAILED", message: "invalid body: phoneNumber is required (string); unknown field 'phone'" },
     });
     expect(answers).toContainEqual({ error: { code: "FORBIDDEN", message: "this route needs group admins; the token has agents" } });
+    // The walk-through: send, reply as the customer, both in the interaction's messages.
+    const sent = answers.find((a) => a.outcome === "created");
+    expect(sent).toMatchObject({ interaction: { assignedTo: "ann", to: "+14155550171" }, message: { status: "sent", segments: 1 } });
+    expect(answers).toContainEqual({ items: [expect.objectContaining({ from: "+14155550100", to: "+14155550171", body: "Hi Jo, your parcel ships today." })] });
+    expect(answers).toContainEqual(expect.objectContaining({ outcome: "joined", interactionId: sent.interaction.id }));
+    const messages = answers.find((a) => Array.isArray(a.items) && a.items.length === 2 && a.items[0].direction === "outbound");
+    expect(messages.items.map((m: { direction: string; body: string }) => [m.direction, m.body])).toEqual([
+      ["outbound", "Hi Jo, your parcel ships today."],
+      ["inbound", "Thanks! Can it come on Friday?"],
+    ]);
+    expect(answers).toContainEqual(expect.objectContaining({ dryRun: true, outcome: "injected", profile: { change: "keep" } }));
+    expect(answers).toContainEqual(expect.objectContaining({ status: "associated_with_consumer", phoneNumber: "+14155550171" }));
+    expect(answers).toContainEqual(expect.objectContaining({ id: sent.interaction.id, state: "closed_complete", active: false }));
   }, 120_000);
 });
