@@ -1,5 +1,6 @@
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { queryPrefix } from "../storage/query-all";
 import type { Consumer } from "../http/api-schemas";
 import { fromItem } from "../storage/stored-item";
 import { keys, phonePartition, tableDesign } from "../storage/table-design";
@@ -48,15 +49,8 @@ export class DynamoConsumerStore implements ConsumerStore {
   }
 
   async findByPhoneNumber(e164: string): Promise<Consumer[]> {
-    const links = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
-        ExpressionAttributeNames: { "#pk": tableDesign.partitionKey, "#sk": tableDesign.sortKey },
-        ExpressionAttributeValues: { ":pk": phonePartition(e164), ":prefix": keys.consumerPhonePrefix },
-      }),
-    );
-    const ids = (links.Items ?? []).map((item) => String(item.consumerId));
+    const links = await queryPrefix(this.client, this.tableName, phonePartition(e164), keys.consumerPhonePrefix);
+    const ids = links.map((item) => String(item.consumerId));
     if (ids.length === 0) return [];
     // A number listed by more than 100 consumers is not a real customer's phone; read the first 100.
     const { Responses, UnprocessedKeys } = await this.client.send(

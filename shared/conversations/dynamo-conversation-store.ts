@@ -1,8 +1,8 @@
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { queryAll } from "../storage/query-all";
 import {
   GetCommand,
-  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
@@ -30,22 +30,13 @@ export class DynamoConversationStore implements ConversationStore {
   async readNumberState(customerNumber: string): Promise<NumberState> {
     // Everything in the number's partition before the profile history: active-profile pointer,
     // consumer links, conversation locks. One strongly consistent read.
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: "#pk = :pk AND #sk < :history",
-          ExpressionAttributeNames: { "#pk": tableDesign.partitionKey, "#sk": tableDesign.sortKey },
-          ExpressionAttributeValues: { ":pk": phonePartition(customerNumber), ":history": keys.profilePrefix },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: "#pk = :pk AND #sk < :history",
+      ExpressionAttributeNames: { "#pk": tableDesign.partitionKey, "#sk": tableDesign.sortKey },
+      ExpressionAttributeValues: { ":pk": phonePartition(customerNumber), ":history": keys.profilePrefix },
+      ConsistentRead: true,
+    });
     const state: NumberState = { activeProfile: undefined, locks: [], consumerIds: [] };
     for (const item of items) {
       if (item.itemType === "activeProfile") state.activeProfile = fromItem<ActiveProfileRef>(item);

@@ -50,6 +50,9 @@ export async function initiateMessage(
   request: InitiateMessageRequest,
   caller: { agentId: string; idempotencyKey?: string },
 ): Promise<Reply> {
+  if (caller.idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(caller.idempotencyKey)) {
+    throw new ApiError("VALIDATION_FAILED", "Idempotency-Key must be 1-200 visible ASCII characters, such as a UUID");
+  }
   const characters = [...request.message].length;
   if (request.message.trim() === "") throw new ApiError("MESSAGE_EMPTY", "message is empty; write the text to send");
   if (characters > maxMessageCharacters) {

@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { ConversationLock } from "../conversations/conversation-lock";
 import { interactionItem } from "../conversations/dynamo-conversation-store";
+import { queryPrefix } from "../storage/query-all";
 import { fromItem } from "../storage/stored-item";
 import { keys, phonePartition, tableDesign } from "../storage/table-design";
 import type { Interaction, Message, Participant } from "./interaction";
@@ -103,23 +104,8 @@ export class DynamoInteractionStore implements InteractionStore {
     return { items, ...(next ? { cursor: encodeCursor(next) } : {}) };
   }
 
-  private async queryPartition(pk: string, prefix: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
-          ExpressionAttributeNames: { "#pk": tableDesign.partitionKey, "#sk": tableDesign.sortKey },
-          ExpressionAttributeValues: { ":pk": pk, ":prefix": prefix },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+  private queryPartition(pk: string, prefix: string): Promise<Record<string, unknown>[]> {
+    return queryPrefix(this.client, this.tableName, pk, prefix);
   }
 }
 

@@ -1,5 +1,6 @@
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { queryPrefix } from "../storage/query-all";
 import { fromItem } from "../storage/stored-item";
 import { keys, phonePartition, tableDesign } from "../storage/table-design";
 import type { ActiveProfileRef, ChannelUserProfile } from "./channel-user-profile";
@@ -17,22 +18,7 @@ export class DynamoProfileStore implements ProfileStore {
   }
 
   async listByNumber(phoneNumber: string): Promise<ChannelUserProfile[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
-          ExpressionAttributeNames: { "#pk": tableDesign.partitionKey, "#sk": tableDesign.sortKey },
-          ExpressionAttributeValues: { ":pk": phonePartition(phoneNumber), ":prefix": keys.profilePrefix },
-          ScanIndexForward: false,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = await queryPrefix(this.client, this.tableName, phonePartition(phoneNumber), keys.profilePrefix, { ScanIndexForward: false });
     return items.map((item) => fromItem<ChannelUserProfile>(item));
   }
 
