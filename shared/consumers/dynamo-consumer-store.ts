@@ -28,7 +28,7 @@ export class DynamoConsumerStore implements ConsumerStore {
             ...consumer.phoneNumbers.map((e164) => ({
               Put: {
                 TableName: this.tableName,
-                Item: { ...keys.consumerPhone(e164, consumer.id), itemType: "consumerPhone", consumerId: consumer.id, phoneNumber: e164 },
+                Item: { ...keys.consumerPhone(e164, consumer.id), itemType: "consumerPhone", consumerId: consumer.id, phoneNumber: e164, createdAt: consumer.createdAt },
               },
             })),
           ],

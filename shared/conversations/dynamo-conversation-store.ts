@@ -38,11 +38,14 @@ export class DynamoConversationStore implements ConversationStore {
       ConsistentRead: true,
     });
     const state: NumberState = { activeProfile: undefined, locks: [], consumerIds: [] };
+    const links: { consumerId: string; createdAt: string }[] = [];
     for (const item of items) {
       if (item.itemType === "activeProfile") state.activeProfile = fromItem<ActiveProfileRef>(item);
       else if (item.itemType === "conversationLock") state.locks.push(fromItem<ConversationLock>(item));
-      else if (item.itemType === "consumerPhone") state.consumerIds.push(String(item.consumerId));
+      else if (item.itemType === "consumerPhone") links.push({ consumerId: String(item.consumerId), createdAt: String(item.createdAt ?? "") });
     }
+    // Oldest consumer first (the sort key orders them by id, not by age).
+    state.consumerIds = links.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.consumerId.localeCompare(b.consumerId)).map((link) => link.consumerId);
     return state;
   }
 

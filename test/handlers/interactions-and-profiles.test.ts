@@ -1,3 +1,5 @@
+import { DeleteCommand } from "@aws-sdk/lib-dynamodb";
+import type { Context, SNSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { admin, agent, createHarness } from "../support/handler-harness";
 import { invariantViolations } from "../support/table-invariants";
@@ -112,5 +114,23 @@ describe("interactions", () => {
     const closedCall = await h.call("closeInteraction", { as: agent, params: { id: callId } });
     expect(closedCall.body.state).toBe("closed_complete");
     expect(await invariantViolations(h.table)).toEqual([]);
+  });
+});
+
+describe("a reply from a number no profile holds", () => {
+  it("opens a virtual-agent interaction for the oldest consumer listing the number", async () => {
+    await h.call("createConsumer", { as: admin, body: { id: "zz-older", name: "Older", phoneNumbers: ["+14155550177"] } });
+    await h.call("createConsumer", { as: admin, body: { id: "aa-newer", name: "Newer", phoneNumbers: ["+14155550177"] } });
+    // No active profile (as for numbers listed before profiles existed): remove the one registration made.
+    for (const item of await h.table.scanAll()) {
+      if (item.pk === "PHONE#+14155550177" && (item.itemType === "activeProfile" || item.itemType === "profile")) {
+        await h.table.documentClient.send(new DeleteCommand({ TableName: h.table.tableName, Key: { pk: item.pk, sk: item.sk } }));
+      }
+    }
+    const { handler } = (await import("../../functions/inbound-sms/handler")) as { handler: (e: SNSEvent, c: Context) => Promise<{ interactionId: string }[]> };
+    const message = JSON.stringify({ originationNumber: "+14155550177", destinationNumber: "+14155550100", messageBody: "hi", inboundMessageId: "oldest-1" });
+    const [result] = await handler({ Records: [{ Sns: { Message: message, MessageId: "m" } }] } as unknown as SNSEvent, {} as Context);
+    const opened = await h.call("getInteraction", { as: agent, params: { id: result!.interactionId } });
+    expect(opened.body).toMatchObject({ handler: "virtual_agent", consumerId: "zz-older", assignedTo: null });
   });
 });
