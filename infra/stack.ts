@@ -22,7 +22,9 @@ import type { Group } from "../shared/http/api-schemas";
 import { routeList } from "../shared/http/routes";
 import type { RouteDefinition } from "../shared/http/routes";
 import { tableDesign } from "../shared/storage/table-design";
-import { EndpointFunction, endpointFunctionDefaults } from "./endpoint-function";
+import { EndpointFunction } from "./endpoint-function";
+import { InboundSms } from "./inbound-sms";
+import { functionDefaults } from "./service-function";
 import { checkComposeExtension, projectRoot as defaultProjectRoot, readStackConfig } from "./stack-config";
 import type { ExternalJwtIssuer } from "./stack-config";
 
@@ -47,14 +49,17 @@ const groups: Readonly<Record<Group, string>> = {
 
 /**
  * The deployed service: an HTTP API with a JWT authorizer on every route, one function per route of
- * the route table, and the single DynamoDB table. Without an external issuer it also creates the
- * Cognito user pool (groups `agents` and `admins`) whose tokens the API accepts.
+ * the route table, the single DynamoDB table, and the inbound SMS path (the topic two-way SMS
+ * publishes customers' replies to, its function and dead-letter queue). Without an external issuer
+ * it also creates the Cognito user pool (groups `agents` and `admins`) whose tokens the API accepts.
  */
 export class AgentInitiatedSmsStack extends Stack {
   readonly api: HttpApi;
   readonly stage: HttpStage;
   readonly table: TableV2;
+  /** One function per route, by route id. */
   readonly functions: ReadonlyMap<string, EndpointFunction>;
+  readonly inboundSms: InboundSms;
   readonly userPool?: UserPool;
   readonly userPoolClient?: UserPoolClient;
 
@@ -101,7 +106,7 @@ export class AgentInitiatedSmsStack extends Stack {
     });
 
     const accessLogs = new LogGroup(this, "ApiAccessLogs", {
-      retention: endpointFunctionDefaults.logRetention,
+      retention: functionDefaults.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.stage = this.api.addStage("DefaultStage", {
@@ -133,8 +138,22 @@ export class AgentInitiatedSmsStack extends Stack {
     }
     this.functions = functions;
 
+    this.inboundSms = new InboundSms(this, "InboundSms", {
+      projectRoot,
+      table: this.table,
+      defaultCountry: defaultCountry ?? "US",
+    });
+
     new CfnOutput(this, "ApiUrl", { value: this.stage.url, description: "Base URL of the HTTP API" });
     new CfnOutput(this, "TableName", { value: this.table.tableName, description: "The DynamoDB table" });
+    new CfnOutput(this, "InboundSmsTopicArn", {
+      value: this.inboundSms.topic.topicArn,
+      description: "Point your number's two-way SMS (AWS End User Messaging SMS) at this SNS topic",
+    });
+    new CfnOutput(this, "InboundSmsDeadLetterQueueUrl", {
+      value: this.inboundSms.deadLetterQueue.queueUrl,
+      description: "Customers' replies that could not be processed after retries, kept 14 days",
+    });
   }
 
   private externalAuthorizer(jwt: ExternalJwtIssuer): HttpJwtAuthorizer {

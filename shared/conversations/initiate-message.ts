@@ -18,6 +18,8 @@ import { decideInitiation, type Decision } from "./decide-initiation";
 export const maxMessageCharacters = 1600;
 /** Decisions made again after a transaction found its reads stale, before the request gives up. */
 const maxAttempts = 10;
+/** Reads of a replayed message still `queued` (the first request is sending it), about 3 s at most. */
+const replayWaitAttempts = 8;
 
 export interface InitiateMessageDeps {
   consumers: Pick<ConsumerStore, "get">;
@@ -252,8 +254,14 @@ async function replay(deps: InitiateMessageDeps, record: IdempotencyRecord, requ
   if (record.requestHash !== requestHash) {
     throw new ApiError("IDEMPOTENCY_KEY_REUSED", `Idempotency-Key '${record.key}' was used for a different request; use a new key for a new message`);
   }
-  const [interaction, messages] = await Promise.all([deps.interactions.getWithParticipants(record.interactionId), deps.conversations.getMessage(record.interactionId, record.messageCreatedAt, record.messageId)]);
-  const message = messages!;
+  const interaction = await deps.interactions.getWithParticipants(record.interactionId);
+  // A repeat that arrives while the first request is still handing the SMS over waits (briefly)
+  // for its delivery result, so both answers say the same.
+  let message = (await deps.conversations.getMessage(record.interactionId, record.messageCreatedAt, record.messageId))!;
+  for (let attempt = 0; message.status === "queued" && attempt < replayWaitAttempts; attempt++) {
+    await deps.backoff(attempt);
+    message = (await deps.conversations.getMessage(record.interactionId, record.messageCreatedAt, record.messageId))!;
+  }
   const encoding = smsEncoding(message.body);
   return {
     status: record.status as 200 | 201,

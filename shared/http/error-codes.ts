@@ -34,6 +34,7 @@ export const errorStatus = {
   MESSAGE_TOO_LONG: 422,
   // ours
   INTERNAL_ERROR: 500,
+  OUTCOME_UNKNOWN: 503,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof errorStatus;

@@ -47,7 +47,17 @@ export type ApiHandler = (event: APIGatewayProxyEventV2WithJWTAuthorizer, contex
  */
 export function httpHandler<R extends RouteDefinition>(route: R, run: (request: ApiRequest<R>) => Promise<unknown>): ApiHandler {
   const successStatus = Number(Object.keys(route.responses)[0]);
-  const handler = middy<APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2>()
+  const handler = middy<APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2>({
+    // Answer before Lambda's own timeout cuts the request off silently: the work may have taken
+    // effect, so the client is told to retry with the same Idempotency-Key rather than "failed".
+    timeoutEarlyInMillis: 500,
+    timeoutEarlyResponse: () => {
+      throw new ApiError(
+        "OUTCOME_UNKNOWN",
+        "the request ran out of time and may have taken effect; retry it with the same Idempotency-Key to get its answer without repeating it",
+      );
+    },
+  })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(accessLog(route))
     .use(errorResponses())

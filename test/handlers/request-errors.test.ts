@@ -84,6 +84,15 @@ describe("bad input is a 4xx that says what to fix, and writes nothing", () => {
     expect((await handler(event, lambdaContext("list-providers"))).statusCode).toBe(200);
   });
 
+  it("answers 503 OUTCOME_UNKNOWN, not a bare failure, when Lambda's time runs out mid-request", async () => {
+    const handler = await h.handlerFor("listProviders");
+    // 501 ms left: middy answers 500 ms before Lambda would cut the request off, i.e. at once.
+    const res = await handler(apiEvent("listProviders", { as: admin }), { ...lambdaContext("list-providers"), getRemainingTimeInMillis: () => 501 });
+    expect(res.statusCode).toBe(503);
+    expect(JSON.parse(res.body ?? "").error).toMatchObject({ code: "OUTCOME_UNKNOWN" });
+    expect(JSON.parse(res.body ?? "").error.message).toContain("same Idempotency-Key");
+  });
+
   it("answers a failure it did not expect with 500 and no internals", async () => {
     // Adapters are composed when the module loads: load a fresh copy pointed at a missing table.
     process.env.TABLE_NAME = "a-table-that-does-not-exist";

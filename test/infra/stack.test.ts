@@ -8,6 +8,7 @@ import { Template } from "aws-cdk-lib/assertions";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { composeExtensionFileName, composeExtensionRuntimePath, endpointFunctionDefaults } from "../../infra/endpoint-function";
+import { inboundRetryPolicy, twoWaySmsPrincipal } from "../../infra/inbound-sms";
 import { stackFromContext } from "../../infra/stack";
 import type { AgentInitiatedSmsStack } from "../../infra/stack";
 import { readStackConfig } from "../../infra/stack-config";
@@ -54,16 +55,51 @@ function functionOf(s: Synth, routeId: string): Resource {
   return s.resources[logicalId(s.stack, endpoint.function)]!;
 }
 
+function inboundFunction(s: Synth): Resource {
+  return s.resources[logicalId(s.stack, s.stack.inboundSms.handler.function)]!;
+}
+
+/** The actions of every statement that applies to a role (by the role's logical id). */
+function actionsOf(all: Statement[], roleId: string): string[] {
+  return all.filter((statement) => statement.roles.includes(roleId)).flatMap((statement) => statement.Action);
+}
+
+/** The one resource of a type, with its logical id. */
+function single(resources: Record<string, Resource>, type: string): [string, Resource] {
+  const found = ofType(resources, type);
+  expect(found, type).toHaveLength(1);
+  return found[0]!;
+}
+
+/** The resource policy statement that makes a topic or queue TLS-only (what enforceSSL adds). */
+function denyInsecureTransport(policyDocument: any, action: string): unknown {
+  return (policyDocument.Statement as any[]).find(
+    (statement) =>
+      statement.Effect === "Deny" &&
+      asArray(statement.Action).includes(action) &&
+      (statement.Principal === "*" || statement.Principal?.AWS === "*") &&
+      String(statement.Condition?.Bool?.["aws:SecureTransport"]) === "false",
+  );
+}
+
 function asArray<T>(value: T | T[]): T[] {
   return Array.isArray(value) ? value : [value];
 }
 
+type Statement = { roles: string[]; Action: string[]; Resource: unknown[]; Effect: string; Condition?: any };
+
 /** Every policy statement in the template: standalone policies and roles' inline policies, with the roles they apply to. */
-function statements(resources: Record<string, Resource>): Array<{ roles: string[]; Action: string[]; Resource: unknown[]; Effect: string }> {
-  const found: Array<{ roles: string[]; Action: string[]; Resource: unknown[]; Effect: string }> = [];
+function statements(resources: Record<string, Resource>): Statement[] {
+  const found: Statement[] = [];
   const add = (roles: string[], document: any) => {
     for (const statement of document.Statement ?? []) {
-      found.push({ roles, Effect: statement.Effect, Action: asArray(statement.Action ?? []), Resource: asArray(statement.Resource ?? []) });
+      found.push({
+        roles,
+        Effect: statement.Effect,
+        Action: asArray(statement.Action ?? []),
+        Resource: asArray(statement.Resource ?? []),
+        ...(statement.Condition ? { Condition: statement.Condition } : {}),
+      });
     }
   };
   for (const [, policy] of ofType(resources, "AWS::IAM::Policy")) {
@@ -104,9 +140,9 @@ describe("the stack with its defaults (Cognito user pool)", () => {
     expect(s.stack.stackName).toBe("AgentInitiatedSms");
   });
 
-  it("has one Node 22 arm64 ESM function per route, and no other function (no CDK helper functions)", () => {
+  it("has one Node 22 arm64 ESM function per route plus the inbound SMS function, and no other function (no CDK helper functions)", () => {
     const functions = ofType(s.resources, "AWS::Lambda::Function");
-    expect(functions).toHaveLength(routeList.length);
+    expect(functions).toHaveLength(routeList.length + 1);
     expect(s.stack.functions.size).toBe(routeList.length);
     expect(ofType(s.resources, "Custom::LogRetention")).toHaveLength(0);
     for (const route of routeList) {
@@ -129,6 +165,25 @@ describe("the stack with its defaults (Cognito user pool)", () => {
       const logGroupId: string = fn.Properties.LoggingConfig.LogGroup.Ref;
       expect(s.resources[logGroupId]?.Properties.RetentionInDays).toBe(30);
     }
+
+    // The inbound SMS function: same defaults, no HTTP route, no compose extension, no transport.
+    const inbound = inboundFunction(s);
+    expect(inbound.Properties).toMatchObject({
+      Runtime: "nodejs22.x",
+      Architectures: ["arm64"],
+      Handler: "index.handler",
+      MemorySize: endpointFunctionDefaults.memorySize,
+      Timeout: endpointFunctionDefaults.timeout.toSeconds(),
+    });
+    expect(inbound.Properties.Environment.Variables).toEqual({
+      POWERTOOLS_SERVICE_NAME: "agent-initiated-sms",
+      TABLE_NAME: { Ref: logicalId(s.stack, s.stack.table) },
+      DEFAULT_COUNTRY: "US",
+      NODE_OPTIONS: "--enable-source-maps",
+    });
+    expect(s.resources[inbound.Properties.LoggingConfig.LogGroup.Ref]?.Properties.RetentionInDays).toBe(30);
+    const inboundAsset = join(s.app.outdir, `asset.${String(inbound.Properties.Code.S3Key).replace(/\.zip$/, "")}`);
+    expect(existsSync(join(inboundAsset, "index.mjs"))).toBe(true);
   });
 
   it("bundles each handler as one ESM file with a source map and the require shim", () => {
@@ -211,7 +266,7 @@ describe("the stack with its defaults (Cognito user pool)", () => {
       const role = s.stack.functions.get(route.id)!.role;
       const roleId = logicalId(s.stack, role);
       expect(s.resources[roleId]!.Properties.ManagedPolicyArns).toBeUndefined();
-      const actions = all.filter((statement) => statement.roles.includes(roleId)).flatMap((statement) => statement.Action);
+      const actions = actionsOf(all, roleId);
       expect(actions).toContain("dynamodb:Query");
       const writes = actions.filter((action) => writeActions.includes(action));
       if (route.tableAccess === "read") {
@@ -219,8 +274,120 @@ describe("the stack with its defaults (Cognito user pool)", () => {
       } else {
         expect(writes, route.id).toEqual(expect.arrayContaining(["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]));
       }
-      expect(actions.every((action) => action.startsWith("dynamodb:") || action === "logs:CreateLogStream" || action === "logs:PutLogEvents"), route.id).toBe(true);
+      const allowed = (action: string) =>
+        action.startsWith("dynamodb:") || action === "logs:CreateLogStream" || action === "logs:PutLogEvents" || (route.sendsSms === true && action === "sns:Publish");
+      expect(actions.filter((action) => !allowed(action)), route.id).toEqual([]);
     }
+
+    // The inbound function: reads and writes the table, writes its logs, parks failures in its DLQ. Nothing else.
+    const inboundRoleId = logicalId(s.stack, s.stack.inboundSms.handler.role);
+    expect(s.resources[inboundRoleId]!.Properties.ManagedPolicyArns).toBeUndefined();
+    const inboundActions = actionsOf(all, inboundRoleId);
+    expect(inboundActions).toEqual(expect.arrayContaining(["dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "sqs:SendMessage"]));
+    expect(
+      inboundActions.filter((action) => !(action.startsWith("dynamodb:") || ["logs:CreateLogStream", "logs:PutLogEvents", "sqs:SendMessage"].includes(action))),
+    ).toEqual([]);
+  });
+
+  it("gives sns:Publish and SMS_TRANSPORT=sns to the functions whose route sends SMS, and to no other", () => {
+    expect(routeList.some((route) => route.sendsSms)).toBe(true);
+    const all = statements(s.resources);
+    const senderRoleIds = new Set<string>();
+    for (const route of routeList) {
+      const roleId = logicalId(s.stack, s.stack.functions.get(route.id)!.role);
+      const variables = functionOf(s, route.id).Properties.Environment.Variables;
+      const sns = all.filter((statement) => statement.roles.includes(roleId) && statement.Action.some((action) => action.startsWith("sns:")));
+      if (route.sendsSms) {
+        senderRoleIds.add(roleId);
+        expect(variables.SMS_TRANSPORT, route.id).toBe("sns");
+        // SMS to a phone number has no ARN: Resource "*", for sns:Publish alone, pinned to the stack's region.
+        expect(sns, route.id).toEqual([
+          { roles: [roleId], Effect: "Allow", Action: ["sns:Publish"], Resource: ["*"], Condition: { StringEquals: { "aws:RequestedRegion": { Ref: "AWS::Region" } } } },
+        ]);
+      } else {
+        expect(variables.SMS_TRANSPORT, route.id).toBeUndefined();
+        expect(sns, route.id).toEqual([]);
+      }
+    }
+    // No other role in the stack (the inbound function's included) has any sns: action.
+    const inboundRoleId = logicalId(s.stack, s.stack.inboundSms.handler.role);
+    expect(actionsOf(all, inboundRoleId).filter((action) => action.startsWith("sns:"))).toEqual([]);
+    expect(inboundFunction(s).Properties.Environment.Variables.SMS_TRANSPORT).toBeUndefined();
+    for (const statement of all.filter((candidate) => candidate.Action.some((action) => action.startsWith("sns:")))) {
+      expect(statement.roles.every((role) => senderRoleIds.has(role)), JSON.stringify(statement)).toBe(true);
+    }
+    // "*" appears only with sns:Publish: never with any other action.
+    for (const statement of all.filter((candidate) => candidate.Resource.includes("*"))) {
+      expect(statement.Action).toEqual(["sns:Publish"]);
+    }
+  });
+
+  it("receives customers' replies: an encrypted, TLS-only topic that two-way SMS of this account may publish to", () => {
+    const [topicId, topic] = single(s.resources, "AWS::SNS::Topic");
+    expect(topicId).toBe(logicalId(s.stack, s.stack.inboundSms.topic));
+    // Encrypted with a customer managed key (End User Messaging must be allowed to use it; the AWS managed key cannot allow that).
+    const keyId: string = topic.Properties.KmsMasterKeyId["Fn::GetAtt"][0];
+    const key = s.resources[keyId]!;
+    expect(key.Type).toBe("AWS::KMS::Key");
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    const sourceConditions = {
+      StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } },
+      ArnLike: { "aws:SourceArn": expect.anything() },
+    };
+    expect(key.Properties.KeyPolicy.Statement).toContainEqual(
+      expect.objectContaining({ Effect: "Allow", Principal: { Service: twoWaySmsPrincipal }, Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Condition: sourceConditions }),
+    );
+
+    const [, topicPolicy] = single(s.resources, "AWS::SNS::TopicPolicy");
+    expect(topicPolicy.Properties.Topics).toEqual([{ Ref: topicId }]);
+    expect(denyInsecureTransport(topicPolicy.Properties.PolicyDocument, "sns:Publish")).toBeDefined();
+    expect(topicPolicy.Properties.PolicyDocument.Statement).toContainEqual(
+      expect.objectContaining({ Effect: "Allow", Principal: { Service: twoWaySmsPrincipal }, Action: "sns:Publish", Resource: { Ref: topicId }, Condition: sourceConditions }),
+    );
+
+    const outputs = s.template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(outputs.InboundSmsTopicArn?.Value).toEqual({ Ref: topicId });
+  });
+
+  it("subscribes the inbound function to the topic, and parks what fails after retries in one TLS-only dead-letter queue", () => {
+    const [topicId] = single(s.resources, "AWS::SNS::Topic");
+    const [queueId, queue] = single(s.resources, "AWS::SQS::Queue");
+    const inboundId = logicalId(s.stack, s.stack.inboundSms.handler.function);
+    const queueArn = { "Fn::GetAtt": [queueId, "Arn"] };
+
+    // Hop 1, SNS -> Lambda: the subscription's redrive policy.
+    const [, subscription] = single(s.resources, "AWS::SNS::Subscription");
+    expect(subscription.Properties).toEqual({
+      Protocol: "lambda",
+      TopicArn: { Ref: topicId },
+      Endpoint: { "Fn::GetAtt": [inboundId, "Arn"] },
+      RedrivePolicy: { deadLetterTargetArn: queueArn },
+    });
+    s.template.hasResourceProperties("AWS::Lambda::Permission", {
+      Action: "lambda:InvokeFunction",
+      FunctionName: { "Fn::GetAtt": [inboundId, "Arn"] },
+      Principal: "sns.amazonaws.com",
+      SourceArn: { Ref: topicId },
+    });
+
+    // Hop 2, Lambda's asynchronous invocation: explicit retries, then the function's dead-letter queue.
+    expect(inboundFunction(s).Properties.DeadLetterConfig).toEqual({ TargetArn: queueArn });
+    const [, invokeConfig] = single(s.resources, "AWS::Lambda::EventInvokeConfig");
+    expect(invokeConfig.Properties).toMatchObject({
+      FunctionName: { Ref: inboundId },
+      MaximumRetryAttempts: inboundRetryPolicy.retryAttempts,
+      MaximumEventAgeInSeconds: inboundRetryPolicy.maxEventAge.toSeconds(),
+    });
+
+    // The queue: 14 days, encrypted, TLS only; SNS may write to it only for this topic.
+    expect(queue.Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+    expect(queue.Properties.SqsManagedSseEnabled ?? queue.Properties.KmsMasterKeyId).toBeTruthy();
+    const [, queuePolicy] = single(s.resources, "AWS::SQS::QueuePolicy");
+    expect(queuePolicy.Properties.Queues).toEqual([{ Ref: queueId }]);
+    expect(denyInsecureTransport(queuePolicy.Properties.PolicyDocument, "sqs:*")).toBeDefined();
+    expect(queuePolicy.Properties.PolicyDocument.Statement).toContainEqual(
+      expect.objectContaining({ Effect: "Allow", Principal: { Service: "sns.amazonaws.com" }, Action: "sqs:SendMessage", Condition: { ArnEquals: { "aws:SourceArn": { Ref: topicId } } } }),
+    );
   });
 
   it("logs API access as JSON (request id, status, route key; no bodies, no query strings) with a retention", () => {
@@ -237,9 +404,9 @@ describe("the stack with its defaults (Cognito user pool)", () => {
     }
   });
 
-  it("outputs the API URL, the table name and the user pool and client ids", () => {
+  it("outputs the API URL, the table name, the user pool and client ids and the inbound SMS topic and dead-letter queue", () => {
     const outputs = Object.keys(s.template.toJSON().Outputs as object);
-    expect(outputs).toEqual(expect.arrayContaining(["ApiUrl", "TableName", "UserPoolId", "UserPoolClientId"]));
+    expect(outputs).toEqual(expect.arrayContaining(["ApiUrl", "TableName", "UserPoolId", "UserPoolClientId", "InboundSmsTopicArn", "InboundSmsDeadLetterQueueUrl"]));
   });
 
   it("passes the AWS Solutions checks with no unacknowledged error or warning", () => {
@@ -252,6 +419,12 @@ describe("the stack with its defaults (Cognito user pool)", () => {
     for (const ack of acks) {
       expect(ack.reason.trim().length, `${ack.id} at ${ack.path}`).toBeGreaterThanOrEqual(20);
     }
+    // The SMS wildcard is acknowledged on the SMS policy of the functions that send, and nowhere else.
+    // (The ids are recorded with the validation framework's namespace prefix.)
+    const wildcard = acks.filter((ack) => ack.id.endsWith("AwsSolutions-IAM5[Resource::*]"));
+    const senders = routeList.filter((route) => route.sendsSms).map((route) => s.stack.functions.get(route.id)!.smsPolicy!.node.path);
+    expect(wildcard.map((ack) => ack.path).sort()).toEqual(senders.sort());
+    for (const ack of wildcard) expect(ack.reason).toMatch(/PhoneNumber/);
   });
 
   it("also synthesises with the checks registered the way infra/app.ts does (an error would throw)", () => {

@@ -104,7 +104,9 @@ export function lambdaContext(functionName: string): Context {
     awsRequestId: `lambda-${Math.random().toString(36).slice(2)}`,
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: "test",
-    getRemainingTimeInMillis: () => 10_000,
+    // 30 s, as the local server gives: tests run many requests at once in one process, where a
+    // deployed function gives each its own container and its 10 s.
+    getRemainingTimeInMillis: () => 30_000,
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,

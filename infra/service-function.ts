@@ -1,0 +1,276 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import type { CfnElement } from "aws-cdk-lib";
+import type { ITableV2 } from "aws-cdk-lib/aws-dynamodb";
+import { Policy, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { Architecture, LoggingFormat, Runtime } from "aws-cdk-lib/aws-lambda";
+import { LogLevel, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { IQueue } from "aws-cdk-lib/aws-sqs";
+import { Construct } from "constructs";
+
+/**
+ * The Lambda defaults every function of the service shares (HTTP endpoints and the inbound SMS
+ * handler alike), in one place.
+ *
+ * - memory 512 MB: Lambda gives CPU in proportion to memory, and a cold start here is CPU-bound
+ *   (parsing one minified bundle with the AWS SDK, zod and libphonenumber metadata). 512 MB roughly
+ *   halves the init time of the 128 MB default for pennies at desk traffic; the handlers themselves
+ *   need far less RAM.
+ * - timeout 10 s: requests are a few DynamoDB calls (milliseconds, SDK retries included). 10 s
+ *   covers a cold start plus retries and stays well under API Gateway's 30 s integration timeout,
+ *   so a slow call ends as our own logged error, not as an anonymous 503 from the gateway.
+ * - logs: one log group per function, created by the stack (the `logGroup` prop, so no CDK
+ *   log-retention helper function), kept 30 days: logs are masked, but they are still about
+ *   customers, so keep them no longer than an operator needs for an incident.
+ * - no X-Ray: the AwsSolutions checks do not ask for it, and its IAM actions only work with
+ *   `Resource: "*"`. Turn it on per deployment if wanted.
+ */
+export const functionDefaults = {
+  runtime: Runtime.NODEJS_22_X,
+  architecture: Architecture.ARM_64,
+  memorySize: 512,
+  timeout: Duration.seconds(10),
+  logRetention: RetentionDays.ONE_MONTH,
+  serviceName: "agent-initiated-sms",
+} as const;
+
+/** Where a deployer's compose defaults module ends up inside the function's package. */
+export const composeExtensionFileName = "compose-extension.mjs";
+export const composeExtensionRuntimePath = `/var/task/${composeExtensionFileName}`;
+
+/**
+ * ESM bundles still meet the odd CommonJS `require` of a Node built-in inside dependencies; esbuild
+ * leaves those calls as they are, and ESM has no `require`. The shim gives them one.
+ */
+export const esmRequireBanner = 'import { createRequire as __esmCreateRequire } from "node:module"; const require = __esmCreateRequire(import.meta.url);';
+
+/** What a function may do to the table: the construct grants exactly this. */
+export type TableAccess = "read" | "readWrite";
+
+/** The SMS transport the stack selects (env SMS_TRANSPORT) for functions that send SMS. */
+export const deployedSmsTransport = "sns";
+
+export interface ServiceFunctionProps {
+  /** Folder under `functions/` whose `handler.ts` exports `handler`. */
+  readonly functionDir: string;
+  /** What the function is, for the function's and the role's descriptions (e.g. `POST /api/now/consumers`). */
+  readonly purpose: string;
+  /** The Lambda function's description. Default: `purpose`. */
+  readonly description?: string;
+  readonly tableAccess: TableAccess;
+  /** The function hands SMS to the transport: env SMS_TRANSPORT=sns and `sns:Publish` to phone numbers. */
+  readonly sendsSms?: boolean;
+  /** The repository root (holds `functions/`, `shared/` and package-lock.json). */
+  readonly projectRoot: string;
+  readonly table: ITableV2;
+  readonly defaultCountry: string;
+  /** Deployer's compose defaults module, relative to `projectRoot`, bundled next to the handler. */
+  readonly composeExtension?: string;
+  /**
+   * Asynchronous invocations only (event sources such as SNS): where an event that still fails
+   * after Lambda's retries (or grows too old) is parked, with the retry policy made explicit.
+   */
+  readonly asyncFailures?: {
+    readonly deadLetterQueue: IQueue;
+    readonly retryAttempts: number;
+    readonly maxEventAge: Duration;
+  };
+}
+
+/**
+ * One function of the service: `functions/<functionDir>/handler.ts`, bundled locally by esbuild
+ * with the shared defaults, its own role and log group, and only the access it declares.
+ */
+export class ServiceFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly logGroup: LogGroup;
+  readonly role: Role;
+  /** The separate policy holding `sns:Publish` for SMS; only on functions that send SMS. */
+  readonly smsPolicy?: Policy;
+
+  constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
+    super(scope, id);
+    const { projectRoot, table, composeExtension: extension, tableAccess, asyncFailures } = props;
+    const sendsSms = props.sendsSms === true;
+    const entry = join(projectRoot, "functions", props.functionDir, "handler.ts");
+    if (!existsSync(entry)) {
+      throw new Error(`${props.functionDir} has no handler: expected ${entry} exporting "handler"`);
+    }
+
+    this.logGroup = new LogGroup(this, "Logs", {
+      retention: functionDefaults.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // Own role instead of the AWSLambdaBasicExecutionRole managed policy (create and write any
+    // log group, Resource "*"): this function may write to its own log group and nothing else.
+    const abilities = [
+      "writes its own log group",
+      tableAccess === "read" ? "reads the table" : "reads and writes the table",
+      ...(sendsSms ? ["publishes SMS to phone numbers through SNS"] : []),
+      ...(asyncFailures ? ["parks failed events in its dead-letter queue"] : []),
+    ];
+    this.role = new Role(this, "Role", {
+      assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
+      description: `${props.purpose}: ${abilities.join("; ")}`.slice(0, 1000),
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new NodejsFunction(this, "Function", {
+      entry,
+      handler: "handler",
+      projectRoot,
+      depsLockFilePath: join(projectRoot, "package-lock.json"),
+      description: (props.description ?? props.purpose).slice(0, 256),
+      runtime: functionDefaults.runtime,
+      architecture: functionDefaults.architecture,
+      memorySize: functionDefaults.memorySize,
+      timeout: functionDefaults.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: functionDefaults.serviceName,
+        TABLE_NAME: table.tableName,
+        DEFAULT_COUNTRY: props.defaultCountry,
+        NODE_OPTIONS: "--enable-source-maps",
+        ...(extension ? { COMPOSE_EXTENSION_MODULE: composeExtensionRuntimePath } : {}),
+        // Only the functions that send get a transport; the local outbox is never set on AWS.
+        ...(sendsSms ? { SMS_TRANSPORT: deployedSmsTransport } : {}),
+      },
+      ...(asyncFailures
+        ? {
+            deadLetterQueue: asyncFailures.deadLetterQueue,
+            retryAttempts: asyncFailures.retryAttempts,
+            maxEventAge: asyncFailures.maxEventAge,
+          }
+        : {}),
+      bundling: {
+        format: OutputFormat.ESM,
+        target: "node22",
+        mainFields: ["module", "main"],
+        banner: esmRequireBanner,
+        minify: true,
+        sourceMap: true,
+        // Stack traces only need the mappings; the sources would double the package for nothing.
+        sourcesContent: false,
+        // Bundle the AWS SDK v3 too: the versions in package-lock.json are the ones the tests ran,
+        // not whatever the runtime ships this month, and one minified ESM file loads faster than
+        // the runtime's SDK spread over hundreds of CommonJS files.
+        externalModules: [],
+        bundleAwsSDK: true,
+        logLevel: LogLevel.WARNING,
+        forceDockerBundling: false,
+        ...(extension
+          ? {
+              commandHooks: composeExtensionHooks(extension),
+              // Hooks are functions, invisible to CDK's in-process bundling cache key; naming the
+              // module here keeps two different extensions from sharing one cached bundle.
+              environment: { COMPOSE_EXTENSION_SOURCE: extension },
+            }
+          : {}),
+      },
+    });
+
+    if (tableAccess === "readWrite") {
+      table.grantReadWriteData(this.function);
+    } else {
+      table.grantReadData(this.function);
+    }
+
+    if (sendsSms) {
+      this.smsPolicy = this.grantSmsPublish();
+    }
+
+    // Findings these defaults knowingly keep (cdk-nag 3: acknowledgements, with the reason why).
+    Validations.of(this).acknowledge(
+      {
+        id: "AwsSolutions-L1",
+        reason:
+          "nodejs22.x is chosen on purpose: the bundle targets node22 and the project is built and tested on Node 20-22; it is a supported Lambda LTS runtime. Move to the newest runtime together with the toolchain, not ahead of it.",
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::<${tableLogicalId(table)}.Arn>/index/*]`,
+        reason:
+          "grantReadData/grantReadWriteData add <tableArn>/index/* so Query can use the table's own GSIs (gsi1-gsi3); the wildcard covers the indexes of this one table only, no other table and no other action.",
+      },
+    );
+  }
+
+  /**
+   * `sns:Publish` to phone numbers, in a policy of its own so the one unavoidable `Resource: "*"`
+   * is acknowledged on exactly this statement and nowhere else.
+   *
+   * A Publish with `PhoneNumber` targets no ARN, so IAM can only authorise it with `Resource: "*"`
+   * (the SNS authorization reference lists no resource type for an SMS publish; AWS's own
+   * generated policies for publishing to a PhoneNumber use "*"). SNS has no condition key for the
+   * destination number or the origination number either (its only service keys, sns:Endpoint and
+   * sns:Protocol, apply to Subscribe). What can be narrowed is the region: the function's SNS
+   * client calls its own region's endpoint, so `aws:RequestedRegion` pins the grant to the stack's
+   * region.
+   */
+  private grantSmsPublish(): Policy {
+    const policy = new Policy(this, "SmsPublishPolicy", {
+      roles: [this.role],
+      statements: [
+        new PolicyStatement({
+          sid: "PublishSmsToPhoneNumbers",
+          actions: ["sns:Publish"],
+          resources: ["*"],
+          conditions: { StringEquals: { "aws:RequestedRegion": Stack.of(this).region } },
+        }),
+      ],
+    });
+    // The policy is its own resource: without this the function could be created (and called)
+    // before the role may send.
+    this.function.node.addDependency(policy);
+    Validations.of(policy).acknowledge({
+      id: "AwsSolutions-IAM5[Resource::*]",
+      reason:
+        "sns:Publish with PhoneNumber (SMS) has no resource ARN, so IAM only accepts Resource '*' for it, and SNS offers no condition key for the destination or origination number. The statement is narrowed to the one action sns:Publish and to the stack's region (aws:RequestedRegion), and only the functions whose route sends SMS (sendsSms) have it.",
+    });
+    return policy;
+  }
+}
+
+/**
+ * Bundles the deployer's module next to the handler as compose-extension.mjs, with the same esbuild
+ * (from the project) and the same output settings as the handler.
+ */
+function composeExtensionHooks(extension: string) {
+  return {
+    beforeBundling: (): string[] => [],
+    beforeInstall: (): string[] => [],
+    afterBundling: (inputDir: string, outputDir: string): string[] => [
+      [
+        "npx",
+        "--no-install",
+        "esbuild",
+        shellQuote(`${inputDir}/${extension}`),
+        "--bundle",
+        "--platform=node",
+        "--format=esm",
+        "--target=node22",
+        "--main-fields=module,main",
+        "--minify",
+        "--sourcemap",
+        "--sources-content=false",
+        "--log-level=warning",
+        shellQuote(`--banner:js=${esmRequireBanner}`),
+        shellQuote(`--outfile=${outputDir}/${composeExtensionFileName}`),
+      ].join(" "),
+    ],
+  };
+}
+
+/** POSIX single-quoting: the hook runs through `bash -c` (local bundling and Docker alike). */
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+function tableLogicalId(table: ITableV2): string {
+  const element = table.node.defaultChild as CfnElement | undefined;
+  if (!element) throw new Error("the table must be defined in this app (its logical id names the IAM5 acknowledgement)");
+  return Stack.of(table).getLogicalId(element);
+}
