@@ -216,7 +216,8 @@ export class ServiceFunction extends Construct {
       statements: [
         new PolicyStatement({
           sid: "PublishSmsToPhoneNumbers",
-          actions: ["sns:Publish"],
+          // The transport asks SNS whether the customer opted out before publishing.
+          actions: ["sns:Publish", "sns:CheckIfPhoneNumberIsOptedOut"],
           resources: ["*"],
           conditions: { StringEquals: { "aws:RequestedRegion": Stack.of(this).region } },
         }),
@@ -228,7 +229,7 @@ export class ServiceFunction extends Construct {
     Validations.of(policy).acknowledge({
       id: "AwsSolutions-IAM5[Resource::*]",
       reason:
-        "sns:Publish with PhoneNumber (SMS) has no resource ARN, so IAM only accepts Resource '*' for it, and SNS offers no condition key for the destination or origination number. The statement is narrowed to the one action sns:Publish and to the stack's region (aws:RequestedRegion), and only the functions whose route sends SMS (sendsSms) have it.",
+        "sns:Publish with PhoneNumber (SMS) and sns:CheckIfPhoneNumberIsOptedOut have no resource ARN, so IAM only accepts Resource '*' for them, and SNS offers no condition key for the destination or origination number. The statement is narrowed to these two actions and to the stack's region (aws:RequestedRegion), and only the functions whose route sends SMS (sendsSms) have it.",
     });
     return policy;
   }

@@ -109,7 +109,7 @@ const outbox: LocalRoute = {
     if (!isInGroup(readCaller(event), ["admins"])) {
       return json(403, errorBody(new ApiError("FORBIDDEN", "the outbox is for group admins")));
     }
-    return json(200, { items: await new OutboxTransport(services.outboxFile).list() });
+    return json(200, await new OutboxTransport(services.outboxFile).list());
   },
 };
 

@@ -1,4 +1,4 @@
-import type { InteractionHandler, InteractionState } from "../interactions/interaction";
+import type { Interaction, InteractionHandler, InteractionState } from "../interactions/interaction";
 
 /**
  * The item that makes "one active SMS interaction per (provider number, customer number)" a
@@ -18,4 +18,21 @@ export interface ConversationLock {
   assignedTo: string | null;
   /** Bumped by every change: transactions condition on the version they read. */
   version: number;
+}
+
+/** The active SMS interaction a lock stands for, as far as the lock knows it (timestamps: creation). */
+export function interactionFromLock(lock: ConversationLock): Interaction {
+  return {
+    id: lock.interactionId,
+    type: "sms",
+    state: lock.state,
+    active: true,
+    handler: lock.handler,
+    assignedTo: lock.assignedTo,
+    consumerId: lock.consumerId,
+    from: lock.providerNumber,
+    to: lock.customerNumber,
+    createdAt: lock.interactionCreatedAt,
+    updatedAt: lock.interactionCreatedAt,
+  };
 }

@@ -66,4 +66,5 @@ export interface ConversationStore {
   closeInteraction(interaction: Interaction, state: "closed_complete" | "closed_abandoned", now: string): Promise<"closed" | "not_active">;
   updateMessageDelivery(message: Message, change: Pick<Message, "status" | "providerMessageId" | "errorCode">): Promise<Message>;
   getMessage(interactionId: string, createdAt: string, messageId: string): Promise<Message | undefined>;
+  getIdempotencyRecord(agentId: string, key: string): Promise<IdempotencyRecord | undefined>;
 }

@@ -1,4 +1,4 @@
-import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { queryAll } from "../storage/query-all";
 import {
@@ -9,7 +9,8 @@ import {
   type TransactWriteCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import type { Interaction, Message } from "../interactions/interaction";
-import type { ActiveProfileRef, ChannelUserProfile } from "../profiles/channel-user-profile";
+import type { ActiveProfileRef } from "../profiles/channel-user-profile";
+import { activeProfilePointerItem, profileItem } from "../profiles/dynamo-profile-store";
 import { fromItem } from "../storage/stored-item";
 import { keys, phonePartition, tableDesign } from "../storage/table-design";
 import type { ConversationLock } from "./conversation-lock";
@@ -77,7 +78,19 @@ export class DynamoConversationStore implements ConversationStore {
         ? this.touchUpdate(interaction, decision.assign)
         : { Put: { TableName: this.tableName, Item: interactionItem(interaction), ConditionExpression: notExists } },
     ]);
-    items.push([undefined, { Put: { TableName: this.tableName, Item: { ...keys.participant(interaction.id, plan.participant.agentId), itemType: "participant", ...plan.participant } } }]);
+    // An agent joins once: a later message keeps their original joinedAt (no condition: it must not cancel the send).
+    items.push([
+      undefined,
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.participant(interaction.id, plan.participant.agentId),
+          UpdateExpression: "SET #itemType = :itemType, #agentId = :agentId, #joinedAt = if_not_exists(#joinedAt, :joinedAt)",
+          ExpressionAttributeNames: { "#itemType": "itemType", "#agentId": "agentId", "#joinedAt": "joinedAt" },
+          ExpressionAttributeValues: { ":itemType": "participant", ":agentId": plan.participant.agentId, ":joinedAt": plan.participant.joinedAt },
+        },
+      },
+    ]);
     items.push([undefined, { Put: { TableName: this.tableName, Item: messageItem(message) } }]);
     items.push([
       "provider",
@@ -157,9 +170,10 @@ export class DynamoConversationStore implements ConversationStore {
     }
   }
 
+  /** Records the transport's verdict on a message still `queued`; status never moves back. */
   async updateMessageDelivery(message: Message, change: Pick<Message, "status" | "providerMessageId" | "errorCode">): Promise<Message> {
     const sets = ["#status = :status"];
-    const values: Record<string, unknown> = { ":status": change.status };
+    const values: Record<string, unknown> = { ":status": change.status, ":queued": "queued" };
     const names: Record<string, string> = { "#status": "status" };
     for (const field of ["providerMessageId", "errorCode"] as const) {
       if (change[field] === undefined) continue;
@@ -167,17 +181,29 @@ export class DynamoConversationStore implements ConversationStore {
       values[`:${field}`] = change[field];
       sets.push(`#${field} = :${field}`);
     }
-    const { Attributes } = await this.client.send(
+    const update = this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: keys.message(message.interactionId, message.createdAt, message.id),
         UpdateExpression: `SET ${sets.join(", ")}`,
+        ConditionExpression: "#status = :queued",
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
         ReturnValues: "ALL_NEW",
       }),
     );
-    return fromItem<Message>(Attributes ?? {});
+    try {
+      return fromItem<Message>((await update).Attributes ?? {});
+    } catch (error) {
+      // Already moved on (a receipt came first): what is stored stands.
+      if (error instanceof ConditionalCheckFailedException) return (await this.getMessage(message.interactionId, message.createdAt, message.id)) ?? message;
+      throw error;
+    }
+  }
+
+  async getIdempotencyRecord(agentId: string, key: string): Promise<IdempotencyRecord | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.idempotencyKey(agentId, key), ConsistentRead: true }));
+    return Item ? fromItem<IdempotencyRecord>(Item) : undefined;
   }
 
   async getMessage(interactionId: string, createdAt: string, messageId: string): Promise<Message | undefined> {
@@ -230,7 +256,7 @@ export class DynamoConversationStore implements ConversationStore {
       return [["profile", { ConditionCheck: { TableName: this.tableName, Key: keys.activeProfile(phoneNumber), ...profileIs(change.profile.profileId) } }]];
     }
     const profile = plan.newProfile!;
-    const pointer = { ...keys.activeProfile(phoneNumber), itemType: "activeProfile", profileId: profile.id, consumerId: profile.consumerId, createdAt: profile.createdAt };
+    const pointer = activeProfilePointerItem(profile);
     const history: [Role, TransactItem] = [undefined, { Put: { TableName: this.tableName, Item: profileItem(profile) } }];
     if (change.kind === "create") {
       return [["profile", { Put: { TableName: this.tableName, Item: pointer, ConditionExpression: notExists, ReturnValuesOnConditionCheckFailure: "ALL_OLD" } }], history];
@@ -279,8 +305,11 @@ export class DynamoConversationStore implements ConversationStore {
         return { ok: false, failed: "profile", activeProfile: old ? fromItem<ActiveProfileRef>(old) : undefined };
       }
       if (failed.has("interaction")) return { ok: false, failed: "interaction" };
-      // TransactionConflict (another transaction held an item) or throttling inside the transaction.
-      return { ok: false, failed: "conflict" };
+      // Another transaction held an item, or throttling: worth another try. Anything else is a bug to see.
+      if (reasons.some((reason) => reason.Code === "TransactionConflict" || reason.Code === "ThrottlingError" || reason.Code === "ProvisionedThroughputExceeded")) {
+        return { ok: false, failed: "conflict" };
+      }
+      throw error;
     }
   }
 }
@@ -333,9 +362,6 @@ function messageItem(message: Message): Record<string, unknown> {
   return { ...keys.message(message.interactionId, message.createdAt, message.id), itemType: "message", ...message };
 }
 
-function profileItem(profile: ChannelUserProfile): Record<string, unknown> {
-  return { ...keys.profile(profile.phoneNumber, profile.createdAt, profile.id), itemType: "profile", ...profile };
-}
 
 /** Idempotency keys are kept a day: long enough for any client retry, short enough to reuse keys. */
 function idempotencyExpiry(now: string): number {

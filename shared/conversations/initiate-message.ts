@@ -11,7 +11,7 @@ import type { Clock, IdGenerator } from "../platform/clock-and-ids";
 import type { ProviderStore } from "../providers/provider-store";
 import { smsEncoding } from "../sms/sms-segments";
 import { SmsSendError, type SmsTransport } from "../sms/sms-transport";
-import type { ConversationLock } from "./conversation-lock";
+import { interactionFromLock, type ConversationLock } from "./conversation-lock";
 import type { ConversationStore, IdempotencyRecord, InitiationPlan, NumberState } from "./conversation-store";
 import { decideInitiation, type Decision } from "./decide-initiation";
 
@@ -61,18 +61,26 @@ export async function initiateMessage(
     throw new ApiError("MESSAGE_TOO_LONG", `message is ${characters} characters; the limit is ${maxMessageCharacters}`);
   }
 
-  const [requestedConsumer, allProviders, origin] = await Promise.all([
+  const requestHash = caller.idempotencyKey ? hashRequest(request) : "";
+  const [requestedConsumer, allProviders, origin, earlier] = await Promise.all([
     deps.consumers.get(request.consumerId),
     deps.providers.list(),
     request.originInteractionId ? deps.interactions.get(request.originInteractionId) : Promise.resolve(undefined),
+    // A repeat answers the first answer even if the world moved on since (provider deactivated,
+    // profile moved): look the key up alongside the other reads, so it costs no extra latency.
+    caller.idempotencyKey && !request.dryRun ? deps.conversations.getIdempotencyRecord(caller.agentId, caller.idempotencyKey) : Promise.resolve(undefined),
   ]);
+  if (earlier) return replay(deps, earlier, requestHash);
   if (request.originInteractionId && !origin) {
     throw new ApiError("INTERACTION_NOT_FOUND", `no interaction has id '${request.originInteractionId}'`);
   }
   // A reply to a phone interaction goes to the consumer the call was recorded for.
   const consumer =
     origin?.type === "phone" && origin.consumerId && origin.consumerId !== request.consumerId ? await deps.consumers.get(origin.consumerId) : requestedConsumer;
-  if (!consumer) throw new ApiError("CONSUMER_NOT_FOUND", `no consumer has id '${request.consumerId}'`);
+  if (!consumer) {
+    const missing = origin?.type === "phone" && origin.consumerId ? origin.consumerId : request.consumerId;
+    throw new ApiError("CONSUMER_NOT_FOUND", `no consumer has id '${missing}'`);
+  }
 
   const providers = activeSmsProviders(allProviders);
   if (providers.length === 0) {
@@ -83,7 +91,6 @@ export async function initiateMessage(
   let state = await deps.conversations.readNumberState(to);
   const sender = resolveFrom(deps, request, providers, state.locks, origin, defaults?.defaultSendFrom ?? null);
   const encoding = smsEncoding(request.message);
-  const requestHash = caller.idempotencyKey ? hashRequest(request) : "";
 
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     const lock = state.locks.find((candidate) => candidate.providerNumber === sender.number);
@@ -173,17 +180,9 @@ function buildPlan(
   const interaction: Interaction =
     decision.kind === "inject"
       ? {
-          id: decision.join.interactionId,
-          type: "sms",
+          ...interactionFromLock(decision.join),
           // Nobody holds a queued interaction: the agent who writes takes it. An agent's stays theirs.
-          state: decision.assign ? "work_in_progress" : decision.join.state,
-          active: true,
-          handler: decision.assign ? "agent" : decision.join.handler,
-          assignedTo: decision.assign ? agentId : decision.join.assignedTo,
-          consumerId: decision.join.consumerId,
-          from: sender.number,
-          to,
-          createdAt: decision.join.interactionCreatedAt,
+          ...(decision.assign ? { state: "work_in_progress" as const, handler: "agent" as const, assignedTo: agentId } : {}),
           updatedAt: now,
           lastActivityAt: now,
         }
@@ -227,14 +226,15 @@ function buildPlan(
 
 /** After the commit: hand the SMS over, record sent or failed (never lost), and answer. */
 async function deliver(deps: InitiateMessageDeps, plan: InitiationPlan, encoding: ReturnType<typeof smsEncoding>): Promise<Reply> {
-  let message = plan.message;
+  let verdict: Pick<Message, "status" | "providerMessageId" | "errorCode">;
   try {
-    const { providerMessageId } = await deps.transport.send({ messageId: message.id, from: message.from, to: message.to, body: message.body });
-    message = await deps.conversations.updateMessageDelivery(message, { status: "sent", providerMessageId });
+    const { providerMessageId } = await deps.transport.send({ messageId: plan.message.id, from: plan.message.from, to: plan.message.to, body: plan.message.body });
+    verdict = { status: "sent", providerMessageId };
   } catch (error) {
-    const errorCode = error instanceof SmsSendError ? error.code : "TRANSPORT_ERROR";
-    message = await deps.conversations.updateMessageDelivery(message, { status: "failed", errorCode });
+    verdict = { status: "failed", errorCode: error instanceof SmsSendError ? error.code : "TRANSPORT_ERROR" };
   }
+  // Outside the try: a failure to record "sent" must not turn a sent SMS into a failed (and resendable) one.
+  const message = await deps.conversations.updateMessageDelivery(plan.message, verdict);
   const { decision } = plan;
   const interaction =
     decision.kind === "inject" ? await deps.interactions.getWithParticipants(plan.interaction.id) : { ...plan.interaction, participants: [plan.participant] };
@@ -276,26 +276,15 @@ async function replay(deps: InitiateMessageDeps, record: IdempotencyRecord, requ
 
 function dryRunAnswer(decision: Exclude<Decision, { kind: "reassociation_required" }>, from: string, to: string, encoding: ReturnType<typeof smsEncoding>) {
   const lock = decision.kind === "inject" ? decision.join : decision.kind === "replace" ? decision.close : undefined;
+  const { id, type, state, handler, assignedTo, consumerId } = lock ? interactionFromLock(lock) : ({} as Partial<Interaction>);
   return {
     dryRun: true,
     outcome: decision.outcome,
     from,
     to,
-    ...(lock
-      ? {
-          interaction: {
-            id: lock.interactionId,
-            type: "sms",
-            state: lock.state,
-            handler: lock.handler,
-            assignedTo: lock.assignedTo,
-            consumerId: lock.consumerId,
-            from: lock.providerNumber,
-            to: lock.customerNumber,
-          },
-        }
-      : {}),
-    ...(decision.kind === "replace" ? { closesInteractionId: decision.close.interactionId } : {}),
+    ...(lock ? { interaction: { id, type, state, handler, assignedTo, consumerId, from: lock.providerNumber, to: lock.customerNumber } } : {}),
+    // Named as in the real answer: the interaction this send would close.
+    ...(decision.kind === "replace" ? { closedInteractionId: decision.close.interactionId } : {}),
     profile: {
       change: decision.profile.kind,
       ...(decision.profile.kind === "move" ? { currentConsumerId: decision.profile.from.consumerId } : {}),

@@ -2,6 +2,7 @@ import { ApiError } from "../http/error-codes";
 import type { Interaction, Message } from "../interactions/interaction";
 import { normalisePhoneNumber } from "../phone/normalise-phone-number";
 import type { Clock, IdGenerator } from "../platform/clock-and-ids";
+import { interactionFromLock } from "./conversation-lock";
 import type { ConversationStore, NumberState } from "./conversation-store";
 
 /** The two-way SMS payload (SNS on AWS; `POST /local/inbound_sms` locally). */
@@ -42,20 +43,7 @@ export async function receiveInboundSms(deps: ReceiveInboundDeps, sms: InboundSm
     const now = deps.clock.now().toISOString();
     const lock = state.locks.find((candidate) => candidate.providerNumber === provider);
     const interaction: Interaction = lock
-      ? {
-          id: lock.interactionId,
-          type: "sms",
-          state: lock.state,
-          active: true,
-          handler: lock.handler,
-          assignedTo: lock.assignedTo,
-          consumerId: lock.consumerId,
-          from: provider,
-          to: customer,
-          createdAt: lock.interactionCreatedAt,
-          updatedAt: now,
-          lastActivityAt: now,
-        }
+      ? { ...interactionFromLock(lock), updatedAt: now, lastActivityAt: now }
       : {
           id: deps.ids.next("int"),
           type: "sms",

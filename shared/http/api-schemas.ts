@@ -153,7 +153,7 @@ export const Message = z.object({
   providerMessageId: z.optional(z.string()),
   errorCode: z.optional(z.string()),
 });
-export const MessageList = z.object({ items: z.array(Message) });
+export const MessageList = z.array(Message);
 export const InteractionPath = z.strictObject({ id: EntityId });
 export const CreateInteractionRequest = z.strictObject({
   type: z.literal("phone"),
@@ -216,7 +216,7 @@ export const InitiateMessageDryRun = z.object({
   to: E164,
   /** The interaction the message would join, or the one it would close. */
   interaction: z.optional(InteractionSummary),
-  closesInteractionId: z.optional(EntityId),
+  closedInteractionId: z.optional(EntityId),
   profile: z.object({ change: z.enum(["keep", "create", "move"]), currentConsumerId: z.optional(EntityId) }),
   message: SmsEncodingReport,
 });

@@ -146,7 +146,8 @@ function errorResponses(): Middleware {
         request.response = json(error.status, errorBody(error), requestId);
         return;
       }
-      logger.error("unexpected failure", error as Error);
+      // In full for operators, but an SDK or extension error can quote a number: masked like the rest.
+      logger.error("unexpected failure", { error: redactPersonalData(error) });
       request.response = json(
         500,
         { error: { code: "INTERNAL_ERROR", message: `something went wrong on our side; quote request id ${requestId} when reporting it` } },

@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { ConversationLock } from "../conversations/conversation-lock";
+import { interactionFromLock, type ConversationLock } from "../conversations/conversation-lock";
 import { interactionItem } from "../conversations/dynamo-conversation-store";
 import { queryPrefix } from "../storage/query-all";
 import { fromItem } from "../storage/stored-item";
@@ -14,34 +14,20 @@ export class DynamoInteractionStore implements InteractionStore {
   ) {}
 
   async get(interactionId: string): Promise<Interaction | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.interaction(interactionId) }));
+    // Consistent: callers read an interaction right after writing it (a send, a close).
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.interaction(interactionId), ConsistentRead: true }));
     return Item ? fromItem<Interaction>(Item) : undefined;
   }
 
   /** The number's conversation locks carry the summary of each active SMS interaction: no second read. */
   async findActiveSmsByCustomerNumber(customerE164: string): Promise<Interaction[]> {
     const locks = await this.queryPartition(phonePartition(customerE164), keys.conversationLockPrefix);
-    return locks.map((item) => {
-      const lock = fromItem<ConversationLock>(item);
-      return {
-        id: lock.interactionId,
-        type: "sms",
-        state: lock.state,
-        active: true,
-        handler: lock.handler,
-        assignedTo: lock.assignedTo,
-        consumerId: lock.consumerId,
-        from: lock.providerNumber,
-        to: lock.customerNumber,
-        createdAt: lock.interactionCreatedAt,
-        updatedAt: lock.interactionCreatedAt,
-      } satisfies Interaction;
-    });
+    return locks.map((item) => interactionFromLock(fromItem<ConversationLock>(item)));
   }
 
   async getWithParticipants(interactionId: string) {
     // The interaction item and its participants share the prefix; messages sort apart.
-    const items = await this.queryPartition(keys.interaction(interactionId).pk, keys.interactionItemPrefix);
+    const items = await queryPrefix(this.client, this.tableName, keys.interaction(interactionId).pk, keys.interactionItemPrefix, { ConsistentRead: true });
     const record = items.find((item) => item.itemType === "interaction");
     if (!record) return undefined;
     const participants = items.filter((item) => item.itemType === "participant").map((item) => fromItem<Participant>(item));

@@ -49,9 +49,9 @@ export async function getInteraction(deps: Pick<InteractionDeps, "interactions">
 }
 
 export async function listInteractionMessages(deps: Pick<InteractionDeps, "interactions">, interactionId: string) {
-  const [interaction, items] = await Promise.all([deps.interactions.get(interactionId), deps.interactions.listMessages(interactionId)]);
+  const [interaction, messages] = await Promise.all([deps.interactions.get(interactionId), deps.interactions.listMessages(interactionId)]);
   if (!interaction) throw new ApiError("INTERACTION_NOT_FOUND", `no interaction has id '${interactionId}'`);
-  return { items };
+  return messages;
 }
 
 export async function listInteractions(

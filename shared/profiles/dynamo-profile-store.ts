@@ -17,6 +17,13 @@ export class DynamoProfileStore implements ProfileStore {
     return Item ? fromItem<ActiveProfileRef>(Item) : undefined;
   }
 
+  async getProfile(phoneNumber: string, active: ActiveProfileRef): Promise<ChannelUserProfile | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.profile(phoneNumber, active.createdAt, active.profileId), ConsistentRead: true }),
+    );
+    return Item ? fromItem<ChannelUserProfile>(Item) : undefined;
+  }
+
   async listByNumber(phoneNumber: string): Promise<ChannelUserProfile[]> {
     const items = await queryPrefix(this.client, this.tableName, phonePartition(phoneNumber), keys.profilePrefix, { ScanIndexForward: false });
     return items.map((item) => fromItem<ChannelUserProfile>(item));
@@ -30,11 +37,11 @@ export class DynamoProfileStore implements ProfileStore {
             {
               Put: {
                 TableName: this.tableName,
-                Item: { ...keys.activeProfile(profile.phoneNumber), itemType: "activeProfile", profileId: profile.id, consumerId: profile.consumerId, createdAt: profile.createdAt },
+                Item: activeProfilePointerItem(profile),
                 ConditionExpression: `attribute_not_exists(${tableDesign.partitionKey})`,
               },
             },
-            { Put: { TableName: this.tableName, Item: { ...keys.profile(profile.phoneNumber, profile.createdAt, profile.id), itemType: "profile", ...profile } } },
+            { Put: { TableName: this.tableName, Item: profileItem(profile) } },
           ],
         }),
       );
@@ -44,4 +51,14 @@ export class DynamoProfileStore implements ProfileStore {
       throw error;
     }
   }
+}
+
+/** The number's pointer to its one active profile. */
+export function activeProfilePointerItem(profile: ChannelUserProfile): Record<string, unknown> {
+  return { ...keys.activeProfile(profile.phoneNumber), itemType: "activeProfile", profileId: profile.id, consumerId: profile.consumerId, createdAt: profile.createdAt };
+}
+
+/** A profile in the number's history (active or not). */
+export function profileItem(profile: ChannelUserProfile): Record<string, unknown> {
+  return { ...keys.profile(profile.phoneNumber, profile.createdAt, profile.id), itemType: "profile", ...profile };
 }

@@ -20,9 +20,9 @@ export async function validateProfile(deps: ProfileQueryDeps, input: { consumerI
   const { e164 } = requireValidNumber({ phoneNumber: input.phoneNumber, consumerLocation: consumer.location, defaultCountry: deps.defaultCountry }, "phoneNumber");
   const active = await deps.profiles.getActive(e164);
   if (!active) return { status: "available" as const, phoneNumber: e164 };
-  const profile = (await deps.profiles.listByNumber(e164)).find((candidate) => candidate.id === active.profileId);
-  if (active.consumerId === consumer.id) return { status: "associated_with_consumer" as const, phoneNumber: e164, ...(profile ? { profile } : {}) };
-  const holder = await deps.consumers.get(active.consumerId);
+  const mine = active.consumerId === consumer.id;
+  const [profile, holder] = await Promise.all([deps.profiles.getProfile(e164, active), mine ? Promise.resolve(consumer) : deps.consumers.get(active.consumerId)]);
+  if (mine) return { status: "associated_with_consumer" as const, phoneNumber: e164, ...(profile ? { profile } : {}) };
   const holderName = holder?.name ?? active.consumerId;
   return {
     status: "associated_with_other_consumer" as const,

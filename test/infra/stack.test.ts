@@ -275,7 +275,7 @@ describe("the stack with its defaults (Cognito user pool)", () => {
         expect(writes, route.id).toEqual(expect.arrayContaining(["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]));
       }
       const allowed = (action: string) =>
-        action.startsWith("dynamodb:") || action === "logs:CreateLogStream" || action === "logs:PutLogEvents" || (route.sendsSms === true && action === "sns:Publish");
+        action.startsWith("dynamodb:") || action === "logs:CreateLogStream" || action === "logs:PutLogEvents" || (route.sendsSms === true && (action === "sns:Publish" || action === "sns:CheckIfPhoneNumberIsOptedOut"));
       expect(actions.filter((action) => !allowed(action)), route.id).toEqual([]);
     }
 
@@ -302,7 +302,7 @@ describe("the stack with its defaults (Cognito user pool)", () => {
         expect(variables.SMS_TRANSPORT, route.id).toBe("sns");
         // SMS to a phone number has no ARN: Resource "*", for sns:Publish alone, pinned to the stack's region.
         expect(sns, route.id).toEqual([
-          { roles: [roleId], Effect: "Allow", Action: ["sns:Publish"], Resource: ["*"], Condition: { StringEquals: { "aws:RequestedRegion": { Ref: "AWS::Region" } } } },
+          { roles: [roleId], Effect: "Allow", Action: ["sns:Publish", "sns:CheckIfPhoneNumberIsOptedOut"], Resource: ["*"], Condition: { StringEquals: { "aws:RequestedRegion": { Ref: "AWS::Region" } } } },
         ]);
       } else {
         expect(variables.SMS_TRANSPORT, route.id).toBeUndefined();
@@ -316,9 +316,9 @@ describe("the stack with its defaults (Cognito user pool)", () => {
     for (const statement of all.filter((candidate) => candidate.Action.some((action) => action.startsWith("sns:")))) {
       expect(statement.roles.every((role) => senderRoleIds.has(role)), JSON.stringify(statement)).toBe(true);
     }
-    // "*" appears only with sns:Publish: never with any other action.
+    // "*" appears only with the two SMS actions: never with any other action.
     for (const statement of all.filter((candidate) => candidate.Resource.includes("*"))) {
-      expect(statement.Action).toEqual(["sns:Publish"]);
+      expect(statement.Action).toEqual(["sns:Publish", "sns:CheckIfPhoneNumberIsOptedOut"]);
     }
   });
 

@@ -33,7 +33,7 @@ describe("README examples", () => {
       env: { ...process.env, DATA_DIR: server!.dataDir },
       timeout: 90_000,
     });
-    const answers = stdout.trim().split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line));
+    const answers = stdout.trim().split("\n").filter((line) => line.startsWith("{") || line.startsWith("[")).map((line) => JSON.parse(line));
     expect(answers[0]).toEqual({ status: "ok" });
     expect(answers).toContainEqual(expect.objectContaining({ number: "+14155550100", name: "Support line", active: true }));
     expect(answers).toContainEqual(expect.objectContaining({ id: "cust-1001", phoneNumbers: ["+14155550171"] }));
@@ -47,10 +47,10 @@ describe("README examples", () => {
     // The walk-through: send, reply as the customer, both in the interaction's messages.
     const sent = answers.find((a) => a.outcome === "created");
     expect(sent).toMatchObject({ interaction: { assignedTo: "ann", to: "+14155550171" }, message: { status: "sent", segments: 1 } });
-    expect(answers).toContainEqual({ items: [expect.objectContaining({ from: "+14155550100", to: "+14155550171", body: "Hi Jo, your parcel ships today." })] });
+    expect(answers).toContainEqual([expect.objectContaining({ from: "+14155550100", to: "+14155550171", body: "Hi Jo, your parcel ships today." })]);
     expect(answers).toContainEqual(expect.objectContaining({ outcome: "joined", interactionId: sent.interaction.id }));
-    const messages = answers.find((a) => Array.isArray(a.items) && a.items.length === 2 && a.items[0].direction === "outbound");
-    expect(messages.items.map((m: { direction: string; body: string }) => [m.direction, m.body])).toEqual([
+    const messages = answers.find((a) => Array.isArray(a) && a.length === 2 && a[0].direction === "outbound");
+    expect(messages.map((m: { direction: string; body: string }) => [m.direction, m.body])).toEqual([
       ["outbound", "Hi Jo, your parcel ships today."],
       ["inbound", "Thanks! Can it come on Friday?"],
     ]);

@@ -8,7 +8,8 @@ import { freePort } from "../../local/dynamodb-local";
 
 /** The local server as `npm start` runs it (tsx local/server.ts), in its own process group. */
 export const REPO_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
-export const TSX = join(REPO_ROOT, "node_modules", ".bin", "tsx");
+/** What `npm start` and `npm run dev-token` run: node with tsx's loader, one process (no relay). */
+export const NODE_WITH_TSX = [process.execPath, "--import", "tsx"] as const;
 export const execFileAsync = promisify(execFile);
 
 export interface RunningServer {
@@ -26,7 +27,7 @@ export async function startServer(label: string): Promise<RunningServer> {
   const dataDir = mkdtempSync(join(tmpdir(), `local-server-${label}-`));
   const port = await freePort();
   const spawnedAt = performance.now();
-  const child = spawn(TSX, ["local/server.ts"], {
+  const child = spawn(NODE_WITH_TSX[0], [...NODE_WITH_TSX.slice(1), "local/server.ts"], {
     cwd: REPO_ROOT,
     env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, HOST: "127.0.0.1" },
     // Own process group, so cleanup can reach tsx, node and java even if the server misbehaves.
@@ -65,7 +66,7 @@ export function killGroup(server: RunningServer | undefined): void {
 }
 
 export async function devToken(dataDir: string, args: string[]): Promise<string> {
-  const { stdout } = await execFileAsync(TSX, ["local/dev-token.ts", ...args], { cwd: REPO_ROOT, env: { ...process.env, DATA_DIR: dataDir } });
+  const { stdout } = await execFileAsync(NODE_WITH_TSX[0], [...NODE_WITH_TSX.slice(1), "local/dev-token.ts", ...args], { cwd: REPO_ROOT, env: { ...process.env, DATA_DIR: dataDir } });
   const lines = stdout.trim().split("\n");
   return lines[lines.length - 1]!.trim();
 }
