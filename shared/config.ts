@@ -1,3 +1,5 @@
+import { defaultHelpText } from "./conversations/sms-keywords";
+
 /**
  * Runtime configuration, read from the environment once. The stack sets these on every function;
  * the local server sets them on its own process.
@@ -10,6 +12,8 @@ export interface RuntimeConfig {
   dynamoDbEndpoint?: string;
   /** Module that replaces the compose defaults extension (path or file URL); unset for the shipped default. */
   composeExtensionModule?: string;
+  /** What HELP/INFO is answered with. */
+  helpText: string;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
@@ -18,5 +22,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     defaultCountry: (env.DEFAULT_COUNTRY ?? "US").toUpperCase(),
     dynamoDbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
     composeExtensionModule: env.COMPOSE_EXTENSION_MODULE || undefined,
+    helpText: env.HELP_TEXT || defaultHelpText,
   };
 }

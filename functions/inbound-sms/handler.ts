@@ -8,8 +8,10 @@ import { receiveInboundSms, type InboundResult } from "../../shared/conversation
 import { validatePart } from "../../shared/http/request-validation";
 import { logger } from "../../shared/logging/logger";
 import { redactPersonalData } from "../../shared/phone/mask-phone-number";
+import { createTransport } from "../../shared/sms/create-transport";
 
-const adapters = createAdapters(readConfig());
+const config = readConfig();
+const deps = { ...createAdapters(config), transport: createTransport(), helpText: config.helpText };
 
 /**
  * Customers' replies, from the two-way SMS SNS topic. A record that fails throws, so SNS/Lambda
@@ -21,7 +23,7 @@ export const handler = middy<SNSEvent, InboundResult[]>()
     const results: InboundResult[] = [];
     for (const record of event.Records) {
       const payload = validatePart(InboundSmsPayload, parseJson(record.Sns.Message), "body");
-      const result = await receiveInboundSms(adapters, payload);
+      const result = await receiveInboundSms(deps, payload);
       logger.info("inbound sms", { snsMessageId: record.Sns.MessageId, ...(redactPersonalData(result) as object) });
       results.push(result);
     }

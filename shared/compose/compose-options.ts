@@ -4,12 +4,15 @@ import type { ConsumerStore } from "../consumers/consumer-store";
 import type { Interaction } from "../interactions/interaction";
 import type { InteractionReader } from "../interactions/interaction-store";
 import type { ProviderStore } from "../providers/provider-store";
+import { interactionFromLock, type ConversationLock } from "../conversations/conversation-lock";
+import type { ConversationStore } from "../conversations/conversation-store";
 import type { ComposeDefaults, ComposeDefaultsExtension } from "./compose-defaults-extension";
 
 export interface ComposeOptionsDeps {
   consumers: Pick<ConsumerStore, "get">;
   providers: Pick<ProviderStore, "list">;
-  interactions: InteractionReader;
+  interactions: Pick<InteractionReader, "get">;
+  conversations: Pick<ConversationStore, "readNumberState">;
   extension: ComposeDefaultsExtension;
 }
 
@@ -31,16 +34,23 @@ export async function composeOptions(
   const providers = activeSmsProviders(allProviders);
   const defaults = await composeDefaults(deps.extension, { consumer, originInteraction, providers });
 
-  const ongoing = defaults.defaultSendTo ? await findOngoing(deps, defaults.defaultSendTo, defaults.sendFrom) : undefined;
+  // One read of the default number's state: its ongoing conversations and its opt-outs.
+  const state = defaults.defaultSendTo ? await deps.conversations.readNumberState(defaults.defaultSendTo) : undefined;
+  const ongoing = state ? findOngoing(state.locks, defaults.sendFrom) : undefined;
+  const offered = (number: string | undefined) => defaults.sendFrom.some((option) => option.number === number);
+  // The ongoing conversation's sender becomes the default only if it can still send.
+  const defaultSendFrom = ongoing && offered(ongoing.from) ? ongoing.from! : defaults.defaultSendFrom;
   const available = providers.length > 0;
   return {
     available,
     ...(available ? {} : { reason: "NO_MESSAGING_PROVIDER" as const }),
     consumerId: consumer.id,
     sendFrom: defaults.sendFrom,
-    defaultSendFrom: ongoing?.from ?? defaults.defaultSendFrom,
+    defaultSendFrom,
     sendTo: defaults.sendTo,
     defaultSendTo: ongoing?.to ?? defaults.defaultSendTo,
+    // Said before the agent writes: this pair would be refused with RECIPIENT_OPTED_OUT.
+    optedOut: state !== undefined && defaultSendFrom !== null && state.optOuts.includes(defaultSendFrom),
     ...(ongoing ? { activeInteraction: summary(ongoing) } : {}),
   };
 }
@@ -58,7 +68,8 @@ export async function composeDefaults(
   context: { consumer: Consumer; originInteraction: Interaction | undefined; providers: SendFromOption[] },
 ): Promise<ComposeDefaults> {
   const { consumer, originInteraction, providers } = context;
-  const callNumber = originInteraction?.type === "phone" ? originInteraction.to : undefined;
+  // From a call, the caller's number; from an SMS interaction, its customer's number.
+  const callNumber = originInteraction?.to;
   const candidateNumbers = [...new Set([...(callNumber ? [callNumber] : []), ...consumer.phoneNumbers])];
   const proposed = await extension.composeDefaults({ consumer, originInteraction, providers, candidateNumbers });
   return keepToActiveProviders(proposed, providers);
@@ -83,9 +94,9 @@ function keepToActiveProviders(proposed: ComposeDefaults, providers: readonly Se
   return { ...proposed, sendFrom, defaultSendFrom };
 }
 
-/** The ongoing conversation on that number: through an offered sender if there is one, else any. */
-async function findOngoing(deps: ComposeOptionsDeps, customerNumber: string, sendFrom: readonly SendFromOption[]) {
-  const active = await deps.interactions.findActiveSmsByCustomerNumber(customerNumber);
+/** The ongoing conversation on that number (any provider number): through an offered sender if there is one. */
+function findOngoing(locks: readonly ConversationLock[], sendFrom: readonly SendFromOption[]): Interaction | undefined {
+  const active = locks.map(interactionFromLock);
   return active.find((interaction) => sendFrom.some((option) => option.number === interaction.from)) ?? active[0];
 }
 

@@ -10,6 +10,8 @@ export interface NumberState {
   locks: ConversationLock[];
   /** Consumers whose phone numbers include this one, oldest first. */
   consumerIds: string[];
+  /** Provider numbers this customer number opted out of (STOP). */
+  optOuts: string[];
 }
 
 /** What an idempotent request left behind, written in the same transaction as its outcome. */
@@ -45,6 +47,8 @@ export interface InboundPlan {
   join?: ConversationLock;
   interaction: Interaction;
   message: Message;
+  /** STOP records the opt-out of (customer, provider); START lifts it. */
+  optOut?: "record" | "lift";
 }
 
 /** Why a transaction was cancelled, with what is now stored (from the cancellation reasons). */
@@ -53,6 +57,7 @@ export type ApplyResult =
   | { ok: false; failed: "lock"; lock: ConversationLock | undefined }
   | { ok: false; failed: "profile"; activeProfile: ActiveProfileRef | undefined }
   | { ok: false; failed: "provider" }
+  | { ok: false; failed: "opt_out"; optedOut: boolean }
   | { ok: false; failed: "interaction" }
   | { ok: false; failed: "idempotency"; record: IdempotencyRecord }
   | { ok: false; failed: "duplicate_inbound" }
@@ -62,6 +67,8 @@ export interface ConversationStore {
   readNumberState(customerNumber: string): Promise<NumberState>;
   applyInitiation(plan: InitiationPlan): Promise<ApplyResult>;
   applyInbound(plan: InboundPlan, inboundMessageId: string): Promise<ApplyResult>;
+  /** An automatic reply (keyword confirmation, help text) stored in the conversation before it is sent. */
+  recordAutomaticReply(message: Message): Promise<void>;
   /** Closes an active interaction and, for SMS, releases its conversation lock, in one transaction. */
   closeInteraction(interaction: Interaction, state: "closed_complete" | "closed_abandoned", now: string): Promise<"closed" | "not_active">;
   updateMessageDelivery(message: Message, change: Pick<Message, "status" | "providerMessageId" | "errorCode">): Promise<Message>;

@@ -18,7 +18,7 @@ import type { ApplyResult, ConversationStore, IdempotencyRecord, InboundPlan, In
 
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 /** Which assumption a transaction item re-checks, so a cancellation reason can be read back. */
-type Role = "lock" | "profile" | "provider" | "interaction" | "idempotency" | "duplicate_inbound" | undefined;
+type Role = "lock" | "profile" | "provider" | "opt_out" | "interaction" | "idempotency" | "duplicate_inbound" | undefined;
 
 const notExists = `attribute_not_exists(${tableDesign.partitionKey})`;
 
@@ -38,11 +38,12 @@ export class DynamoConversationStore implements ConversationStore {
       ExpressionAttributeValues: { ":pk": phonePartition(customerNumber), ":history": keys.profilePrefix },
       ConsistentRead: true,
     });
-    const state: NumberState = { activeProfile: undefined, locks: [], consumerIds: [] };
+    const state: NumberState = { activeProfile: undefined, locks: [], consumerIds: [], optOuts: [] };
     const links: { consumerId: string; createdAt: string }[] = [];
     for (const item of items) {
       if (item.itemType === "activeProfile") state.activeProfile = fromItem<ActiveProfileRef>(item);
       else if (item.itemType === "conversationLock") state.locks.push(fromItem<ConversationLock>(item));
+      else if (item.itemType === "optOut") state.optOuts.push(String(item.providerNumber));
       else if (item.itemType === "consumerPhone") links.push({ consumerId: String(item.consumerId), createdAt: String(item.createdAt ?? "") });
     }
     // Oldest consumer first (the sort key orders them by id, not by age).
@@ -92,6 +93,7 @@ export class DynamoConversationStore implements ConversationStore {
       },
     ]);
     items.push([undefined, { Put: { TableName: this.tableName, Item: messageItem(message) } }]);
+    items.push([undefined, { Put: { TableName: this.tableName, Item: messageByIdItem(message) } }]);
     items.push([
       "provider",
       {
@@ -103,6 +105,11 @@ export class DynamoConversationStore implements ConversationStore {
           ExpressionAttributeValues: { ":true": true, ":number": from },
         },
       },
+    ]);
+    // Not opted out (re-checked: a STOP may land between the read and this write).
+    items.push([
+      "opt_out",
+      { ConditionCheck: { TableName: this.tableName, Key: keys.optOut(to, from), ConditionExpression: `attribute_not_exists(${tableDesign.partitionKey})` } },
     ]);
     items.push(...this.profileItems(plan, to, now));
     if (plan.idempotency) {
@@ -132,6 +139,13 @@ export class DynamoConversationStore implements ConversationStore {
       items.push(["interaction", { Put: { TableName: this.tableName, Item: interactionItem(interaction), ConditionExpression: notExists } }]);
     }
     items.push([undefined, { Put: { TableName: this.tableName, Item: messageItem(message) } }]);
+    if (plan.optOut === "record") {
+      const item = { ...keys.optOut(interaction.to!, interaction.from!), itemType: "optOut", customerNumber: interaction.to, providerNumber: interaction.from, optedOutAt: message.createdAt, keyword: message.body.trim().slice(0, 20) };
+      // Recorded once: a second STOP finds it and is not confirmed again.
+      items.push(["opt_out", { Put: { TableName: this.tableName, Item: item, ConditionExpression: notExists } }]);
+    } else if (plan.optOut === "lift") {
+      items.push(["opt_out", { Delete: { TableName: this.tableName, Key: keys.optOut(interaction.to!, interaction.from!), ConditionExpression: `attribute_exists(${tableDesign.partitionKey})` } }]);
+    }
     items.push([
       "duplicate_inbound",
       {
@@ -143,6 +157,14 @@ export class DynamoConversationStore implements ConversationStore {
       },
     ]);
     return this.transact(items);
+  }
+
+  async recordAutomaticReply(message: Message): Promise<void> {
+    await this.client.send(
+      new TransactWriteCommand({
+        TransactItems: [{ Put: { TableName: this.tableName, Item: messageItem(message) } }, { Put: { TableName: this.tableName, Item: messageByIdItem(message) } }],
+      }),
+    );
   }
 
   async closeInteraction(interaction: Interaction, state: "closed_complete" | "closed_abandoned", now: string): Promise<"closed" | "not_active"> {
@@ -296,6 +318,7 @@ export class DynamoConversationStore implements ConversationStore {
       if (failed.has("idempotency")) return { ok: false, failed: "idempotency", record: fromItem<IdempotencyRecord>(failed.get("idempotency")!) };
       if (failed.has("duplicate_inbound")) return { ok: false, failed: "duplicate_inbound" };
       if (failed.has("provider")) return { ok: false, failed: "provider" };
+      if (failed.has("opt_out")) return { ok: false, failed: "opt_out", optedOut: true };
       if (failed.has("lock")) {
         const old = failed.get("lock");
         return { ok: false, failed: "lock", lock: old ? fromItem<ConversationLock>(old) : undefined };
@@ -356,6 +379,11 @@ export function interactionItem(interaction: Interaction): Record<string, unknow
     ...(interaction.active && interaction.assignedTo ? keys.assigneeActiveInteractions(interaction.assignedTo, interaction.createdAt, interaction.id) : {}),
     ...(interaction.active ? keys.activeByActivity(interaction.lastActivityAt ?? interaction.updatedAt, interaction.id) : {}),
   };
+}
+
+/** Where an outbound message is, by its id alone. */
+export function messageByIdItem(message: Message): Record<string, unknown> {
+  return { ...keys.messageById(message.id), itemType: "messageById", interactionId: message.interactionId, messageId: message.id, createdAt: message.createdAt };
 }
 
 function messageItem(message: Message): Record<string, unknown> {

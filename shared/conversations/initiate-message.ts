@@ -93,6 +93,9 @@ export async function initiateMessage(
   const encoding = smsEncoding(request.message);
 
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    if (state.optOuts.includes(sender.number)) {
+      throw new ApiError("RECIPIENT_OPTED_OUT", `${to} opted out of messages from ${sender.number} (replied STOP); nothing was sent. They can reply START to opt back in`);
+    }
     const lock = state.locks.find((candidate) => candidate.providerNumber === sender.number);
     const decision = decideInitiation({ consumerId: consumer.id, lock, activeProfile: state.activeProfile, confirmReassociation: request.confirmReassociation === true });
     if (decision.kind === "reassociation_required") {
@@ -128,6 +131,10 @@ export async function initiateMessage(
         return replay(deps, result.record, requestHash);
       case "provider":
         throw new ApiError("UNKNOWN_SEND_FROM", `${sender.number} stopped being an active SMS provider; choose another send-from number`);
+      case "opt_out":
+        // The customer sent STOP while this was being decided: refused on the next turn.
+        state = { ...state, optOuts: [...state.optOuts, sender.number] };
+        break;
       case "lock":
         state = { ...state, locks: [...state.locks.filter((l) => l.providerNumber !== sender.number), ...(result.lock ? [result.lock] : [])] };
         break;

@@ -2,7 +2,9 @@ import { ApiError } from "../http/error-codes";
 import type { Interaction, Message } from "../interactions/interaction";
 import { normalisePhoneNumber } from "../phone/normalise-phone-number";
 import type { Clock, IdGenerator } from "../platform/clock-and-ids";
+import { SmsSendError, type SmsTransport } from "../sms/sms-transport";
 import { interactionFromLock } from "./conversation-lock";
+import { keywordOf, keywordReplies, type SmsKeyword } from "./sms-keywords";
 import type { ConversationStore, NumberState } from "./conversation-store";
 
 /** The two-way SMS payload (SNS on AWS; `POST /local/inbound_sms` locally). */
@@ -17,13 +19,16 @@ export interface InboundSms {
 
 export interface ReceiveInboundDeps {
   conversations: ConversationStore;
+  transport: SmsTransport;
+  /** The answer to HELP/INFO (HELP_TEXT). */
+  helpText: string;
   clock: Clock;
   ids: IdGenerator;
   backoff(attempt: number): Promise<void>;
 }
 
 export type InboundResult =
-  | { outcome: "joined" | "opened"; interactionId: string; messageId: string }
+  | { outcome: "joined" | "opened"; interactionId: string; messageId: string; keyword?: SmsKeyword; autoReplyMessageId?: string }
   | { outcome: "duplicate"; inboundMessageId: string };
 
 const maxAttempts = 10;
@@ -38,6 +43,7 @@ export async function receiveInboundSms(deps: ReceiveInboundDeps, sms: InboundSm
   const customer = e164(sms.originationNumber, "originationNumber");
   const provider = e164(sms.destinationNumber, "destinationNumber");
   let state: NumberState = await deps.conversations.readNumberState(customer);
+  const keyword = keywordOf(sms.messageBody);
 
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     const now = deps.clock.now().toISOString();
@@ -70,10 +76,26 @@ export async function receiveInboundSms(deps: ReceiveInboundDeps, sms: InboundSm
       createdAt: now,
       providerMessageId: sms.inboundMessageId,
     };
-    const result = await deps.conversations.applyInbound({ ...(lock ? { join: lock } : {}), interaction, message }, sms.inboundMessageId);
-    if (result.ok) return { outcome: lock ? "joined" : "opened", interactionId: interaction.id, messageId: message.id };
+    const optedOut = state.optOuts.includes(provider);
+    const optOut = keyword === "stop" && !optedOut ? "record" : keyword === "start" && optedOut ? "lift" : undefined;
+    const result = await deps.conversations.applyInbound({ ...(lock ? { join: lock } : {}), interaction, message, ...(optOut ? { optOut } : {}) }, sms.inboundMessageId);
+    if (result.ok) {
+      // Confirm a STOP or START that changed something (so once), answer every HELP.
+      const reply = optOut === "record" ? keywordReplies.stop : optOut === "lift" ? keywordReplies.start : keyword === "help" ? deps.helpText : undefined;
+      const autoReply = reply ? await sendAutomaticReply(deps, interaction, reply) : undefined;
+      return {
+        outcome: lock ? "joined" : "opened",
+        interactionId: interaction.id,
+        messageId: message.id,
+        ...(keyword ? { keyword } : {}),
+        ...(autoReply ? { autoReplyMessageId: autoReply.id } : {}),
+      };
+    }
     if (result.failed === "duplicate_inbound") return { outcome: "duplicate", inboundMessageId: sms.inboundMessageId };
-    if (result.failed === "lock") {
+    if (result.failed === "opt_out") {
+      // Another STOP/START got there first: the state flips, and this one changes nothing.
+      state = { ...state, optOuts: optedOut ? state.optOuts.filter((number) => number !== provider) : [...state.optOuts, provider] };
+    } else if (result.failed === "lock") {
       state = { ...state, locks: [...state.locks.filter((l) => l.providerNumber !== provider), ...(result.lock ? [result.lock] : [])] };
     } else {
       await deps.backoff(attempt);
@@ -81,6 +103,29 @@ export async function receiveInboundSms(deps: ReceiveInboundDeps, sms: InboundSm
     }
   }
   throw new Error(`inbound message kept conflicting after ${maxAttempts} attempts`);
+}
+
+/** Stored in the conversation first, then handed to the transport; its verdict recorded like any message's. */
+async function sendAutomaticReply(deps: ReceiveInboundDeps, interaction: Interaction, body: string): Promise<Message> {
+  const message: Message = {
+    id: deps.ids.next("msg"),
+    interactionId: interaction.id,
+    direction: "outbound",
+    body,
+    from: interaction.from!,
+    to: interaction.to!,
+    status: "queued",
+    createdAt: deps.clock.now().toISOString(),
+  };
+  await deps.conversations.recordAutomaticReply(message);
+  let verdict: Pick<Message, "status" | "providerMessageId" | "errorCode">;
+  try {
+    const { providerMessageId } = await deps.transport.send({ messageId: message.id, from: message.from, to: message.to, body });
+    verdict = { status: "sent", providerMessageId };
+  } catch (error) {
+    verdict = { status: "failed", errorCode: error instanceof SmsSendError ? error.code : "TRANSPORT_ERROR" };
+  }
+  return deps.conversations.updateMessageDelivery(message, verdict);
 }
 
 function e164(value: string, field: string): string {

@@ -124,6 +124,8 @@ export const ComposeOptionsResponse = z.object({
   defaultSendFrom: z.nullable(E164),
   sendTo: z.array(E164),
   defaultSendTo: z.nullable(E164),
+  /** The default pair (send-from, send-to) is opted out: a send would be refused. */
+  optedOut: z.boolean(),
   activeInteraction: z.optional(InteractionSummary),
 });
 export type ComposeOptionsResponse = z.infer<typeof ComposeOptionsResponse>;

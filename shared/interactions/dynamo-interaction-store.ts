@@ -1,9 +1,8 @@
 import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { interactionFromLock, type ConversationLock } from "../conversations/conversation-lock";
 import { interactionItem } from "../conversations/dynamo-conversation-store";
 import { queryPrefix } from "../storage/query-all";
 import { fromItem } from "../storage/stored-item";
-import { keys, phonePartition, tableDesign } from "../storage/table-design";
+import { keys, tableDesign } from "../storage/table-design";
 import type { Interaction, Message, Participant } from "./interaction";
 import type { InteractionPage, InteractionStore } from "./interaction-store";
 
@@ -17,12 +16,6 @@ export class DynamoInteractionStore implements InteractionStore {
     // Consistent: callers read an interaction right after writing it (a send, a close).
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.interaction(interactionId), ConsistentRead: true }));
     return Item ? fromItem<Interaction>(Item) : undefined;
-  }
-
-  /** The number's conversation locks carry the summary of each active SMS interaction: no second read. */
-  async findActiveSmsByCustomerNumber(customerE164: string): Promise<Interaction[]> {
-    const locks = await this.queryPartition(phonePartition(customerE164), keys.conversationLockPrefix);
-    return locks.map((item) => interactionFromLock(fromItem<ConversationLock>(item)));
   }
 
   async getWithParticipants(interactionId: string) {

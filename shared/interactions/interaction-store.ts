@@ -9,8 +9,6 @@ export interface InteractionPage {
 /** Reads of interactions, and the writes that are not part of a conversation transaction. */
 export interface InteractionReader {
   get(interactionId: string): Promise<Interaction | undefined>;
-  /** Active SMS interactions whose customer number is `customerE164`, with any provider number. */
-  findActiveSmsByCustomerNumber(customerE164: string): Promise<Interaction[]>;
 }
 
 export interface InteractionStore extends InteractionReader {

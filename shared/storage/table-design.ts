@@ -58,6 +58,11 @@ export const keys = {
   }),
   interactionItemPrefix: "INTERACTION",
   messagePrefix: "MESSAGE#",
+  /** Finds an outbound message by its id alone (delivery receipts, retry): written with the message. */
+  messageById: (messageId: string): ItemKey => ({ pk: `MESSAGE_ID#${messageId}`, sk: "MESSAGE_ID" }),
+  /** Opt-out of a customer number from one provider number: exists while opted out. */
+  optOut: (customerE164: string, providerE164: string): ItemKey => ({ pk: phonePartition(customerE164), sk: `OPTOUT#${providerE164}` }),
+  optOutPrefix: "OPTOUT#",
   /** Dedupe guard: one per inbound message id the transport delivered, created with the message. */
   inboundMessage: (inboundMessageId: string): ItemKey => ({ pk: `INBOUND#${inboundMessageId}`, sk: "INBOUND" }),
   /** An agent's Idempotency-Key, created in the same transaction as the outcome it records. */

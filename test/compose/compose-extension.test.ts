@@ -21,9 +21,27 @@ function fakeDeps(extension: ComposeDefaultsExtension, interactions: Interaction
   return {
     consumers: { get: async (id) => (id === consumer.id ? consumer : undefined) },
     providers: { list: async () => [provider(us), provider(uk, true, "2026-01-02T00:00:00Z")] },
-    interactions: {
-      get: async (id) => interactions.find((i) => i.id === id),
-      findActiveSmsByCustomerNumber: async (to) => interactions.filter((i) => i.type === "sms" && i.active && i.to === to),
+    interactions: { get: async (id) => interactions.find((i) => i.id === id) },
+    // The number's state as the store reads it: a lock per active SMS interaction.
+    conversations: {
+      readNumberState: async (to) => ({
+        activeProfile: undefined,
+        consumerIds: [],
+        optOuts: [],
+        locks: interactions
+          .filter((i) => i.type === "sms" && i.active && i.to === to)
+          .map((i) => ({
+            providerNumber: i.from!,
+            customerNumber: i.to!,
+            interactionId: i.id,
+            interactionCreatedAt: i.createdAt,
+            consumerId: i.consumerId,
+            handler: i.handler,
+            state: i.state,
+            assignedTo: i.assignedTo,
+            version: 1,
+          })),
+      }),
     },
     extension,
   };

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createAdapters } from "../../shared/adapters";
 import { defaultComposeExtension } from "../../shared/compose/default-compose-extension";
 import { initiateMessage, type InitiateMessageDeps } from "../../shared/conversations/initiate-message";
-import { receiveInboundSms } from "../../shared/conversations/receive-inbound-sms";
+import { receiveInboundSms, type ReceiveInboundDeps } from "../../shared/conversations/receive-inbound-sms";
 import { createConsumer } from "../../shared/consumers/create-consumer";
 import { createProvider } from "../../shared/providers/manage-providers";
 import { OutboxTransport } from "../../shared/sms/outbox-transport";
@@ -18,20 +18,27 @@ import { createTestTable, type TestTable } from "../support/test-table";
  * (TransactionConflict) and throttling.
  */
 let table: TestTable;
-let deps: InitiateMessageDeps;
+let deps: InitiateMessageDeps & ReceiveInboundDeps;
 let outbox: OutboxTransport;
 const calls: string[] = [];
 /** Errors to raise, in order, for the named command (consumed as they fire). */
 const faults: { command: string; error: () => Error; step: "before-retry" | "inside-retry" }[] = [];
 const FROM = "+14155550100";
+/** Runs once just before the next TransactWriteItems goes out: another request landing in between. */
+let beforeNextTransaction: (() => Promise<unknown>) | undefined;
 
 beforeAll(async () => {
   table = await createTestTable("faults");
   const adapters = createAdapters({ tableName: table.tableName, dynamoDbEndpoint: table.endpoint, defaultCountry: "US" });
   outbox = new OutboxTransport(join(tmpdir(), `${table.tableName}-outbox.jsonl`));
-  deps = { ...adapters, transport: outbox, extension: defaultComposeExtension, backoff: async () => undefined };
+  deps = { ...adapters, transport: outbox, extension: defaultComposeExtension, helpText: "help", backoff: async () => undefined };
   const stack = adapters.documentClient.middlewareStack;
   const inject = (step: "before-retry" | "inside-retry") => (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+    if (step === "before-retry" && context.commandName === "TransactWriteItemsCommand" && beforeNextTransaction) {
+      const landing = beforeNextTransaction;
+      beforeNextTransaction = undefined;
+      await landing();
+    }
     const index = faults.findIndex((fault) => fault.command === context.commandName && fault.step === step);
     if (index >= 0) throw faults.splice(index, 1)[0]!.error();
     return next(args);
@@ -90,6 +97,19 @@ describe("DynamoDB calls per row (counted by SDK middleware)", () => {
     expect(counts["inbound (opens virtual agent)"]).toEqual(["QueryCommand", "TransactWriteItemsCommand"]);
     expect(counts["dry run"]).toEqual(["GetItemCommand", "QueryCommand", "QueryCommand"]);
     expect(await invariantViolations(table)).toEqual([]);
+  });
+});
+
+describe("a decision made on a read that went stale", () => {
+  it("a STOP landing between the send's read and its write: the transaction's re-check refuses the send", async () => {
+    beforeNextTransaction = () => receiveInboundSms(deps, { originationNumber: "+14155550111", destinationNumber: FROM, messageBody: "STOP", inboundMessageId: "stale-stop-1" });
+    const sent = (await outbox.list()).filter((sms) => sms.body === "written before the STOP").length;
+    await expect(initiateMessage(deps, { consumerId: "c-1", to: "+14155550111", message: "written before the STOP" }, agent("f"))).rejects.toMatchObject({ code: "RECIPIENT_OPTED_OUT" });
+    expect(beforeNextTransaction).toBeUndefined();
+    expect((await outbox.list()).filter((sms) => sms.body === "written before the STOP").length).toBe(sent);
+    expect((await table.scanAll()).some((i) => i.itemType === "message" && i.body === "written before the STOP")).toBe(false);
+    // Lift it for the tests after this one.
+    await receiveInboundSms(deps, { originationNumber: "+14155550111", destinationNumber: FROM, messageBody: "START", inboundMessageId: "stale-start-1" });
   });
 });
 

@@ -57,6 +57,7 @@ describe("GET /api/now/initiate_message/compose_options", () => {
       defaultSendFrom: null,
       sendTo: ["+14155550171", "+447400123456"],
       defaultSendTo: "+14155550171",
+      optedOut: false,
     });
   });
 
