@@ -36,7 +36,22 @@ export const INTEGRATION_TIMEOUT_MS = 30_000;
 
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
+/** How often the local server runs the idle-close sweep (IDLE_SWEEP_INTERVAL_MS; 0 turns it off). */
+export const DEFAULT_IDLE_SWEEP_INTERVAL_MS = 60_000;
+
+async function runIdleSweep(logError: (line: string) => void): Promise<void> {
+  try {
+    const moduleUrl = pathToFileURL(join(REPO_ROOT, "functions", "idle-close", "handler.ts")).href;
+    const { handler } = (await import(moduleUrl)) as { handler: (event: unknown, context: Context) => Promise<unknown> };
+    await handler({ source: "local.idle-sweep" }, createLambdaContext({ functionName: "idle-close", timeoutMs: 30_000 }));
+  } catch (error) {
+    logError(`idle sweep failed: ${String(error)}`);
+  }
+}
+
 export interface LocalServerOptions {
+  /** Idle-close sweep period in ms; 0 turns it off. Default one minute. */
+  idleSweepIntervalMs?: number;
   /** Where the database and the JWT key pair live; made absolute against the working directory. */
   dataDir: string;
   /** HTTP port; 0 picks a free one. Default 3000. */
@@ -103,9 +118,11 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   let httpServer: Server | undefined;
   let dynamoClient: DynamoDBClient | undefined;
   let closing: Promise<void> | undefined;
+  let idleSweep: NodeJS.Timeout | undefined;
 
   const close = () =>
     (closing ??= (async () => {
+      clearInterval(idleSweep);
       if (httpServer?.listening) {
         const stopped = new Promise<void>((done) => httpServer!.close(() => done()));
         httpServer.closeAllConnections();
@@ -166,6 +183,12 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     });
     server.on("error", (error) => logError(`local server error: ${String(error)}`));
     const port = (server.address() as AddressInfo).port;
+    // The idle close, which a schedule runs on AWS: the same handler on a timer.
+    const sweepEveryMs = options.idleSweepIntervalMs ?? DEFAULT_IDLE_SWEEP_INTERVAL_MS;
+    if (sweepEveryMs > 0) {
+      idleSweep = setInterval(() => void runIdleSweep(logError), sweepEveryMs);
+      idleSweep.unref();
+    }
     const urlHost = host.includes(":") ? `[${host}]` : host;
     return {
       url: `http://${urlHost}:${port}`,

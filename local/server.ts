@@ -83,6 +83,7 @@ try {
     dataDir,
     defaultCountry: process.env.DEFAULT_COUNTRY || undefined,
     composeExtensionModule: composeExtensionFromEnv(process.env.COMPOSE_EXTENSION_MODULE),
+    ...(process.env.IDLE_SWEEP_INTERVAL_MS ? { idleSweepIntervalMs: Number(process.env.IDLE_SWEEP_INTERVAL_MS) } : {}),
   });
 } catch (error) {
   console.error(`could not start the local API: ${error instanceof Error ? error.message : String(error)}`);

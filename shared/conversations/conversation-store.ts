@@ -63,6 +63,12 @@ export type ApplyResult =
   | { ok: false; failed: "duplicate_inbound" }
   | { ok: false; failed: "conflict" };
 
+export interface CloseOptions {
+  /** Close only if the interaction's last activity is still at or before this time (the idle sweep). */
+  idleSince?: string;
+  reason?: string;
+}
+
 export interface ConversationStore {
   readNumberState(customerNumber: string): Promise<NumberState>;
   applyInitiation(plan: InitiationPlan): Promise<ApplyResult>;
@@ -70,7 +76,9 @@ export interface ConversationStore {
   /** An automatic reply (keyword confirmation, help text) stored in the conversation before it is sent. */
   recordAutomaticReply(message: Message): Promise<void>;
   /** Closes an active interaction and, for SMS, releases its conversation lock, in one transaction. */
-  closeInteraction(interaction: Interaction, state: "closed_complete" | "closed_abandoned", now: string): Promise<"closed" | "not_active">;
+  closeInteraction(interaction: Interaction, state: "closed_complete" | "closed_abandoned", now: string, options?: CloseOptions): Promise<"closed" | "not_active">;
+  /** Active SMS interactions whose last activity is before `idleSince`, oldest first. */
+  listIdle(idleSince: string, limit: number): Promise<Interaction[]>;
   updateMessageDelivery(message: Message, change: Pick<Message, "status" | "providerMessageId" | "errorCode">): Promise<Message>;
   getMessage(interactionId: string, createdAt: string, messageId: string): Promise<Message | undefined>;
   getIdempotencyRecord(agentId: string, key: string): Promise<IdempotencyRecord | undefined>;

@@ -3,6 +3,7 @@ import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { queryAll } from "../storage/query-all";
 import {
   GetCommand,
+  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
@@ -14,7 +15,7 @@ import { activeProfilePointerItem, profileItem } from "../profiles/dynamo-profil
 import { fromItem } from "../storage/stored-item";
 import { keys, phonePartition, tableDesign } from "../storage/table-design";
 import type { ConversationLock } from "./conversation-lock";
-import type { ApplyResult, ConversationStore, IdempotencyRecord, InboundPlan, InitiationPlan, NumberState } from "./conversation-store";
+import type { ApplyResult, CloseOptions, ConversationStore, IdempotencyRecord, InboundPlan, InitiationPlan, NumberState } from "./conversation-store";
 
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 /** Which assumption a transaction item re-checks, so a cancellation reason can be read back. */
@@ -128,6 +129,22 @@ export class DynamoConversationStore implements ConversationStore {
     return this.transact(items);
   }
 
+  async listIdle(idleSince: string, limit: number): Promise<Interaction[]> {
+    const index = tableDesign.indexes.byActivity;
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: index.indexName,
+        KeyConditionExpression: "#pk = :pk AND #sk < :since",
+        ExpressionAttributeNames: { "#pk": index.partitionKey, "#sk": index.sortKey },
+        // The sort key is "<lastActivityAt>#<id>": everything before the cutoff's timestamp.
+        ExpressionAttributeValues: { ":pk": keys.activeByActivity("", "").gsi3pk, ":since": `${idleSince}#` },
+        Limit: limit,
+      }),
+    );
+    return (Items ?? []).map((item) => fromItem<Interaction>(item));
+  }
+
   async applyInbound(plan: InboundPlan, inboundMessageId: string): Promise<ApplyResult> {
     const { interaction, message } = plan;
     const items: [Role, TransactItem][] = [];
@@ -167,8 +184,13 @@ export class DynamoConversationStore implements ConversationStore {
     );
   }
 
-  async closeInteraction(interaction: Interaction, state: "closed_complete" | "closed_abandoned", now: string): Promise<"closed" | "not_active"> {
-    const items: [Role, TransactItem][] = [["interaction", this.closeUpdate(interaction.id, state, now)]];
+  async closeInteraction(
+    interaction: Interaction,
+    state: "closed_complete" | "closed_abandoned",
+    now: string,
+    options: CloseOptions = {},
+  ): Promise<"closed" | "not_active"> {
+    const items: [Role, TransactItem][] = [["interaction", this.closeUpdate(interaction.id, state, now, options)]];
     if (interaction.type === "sms" && interaction.from && interaction.to) {
       items.push([
         "lock",
@@ -258,16 +280,32 @@ export class DynamoConversationStore implements ConversationStore {
     };
   }
 
-  private closeUpdate(interactionId: string, state: string, now: string): TransactItem {
+  private closeUpdate(interactionId: string, state: string, now: string, options: CloseOptions = {}): TransactItem {
     const { byAssignee, byActivity } = tableDesign.indexes;
+    const idle = options.idleSince !== undefined;
     return {
       Update: {
         TableName: this.tableName,
         Key: keys.interaction(interactionId),
-        UpdateExpression: `SET #state = :state, #active = :false, #closedAt = :now, #updatedAt = :now REMOVE ${[byAssignee.partitionKey, byAssignee.sortKey, byActivity.partitionKey, byActivity.sortKey].join(", ")}`,
-        ConditionExpression: "#active = :true",
-        ExpressionAttributeNames: { "#state": "state", "#active": "active", "#closedAt": "closedAt", "#updatedAt": "updatedAt" },
-        ExpressionAttributeValues: { ":state": state, ":false": false, ":true": true, ":now": now },
+        UpdateExpression: `SET #state = :state, #active = :false, #closedAt = :now, #updatedAt = :now, #closedReason = :reason REMOVE ${[byAssignee.partitionKey, byAssignee.sortKey, byActivity.partitionKey, byActivity.sortKey].join(", ")}`,
+        // The idle sweep closes only if nothing happened since it looked.
+        ConditionExpression: idle ? "#active = :true AND #lastActivityAt <= :idleSince" : "#active = :true",
+        ExpressionAttributeNames: {
+          "#state": "state",
+          "#active": "active",
+          "#closedAt": "closedAt",
+          "#updatedAt": "updatedAt",
+          "#closedReason": "closedReason",
+          ...(idle ? { "#lastActivityAt": "lastActivityAt" } : {}),
+        },
+        ExpressionAttributeValues: {
+          ":state": state,
+          ":false": false,
+          ":true": true,
+          ":now": now,
+          ":reason": idle ? "idle" : (options.reason ?? "closed"),
+          ...(idle ? { ":idleSince": options.idleSince } : {}),
+        },
       },
     };
   }
@@ -377,7 +415,8 @@ export function interactionItem(interaction: Interaction): Record<string, unknow
     ...interaction,
     ...(interaction.consumerId ? keys.consumerInteractions(interaction.consumerId, interaction.createdAt, interaction.id) : {}),
     ...(interaction.active && interaction.assignedTo ? keys.assigneeActiveInteractions(interaction.assignedTo, interaction.createdAt, interaction.id) : {}),
-    ...(interaction.active ? keys.activeByActivity(interaction.lastActivityAt ?? interaction.updatedAt, interaction.id) : {}),
+    // The idle close is for SMS conversations (a call is closed by the telephony integration).
+    ...(interaction.active && interaction.type === "sms" ? keys.activeByActivity(interaction.lastActivityAt ?? interaction.updatedAt, interaction.id) : {}),
   };
 }
 

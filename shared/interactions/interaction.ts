@@ -21,6 +21,8 @@ export interface Interaction {
   /** Last message in or out (creation for a new interaction): drives the idle close. */
   lastActivityAt?: string;
   closedAt?: string;
+  /** Why it closed: "closed" (an agent or integration), "idle" (the idle sweep). */
+  closedReason?: string;
 }
 
 /** An agent in the live group profile of an interaction. */

@@ -23,13 +23,13 @@ export interface RunningServer {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export async function startServer(label: string): Promise<RunningServer> {
+export async function startServer(label: string, env: Record<string, string> = {}): Promise<RunningServer> {
   const dataDir = mkdtempSync(join(tmpdir(), `local-server-${label}-`));
   const port = await freePort();
   const spawnedAt = performance.now();
   const child = spawn(NODE_WITH_TSX[0], [...NODE_WITH_TSX.slice(1), "local/server.ts"], {
     cwd: REPO_ROOT,
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, HOST: "127.0.0.1" },
+    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, HOST: "127.0.0.1", ...env },
     // Own process group, so cleanup can reach tsx, node and java even if the server misbehaves.
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
