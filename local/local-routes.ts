@@ -99,6 +99,26 @@ const inboundSms: LocalRoute = {
   },
 };
 
+/** A delivery receipt, as End User Messaging's event destination would publish it: the raw event goes through the real receipts handler inside an SNS event. */
+const deliveryReceipt: LocalRoute = {
+  id: "local-delivery-receipt",
+  method: "POST",
+  path: "/local/delivery_receipt",
+  auth: "none",
+  async handle(event, services) {
+    const moduleUrl = pathToFileURL(join(services.repoRoot, "functions", "delivery-receipts", "handler.ts")).href;
+    const { handler } = (await import(moduleUrl)) as { handler: (event: SNSEvent, context: Context) => Promise<unknown[]> };
+    const message = event.isBase64Encoded ? Buffer.from(event.body ?? "", "base64").toString("utf8") : (event.body ?? "");
+    try {
+      const [result] = await handler(snsEvent(message), createLambdaContext({ functionName: "delivery-receipts", timeoutMs: 30_000 }));
+      return json(200, result);
+    } catch (error) {
+      if (error instanceof ApiError) return json(error.status, errorBody(error));
+      throw error;
+    }
+  },
+};
+
 /** What the local transport was handed (admins only, as on the desk). */
 const outbox: LocalRoute = {
   id: "local-outbox",
@@ -140,4 +160,4 @@ function snsEvent(message: string): SNSEvent {
 }
 
 
-export const localRoutes: readonly LocalRoute[] = [health, openApi, inboundSms, outbox];
+export const localRoutes: readonly LocalRoute[] = [health, openApi, inboundSms, deliveryReceipt, outbox];

@@ -2,6 +2,7 @@ import type { RuntimeConfig } from "./config";
 import { DynamoConsumerStore } from "./consumers/dynamo-consumer-store";
 import { DynamoInteractionStore } from "./interactions/dynamo-interaction-store";
 import { backoff, DynamoConversationStore } from "./conversations/dynamo-conversation-store";
+import { DynamoMessageStore } from "./messages/dynamo-message-store";
 import { randomIds, systemClock } from "./platform/clock-and-ids";
 import { DynamoProviderStore } from "./providers/dynamo-provider-store";
 import { DynamoProfileStore } from "./profiles/dynamo-profile-store";
@@ -21,6 +22,7 @@ export function createAdapters(config: Pick<RuntimeConfig, "tableName" | "dynamo
     interactions: new DynamoInteractionStore(client, config.tableName),
     conversations: new DynamoConversationStore(client, config.tableName),
     profiles: new DynamoProfileStore(client, config.tableName),
+    messages: new DynamoMessageStore(client, config.tableName),
     backoff,
     clock: systemClock,
     ids: randomIds,

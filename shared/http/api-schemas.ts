@@ -140,6 +140,7 @@ export const Interaction = z.object({
   updatedAt: Timestamp,
   lastActivityAt: z.optional(Timestamp),
   closedAt: z.optional(Timestamp),
+  closedReason: z.optional(z.string()),
 });
 export const InteractionWithParticipants = z.object({ ...Interaction.shape, participants: z.array(Participant) });
 export const Message = z.object({
@@ -222,3 +223,32 @@ export const InitiateMessageDryRun = z.object({
   profile: z.object({ change: z.enum(["keep", "create", "move"]), currentConsumerId: z.optional(EntityId) }),
   message: SmsEncodingReport,
 });
+
+// ---- retrying a failed message ---------------------------------------------------------------
+
+export const MessagePath = z.strictObject({ id: EntityId, messageId: EntityId });
+/** An outbound message with its delivery bookkeeping (attempts, receipts). */
+export const DeliveredMessage = z.object({
+  ...Message.shape,
+  /** Hand-overs to the transport; absent means 1. */
+  attempts: z.optional(z.number()),
+  retriedAt: z.optional(Timestamp),
+  retriedBy: z.optional(z.string()),
+  deliveredAt: z.optional(Timestamp),
+  failedAt: z.optional(Timestamp),
+  /** The last delivery receipt applied to the message. */
+  lastReceipt: z.optional(
+    z.object({
+      eventType: z.string(),
+      eventTimestamp: z.number(),
+      at: Timestamp,
+      messageStatus: z.optional(z.string()),
+      messageStatusDescription: z.optional(z.string()),
+      isFinal: z.optional(z.boolean()),
+      receivedAt: Timestamp,
+    }),
+  ),
+  /** Provider ids of attempts before a retry: their late receipts no longer apply. */
+  earlierProviderMessageIds: z.optional(z.array(z.string())),
+});
+export const RetryMessageResponse = z.object({ message: z.object({ ...DeliveredMessage.shape, ...SmsEncodingReport.shape }) });

@@ -227,6 +227,18 @@ export const routes = {
     errors: ["INTERACTION_NOT_FOUND", "INTERACTION_NOT_ACTIVE"],
     tableAccess: "readWrite",
   },
+  retryMessage: {
+    id: "retry-message",
+    method: "POST",
+    path: "/api/now/interactions/{id}/messages/{messageId}/retry",
+    summary: "Send a failed outbound message again (once, however many retries arrive at the same time)",
+    groups: agents,
+    params: s.MessagePath,
+    responses: { 200: { description: "The message after the new attempt: sent, or failed again with the transport's error code", schema: s.RetryMessageResponse } },
+    errors: ["MESSAGE_NOT_FOUND", "MESSAGE_NOT_RETRYABLE", "INTERACTION_NOT_ACTIVE", "RECIPIENT_OPTED_OUT"],
+    tableAccess: "readWrite",
+    sendsSms: true,
+  },
 } as const satisfies Record<string, RouteDefinition>;
 
 export type RouteKey = keyof typeof routes;

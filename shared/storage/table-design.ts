@@ -63,6 +63,12 @@ export const keys = {
   /** Opt-out of a customer number from one provider number: exists while opted out. */
   optOut: (customerE164: string, providerE164: string): ItemKey => ({ pk: phonePartition(customerE164), sk: `OPTOUT#${providerE164}` }),
   optOutPrefix: "OPTOUT#",
+  /**
+   * A delivery receipt whose message could not be found, kept aside (not lost): one partition per
+   * SMS (the provider's message id, else ours), one item per event, deleted by TTL after 30 days.
+   */
+  receiptAside: (id: string, eventTimestamp: number, eventType: string): ItemKey => ({ pk: `RECEIPT_ASIDE#${id}`, sk: `${eventTimestamp}#${eventType}` }),
+  receiptAsidePrefix: "RECEIPT_ASIDE#",
   /** Dedupe guard: one per inbound message id the transport delivered, created with the message. */
   inboundMessage: (inboundMessageId: string): ItemKey => ({ pk: `INBOUND#${inboundMessageId}`, sk: "INBOUND" }),
   /** An agent's Idempotency-Key, created in the same transaction as the outcome it records. */

@@ -27,6 +27,7 @@ const expected: [RouteKey, number][] = [
   ["getInteraction", 404],
   ["listMessages", 404],
   ["closeInteraction", 404],
+  ["retryMessage", 404],
 ];
 
 let h: Awaited<ReturnType<typeof createHarness>>;
@@ -38,7 +39,7 @@ afterAll(async () => h.table.drop());
 describe("events/ fixtures", () => {
   it("has one fixture per route, matching its route key", () => {
     const files = readdirSync(new URL("../../events/", import.meta.url)).filter((f) => f.endsWith(".json"));
-    expect(files.sort()).toEqual([...routeList.map((r) => `${r.id}.json`), "inbound-sms.json"].sort());
+    expect(files.sort()).toEqual([...routeList.map((r) => `${r.id}.json`), "inbound-sms.json", "delivery-receipts.json"].sort());
     for (const route of routeList) expect(fixture(route.id).routeKey).toBe(`${route.method} ${route.path}`);
   });
 
