@@ -73,6 +73,8 @@ export interface ConversationStore {
   readNumberState(customerNumber: string): Promise<NumberState>;
   applyInitiation(plan: InitiationPlan): Promise<ApplyResult>;
   applyInbound(plan: InboundPlan, inboundMessageId: string): Promise<ApplyResult>;
+  /** Records an opt-out learnt elsewhere (the transport's own list); a no-op if one exists. */
+  recordOptOut(customerNumber: string, providerNumber: string, at: string, source: string): Promise<void>;
   /** An automatic reply (keyword confirmation, help text) stored in the conversation before it is sent. */
   recordAutomaticReply(message: Message): Promise<void>;
   /** Closes an active interaction and, for SMS, releases its conversation lock, in one transaction. */

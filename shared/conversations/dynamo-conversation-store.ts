@@ -3,6 +3,7 @@ import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { queryAll } from "../storage/query-all";
 import {
   GetCommand,
+  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -174,6 +175,20 @@ export class DynamoConversationStore implements ConversationStore {
       },
     ]);
     return this.transact(items);
+  }
+
+  async recordOptOut(customerNumber: string, providerNumber: string, at: string, source: string): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.optOut(customerNumber, providerNumber), itemType: "optOut", customerNumber, providerNumber, optedOutAt: at, keyword: source },
+          ConditionExpression: notExists,
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   async recordAutomaticReply(message: Message): Promise<void> {

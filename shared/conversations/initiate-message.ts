@@ -242,6 +242,15 @@ async function deliver(deps: InitiateMessageDeps, plan: InitiationPlan, encoding
   }
   // Outside the try: a failure to record "sent" must not turn a sent SMS into a failed (and resendable) one.
   const message = await deps.conversations.updateMessageDelivery(plan.message, verdict);
+  if (verdict.errorCode === "RECIPIENT_OPTED_OUT") {
+    // The carrier's opt-out list said no: remember it as ours, so the next send is refused before
+    // anything is written, and answer as for any opted-out recipient. The conversation is kept.
+    await deps.conversations.recordOptOut(plan.message.to, plan.message.from, plan.now, "transport");
+    throw new ApiError("RECIPIENT_OPTED_OUT", `${plan.message.to} has opted out of SMS from ${plan.message.from} at the carrier; nothing was sent`, {
+      interactionId: plan.interaction.id,
+      messageId: plan.message.id,
+    });
+  }
   const { decision } = plan;
   const interaction =
     decision.kind === "inject" ? await deps.interactions.getWithParticipants(plan.interaction.id) : { ...plan.interaction, participants: [plan.participant] };
