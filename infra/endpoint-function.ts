@@ -2,6 +2,7 @@ import type { ITableV2 } from "aws-cdk-lib/aws-dynamodb";
 import type { Construct } from "constructs";
 import type { RouteDefinition } from "../shared/http/routes";
 import { ServiceFunction } from "./service-function";
+import type { SmsSending } from "./service-function";
 
 // The defaults and bundling constants live with the one construct that applies them.
 export {
@@ -17,6 +18,8 @@ export interface EndpointFunctionProps {
   readonly projectRoot: string;
   readonly table: ITableV2;
   readonly defaultCountry: string;
+  /** The deployment's SMS transport; given to the function only if its route `sendsSms`. */
+  readonly sms: SmsSending;
   /** Deployer's compose defaults module, relative to `projectRoot`; only for routes with `usesComposeExtension`. */
   readonly composeExtension?: string;
 }
@@ -36,7 +39,7 @@ export class EndpointFunction extends ServiceFunction {
       purpose: `${route.method} ${route.path}`,
       description: `${route.method} ${route.path}: ${route.summary}`,
       tableAccess: route.tableAccess,
-      sendsSms: route.sendsSms === true,
+      ...(route.sendsSms === true ? { sms: props.sms } : {}),
       projectRoot: props.projectRoot,
       table: props.table,
       defaultCountry: props.defaultCountry,

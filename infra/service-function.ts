@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import type { CfnElement } from "aws-cdk-lib";
 import type { ITableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { Policy, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
@@ -49,8 +49,20 @@ export const esmRequireBanner = 'import { createRequire as __esmCreateRequire } 
 /** What a function may do to the table: the construct grants exactly this. */
 export type TableAccess = "read" | "readWrite";
 
-/** The SMS transport the stack selects (env SMS_TRANSPORT) for functions that send SMS. */
-export const deployedSmsTransport = "sns";
+/**
+ * How a function that sends SMS hands them to AWS: env SMS_TRANSPORT (see
+ * shared/sms/create-transport.ts) and the permission of that transport, and only that one.
+ * - `sns`: SNS Publish to the phone number (`sns:Publish` + `sns:CheckIfPhoneNumberIsOptedOut`).
+ * - `end-user-messaging`: End User Messaging SMS SendTextMessage through the configuration set whose
+ *   event destination returns delivery receipts (env SMS_CONFIGURATION_SET; `sms-voice:SendTextMessage`).
+ */
+export type SmsSending =
+  | { readonly transport: "sns" }
+  | {
+      readonly transport: "end-user-messaging";
+      /** Name (or ARN) the transport passes as ConfigurationSetName; a Ref also orders the deployment. */
+      readonly configurationSetName: string;
+    };
 
 export interface ServiceFunctionProps {
   /** Folder under `functions/` whose `handler.ts` exports `handler`. */
@@ -60,14 +72,21 @@ export interface ServiceFunctionProps {
   /** The Lambda function's description. Default: `purpose`. */
   readonly description?: string;
   readonly tableAccess: TableAccess;
-  /** The function hands SMS to the transport: env SMS_TRANSPORT=sns and `sns:Publish` to phone numbers. */
-  readonly sendsSms?: boolean;
+  /** The function hands SMS to this transport (env and grant). Unset: it sends nothing, and may not. */
+  readonly sms?: SmsSending;
   /** The repository root (holds `functions/`, `shared/` and package-lock.json). */
   readonly projectRoot: string;
   readonly table: ITableV2;
   readonly defaultCountry: string;
   /** Deployer's compose defaults module, relative to `projectRoot`, bundled next to the handler. */
   readonly composeExtension?: string;
+  /** More environment variables (the function's own settings, e.g. HELP_TEXT, IDLE_CLOSE_AFTER). */
+  readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Default `functionDefaults.timeout`, sized for API Gateway; a scheduled batch (idle close) may
+   * take longer. Always shorter than whatever invokes the function again.
+   */
+  readonly timeout?: Duration;
   /**
    * Asynchronous invocations only (event sources such as SNS): where an event that still fails
    * after Lambda's retries (or grows too old) is parked, with the retry policy made explicit.
@@ -87,13 +106,12 @@ export class ServiceFunction extends Construct {
   readonly function: NodejsFunction;
   readonly logGroup: LogGroup;
   readonly role: Role;
-  /** The separate policy holding `sns:Publish` for SMS; only on functions that send SMS. */
+  /** The separate policy holding the SMS transport's permission; only on functions that send SMS. */
   readonly smsPolicy?: Policy;
 
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     super(scope, id);
-    const { projectRoot, table, composeExtension: extension, tableAccess, asyncFailures } = props;
-    const sendsSms = props.sendsSms === true;
+    const { projectRoot, table, composeExtension: extension, tableAccess, asyncFailures, sms } = props;
     const entry = join(projectRoot, "functions", props.functionDir, "handler.ts");
     if (!existsSync(entry)) {
       throw new Error(`${props.functionDir} has no handler: expected ${entry} exporting "handler"`);
@@ -108,7 +126,8 @@ export class ServiceFunction extends Construct {
     const abilities = [
       "writes its own log group",
       tableAccess === "read" ? "reads the table" : "reads and writes the table",
-      ...(sendsSms ? ["publishes SMS to phone numbers through SNS"] : []),
+      ...(sms?.transport === "sns" ? ["publishes SMS to phone numbers through SNS"] : []),
+      ...(sms?.transport === "end-user-messaging" ? ["sends SMS through End User Messaging (SendTextMessage)"] : []),
       ...(asyncFailures ? ["parks failed events in its dead-letter queue"] : []),
     ];
     this.role = new Role(this, "Role", {
@@ -126,7 +145,7 @@ export class ServiceFunction extends Construct {
       runtime: functionDefaults.runtime,
       architecture: functionDefaults.architecture,
       memorySize: functionDefaults.memorySize,
-      timeout: functionDefaults.timeout,
+      timeout: props.timeout ?? functionDefaults.timeout,
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: LoggingFormat.JSON,
@@ -137,7 +156,9 @@ export class ServiceFunction extends Construct {
         NODE_OPTIONS: "--enable-source-maps",
         ...(extension ? { COMPOSE_EXTENSION_MODULE: composeExtensionRuntimePath } : {}),
         // Only the functions that send get a transport; the local outbox is never set on AWS.
-        ...(sendsSms ? { SMS_TRANSPORT: deployedSmsTransport } : {}),
+        ...(sms ? { SMS_TRANSPORT: sms.transport } : {}),
+        ...(sms?.transport === "end-user-messaging" ? { SMS_CONFIGURATION_SET: sms.configurationSetName } : {}),
+        ...props.environment,
       },
       ...(asyncFailures
         ? {
@@ -179,8 +200,10 @@ export class ServiceFunction extends Construct {
       table.grantReadData(this.function);
     }
 
-    if (sendsSms) {
+    if (sms?.transport === "sns") {
       this.smsPolicy = this.grantSmsPublish();
+    } else if (sms?.transport === "end-user-messaging") {
+      this.smsPolicy = this.grantSendTextMessage();
     }
 
     // Findings these defaults knowingly keep (cdk-nag 3: acknowledgements, with the reason why).
@@ -196,6 +219,45 @@ export class ServiceFunction extends Construct {
           "grantReadData/grantReadWriteData add <tableArn>/index/* so Query can use the table's own GSIs (gsi1-gsi3); the wildcard covers the indexes of this one table only, no other table and no other action.",
       },
     );
+  }
+
+  /**
+   * `sms-voice:SendTextMessage` (End User Messaging SMS), in a policy of its own.
+   *
+   * The service authorization reference lists three resource types for SendTextMessage, none
+   * required: phone-number, pool and sender-id (the origination identity). The configuration set
+   * is not one (naming its ARN would authorise nothing), nor is the destination number. The
+   * transport sends from the provider's number (OriginationIdentity = the E.164 number, which the
+   * service resolves to its phone-number resource), so the grant is the account's phone numbers
+   * in the stack's region, plus its pools (a number in a pool; a deployer who gives a provider a
+   * pool's id). No sender IDs: providers are phone numbers, and a sender ID cannot receive replies.
+   * Which numbers exist is runtime data (administrators add providers through the API), so the
+   * ids cannot be listed at synth time: `phone-number/*` and `pool/*` of this account and region.
+   */
+  private grantSendTextMessage(): Policy {
+    const stack = Stack.of(this);
+    const identities = ["phone-number", "pool"].map((resource) =>
+      stack.formatArn({ service: "sms-voice", resource, resourceName: "*", arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
+    );
+    const policy = new Policy(this, "SmsSendPolicy", {
+      roles: [this.role],
+      statements: [
+        new PolicyStatement({
+          sid: "SendTextMessageFromOwnNumbers",
+          actions: ["sms-voice:SendTextMessage"],
+          resources: identities,
+        }),
+      ],
+    });
+    this.function.node.addDependency(policy);
+    Validations.of(policy).acknowledge(
+      ...identities.map((arn) => ({
+        id: `AwsSolutions-IAM5[Resource::${nagResource(this, arn)}]`,
+        reason:
+          "sms-voice:SendTextMessage is authorised on the origination identity (phone-number, pool or sender-id; the configuration set and the destination are not resource types of this action). The provider numbers this service sends from are runtime data that administrators add through the API, unknown at synth time, so the grant is every phone number (and pool) of this account in this region, for SendTextMessage only, and only on the functions that send SMS.",
+      })),
+    );
+    return policy;
   }
 
   /**
@@ -229,7 +291,7 @@ export class ServiceFunction extends Construct {
     Validations.of(policy).acknowledge({
       id: "AwsSolutions-IAM5[Resource::*]",
       reason:
-        "sns:Publish with PhoneNumber (SMS) and sns:CheckIfPhoneNumberIsOptedOut have no resource ARN, so IAM only accepts Resource '*' for them, and SNS offers no condition key for the destination or origination number. The statement is narrowed to these two actions and to the stack's region (aws:RequestedRegion), and only the functions whose route sends SMS (sendsSms) have it.",
+        "sns:Publish with PhoneNumber (SMS) and sns:CheckIfPhoneNumberIsOptedOut have no resource ARN, so IAM only accepts Resource '*' for them, and SNS offers no condition key for the destination or origination number. The statement is narrowed to these two actions and to the stack's region (aws:RequestedRegion), and only the functions that send SMS (routes with sendsSms, and the inbound function's STOP/START/HELP answers) have it.",
     });
     return policy;
   }
@@ -268,6 +330,21 @@ function composeExtensionHooks(extension: string) {
 /** POSIX single-quoting: the hook runs through `bash -c` (local bundling and Docker alike). */
 function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * An ARN as cdk-nag writes it in a finding id (`Resource::<id>`): the resolved value flattened,
+ * references as `<AWS::Region>`. Only what formatArn produces (Fn::Join of strings and Refs).
+ */
+function nagResource(scope: Construct, arn: string): string {
+  const flatten = (node: unknown): string => {
+    if (typeof node === "string") return node;
+    const object = node as { "Fn::Join"?: [string, unknown[]]; Ref?: unknown } | null;
+    if (object?.["Fn::Join"]) return object["Fn::Join"][1].map(flatten).join(object["Fn::Join"][0]);
+    if (typeof object?.Ref === "string") return `<${object.Ref}>`;
+    throw new Error(`cannot name ${JSON.stringify(node)} in a cdk-nag finding id`);
+  };
+  return flatten(Stack.of(scope).resolve(arn));
 }
 
 function tableLogicalId(table: ITableV2): string {

@@ -2,6 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import { isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Node } from "constructs";
+import { parseDuration } from "../shared/config";
 
 /** The repository root: `functions/`, `shared/`, `package-lock.json` and deployers' extension modules live here. */
 export const projectRoot = resolve(fileURLToPath(new URL("..", import.meta.url)));
@@ -29,7 +30,29 @@ export interface StackConfig {
    * It is bundled into the functions that use the extension point; unset ships the default.
    */
   readonly composeExtension?: string;
+  /**
+   * Context `smsTransport`: how the functions that send hand SMS to AWS. `sns` (the default):
+   * SNS Publish to the phone number. `end-user-messaging`: AWS End User Messaging SMS
+   * SendTextMessage through a configuration set whose event destination returns delivery receipts.
+   */
+  readonly smsTransport: DeployedSmsTransportKind;
+  /**
+   * Context `idleCloseAfter` (default 24h): an SMS interaction with no message for this long is
+   * closed (IDLE_CLOSE_AFTER of the idle-close function): `24h`, `90m`, `2d`, `3600` (seconds).
+   */
+  readonly idleCloseAfter: string;
+  /** Context `helpText`: what HELP/INFO is answered with (HELP_TEXT). Unset: the shipped default text. */
+  readonly helpText?: string;
 }
+
+/** The SMS transports a deployment can choose (the local outbox is never one). */
+export const deployedSmsTransportKinds = ["sns", "end-user-messaging"] as const;
+export type DeployedSmsTransportKind = (typeof deployedSmsTransportKinds)[number];
+
+export const defaultIdleCloseAfter = "24h";
+
+/** What an SMS body may hold (the service refuses longer ones); the HELP answer is one. */
+const maxHelpTextLength = 1600;
 
 /** Reads and checks the stack's context. Every mistake fails the synth with a message naming the key. */
 export function readStackConfig(node: Node): StackConfig {
@@ -67,13 +90,37 @@ export function readStackConfig(node: Node): StackConfig {
     throw new Error(`context jwtIssuer must be an https URL (got "${issuer}")`);
   }
 
+  const smsTransport = text("smsTransport") ?? "sns";
+  if (!isDeployedSmsTransport(smsTransport)) {
+    throw new Error(`context smsTransport must be ${deployedSmsTransportKinds.join(" or ")} (got "${smsTransport}")`);
+  }
+
+  const idleCloseAfter = text("idleCloseAfter") ?? defaultIdleCloseAfter;
+  // The same parser the idle-close function applies to IDLE_CLOSE_AFTER at its cold start.
+  if (parseDuration(idleCloseAfter, "context idleCloseAfter") <= 0) {
+    throw new Error(`context idleCloseAfter must be longer than zero (got "${idleCloseAfter}")`);
+  }
+
+  // Trimmed like every context value; otherwise sent as written.
+  const helpText = text("helpText");
+  if (helpText !== undefined && helpText.length > maxHelpTextLength) {
+    throw new Error(`context helpText must be at most ${maxHelpTextLength} characters, the longest SMS the service sends (got ${helpText.length})`);
+  }
+
   const composeExtension = text("composeExtension");
   return {
     stackName,
     defaultCountry,
     ...(issuer !== undefined ? { jwt: { issuer, audience } } : {}),
     ...(composeExtension !== undefined ? { composeExtension: checkComposeExtension(composeExtension, projectRoot) } : {}),
+    smsTransport,
+    idleCloseAfter,
+    ...(helpText !== undefined ? { helpText } : {}),
   };
+}
+
+function isDeployedSmsTransport(value: string): value is DeployedSmsTransportKind {
+  return (deployedSmsTransportKinds as readonly string[]).includes(value);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import { CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations } from "aws-cdk-lib";
 import type { StackProps } from "aws-cdk-lib";
 import { AccessLogField, AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
 import { HttpApi, HttpMethod, LogGroupLogDestination } from "aws-cdk-lib/aws-apigatewayv2";
@@ -22,11 +22,14 @@ import type { Group } from "../shared/http/api-schemas";
 import { routeList } from "../shared/http/routes";
 import type { RouteDefinition } from "../shared/http/routes";
 import { tableDesign } from "../shared/storage/table-design";
+import { configurationSetNameFor, DeliveryReceipts } from "./delivery-receipts";
 import { EndpointFunction } from "./endpoint-function";
+import { IdleClose } from "./idle-close";
 import { InboundSms } from "./inbound-sms";
 import { functionDefaults } from "./service-function";
-import { checkComposeExtension, projectRoot as defaultProjectRoot, readStackConfig } from "./stack-config";
-import type { ExternalJwtIssuer } from "./stack-config";
+import type { SmsSending } from "./service-function";
+import { checkComposeExtension, defaultIdleCloseAfter, projectRoot as defaultProjectRoot, readStackConfig } from "./stack-config";
+import type { DeployedSmsTransportKind, ExternalJwtIssuer } from "./stack-config";
 
 export interface AgentInitiatedSmsStackProps extends StackProps {
   /** ISO 3166-1 alpha-2, set as DEFAULT_COUNTRY on every function. Default US. */
@@ -39,6 +42,15 @@ export interface AgentInitiatedSmsStackProps extends StackProps {
   readonly routes?: readonly RouteDefinition[];
   /** Repository root. Default: the directory above `infra/`. */
   readonly projectRoot?: string;
+  /**
+   * How the functions that send SMS hand them to AWS. Default `sns`. `end-user-messaging` adds the
+   * configuration set and the delivery receipts path (topic, function, dead-letter queue).
+   */
+  readonly smsTransport?: DeployedSmsTransportKind;
+  /** IDLE_CLOSE_AFTER of the idle-close function. Default 24h. */
+  readonly idleCloseAfter?: string;
+  /** HELP_TEXT of the inbound function. Default: the shipped text. */
+  readonly helpText?: string;
 }
 
 /** The groups the handlers check in `cognito:groups`. */
@@ -49,9 +61,11 @@ const groups: Readonly<Record<Group, string>> = {
 
 /**
  * The deployed service: an HTTP API with a JWT authorizer on every route, one function per route of
- * the route table, the single DynamoDB table, and the inbound SMS path (the topic two-way SMS
- * publishes customers' replies to, its function and dead-letter queue). Without an external issuer
- * it also creates the Cognito user pool (groups `agents` and `admins`) whose tokens the API accepts.
+ * the route table, the single DynamoDB table, the inbound SMS path (the topic two-way SMS
+ * publishes customers' replies to, its function and dead-letter queue) and the idle-close schedule.
+ * With `smsTransport=end-user-messaging`, also the configuration set the functions send through and
+ * its delivery receipts path. Without an external issuer it also creates the Cognito user pool
+ * (groups `agents` and `admins`) whose tokens the API accepts.
  */
 export class AgentInitiatedSmsStack extends Stack {
   readonly api: HttpApi;
@@ -60,11 +74,26 @@ export class AgentInitiatedSmsStack extends Stack {
   /** One function per route, by route id. */
   readonly functions: ReadonlyMap<string, EndpointFunction>;
   readonly inboundSms: InboundSms;
+  readonly idleClose: IdleClose;
+  /** How the sending functions (routes with `sendsSms`, and the inbound function) send. */
+  readonly sms: SmsSending;
+  /** Only with `smsTransport=end-user-messaging`: the configuration set and its receipts. */
+  readonly deliveryReceipts?: DeliveryReceipts;
   readonly userPool?: UserPool;
   readonly userPoolClient?: UserPoolClient;
 
   constructor(scope: Construct, id: string, props: AgentInitiatedSmsStackProps = {}) {
-    const { defaultCountry, jwt, composeExtension, routes = routeList, projectRoot = defaultProjectRoot, ...stackProps } = props;
+    const {
+      defaultCountry = "US",
+      jwt,
+      composeExtension,
+      routes = routeList,
+      projectRoot = defaultProjectRoot,
+      smsTransport = "sns",
+      idleCloseAfter = defaultIdleCloseAfter,
+      helpText,
+      ...stackProps
+    } = props;
     super(scope, id, { description: "Agent-initiated SMS conversations: HTTP API, functions and table", ...stackProps });
     const extension = composeExtension !== undefined ? checkComposeExtension(composeExtension, projectRoot) : undefined;
 
@@ -120,13 +149,24 @@ export class AgentInitiatedSmsStack extends Stack {
       },
     });
 
+    const common = { projectRoot, table: this.table, defaultCountry };
+
+    // End User Messaging: the configuration set every send names, whose event destination returns
+    // delivery receipts. SNS: nothing to create, SNS SMS sends no per-message receipts to us.
+    if (smsTransport === "end-user-messaging") {
+      if (Token.isUnresolved(this.stackName)) throw new Error("smsTransport=end-user-messaging needs a literal stack name (it names the configuration set)");
+      this.deliveryReceipts = new DeliveryReceipts(this, "DeliveryReceipts", { ...common, configurationSetName: configurationSetNameFor(this.stackName) });
+      this.sms = this.deliveryReceipts.sms;
+    } else {
+      this.sms = { transport: "sns" };
+    }
+
     const functions = new Map<string, EndpointFunction>();
     for (const route of routes) {
       const endpoint = new EndpointFunction(this, constructId(route.id), {
         route,
-        projectRoot,
-        table: this.table,
-        defaultCountry: defaultCountry ?? "US",
+        ...common,
+        sms: this.sms,
         ...(extension !== undefined ? { composeExtension: extension } : {}),
       });
       this.api.addRoutes({
@@ -139,10 +179,12 @@ export class AgentInitiatedSmsStack extends Stack {
     this.functions = functions;
 
     this.inboundSms = new InboundSms(this, "InboundSms", {
-      projectRoot,
-      table: this.table,
-      defaultCountry: defaultCountry ?? "US",
+      ...common,
+      sms: this.sms,
+      ...(helpText !== undefined ? { helpText } : {}),
     });
+
+    this.idleClose = new IdleClose(this, "IdleClose", { ...common, idleCloseAfter });
 
     new CfnOutput(this, "ApiUrl", { value: this.stage.url, description: "Base URL of the HTTP API" });
     new CfnOutput(this, "TableName", { value: this.table.tableName, description: "The DynamoDB table" });
@@ -154,6 +196,20 @@ export class AgentInitiatedSmsStack extends Stack {
       value: this.inboundSms.deadLetterQueue.queueUrl,
       description: "Customers' replies that could not be processed after retries, kept 14 days",
     });
+    if (this.deliveryReceipts) {
+      new CfnOutput(this, "SmsConfigurationSetName", {
+        value: this.deliveryReceipts.configurationSet.ref,
+        description: "End User Messaging configuration set the service sends through (its events are the delivery receipts)",
+      });
+      new CfnOutput(this, "DeliveryReceiptsTopicArn", {
+        value: this.deliveryReceipts.topic.topicArn,
+        description: "SNS topic the configuration set publishes delivery events to",
+      });
+      new CfnOutput(this, "DeliveryReceiptsDeadLetterQueueUrl", {
+        value: this.deliveryReceipts.deadLetterQueue.queueUrl,
+        description: "Delivery events that could not be processed after retries, kept 14 days",
+      });
+    }
   }
 
   private externalAuthorizer(jwt: ExternalJwtIssuer): HttpJwtAuthorizer {
@@ -243,6 +299,9 @@ export function stackFromContext(scope: Construct): AgentInitiatedSmsStack {
     defaultCountry: config.defaultCountry,
     ...(config.jwt ? { jwt: config.jwt } : {}),
     ...(config.composeExtension !== undefined ? { composeExtension: config.composeExtension } : {}),
+    smsTransport: config.smsTransport,
+    idleCloseAfter: config.idleCloseAfter,
+    ...(config.helpText !== undefined ? { helpText: config.helpText } : {}),
   });
 }
 

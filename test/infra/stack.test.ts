@@ -7,8 +7,12 @@ import type { CfnElement } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { deliveryEventsPrincipal } from "../../infra/delivery-receipts";
 import { composeExtensionFileName, composeExtensionRuntimePath, endpointFunctionDefaults } from "../../infra/endpoint-function";
+import { idleCloseDelivery, idleCloseTimeout } from "../../infra/idle-close";
 import { inboundRetryPolicy, twoWaySmsPrincipal } from "../../infra/inbound-sms";
+import type { ServiceFunction } from "../../infra/service-function";
+import { snsSubscriptionRetryPolicy } from "../../infra/sns-subscribed-function";
 import { stackFromContext } from "../../infra/stack";
 import type { AgentInitiatedSmsStack } from "../../infra/stack";
 import { readStackConfig } from "../../infra/stack-config";
@@ -57,6 +61,32 @@ function functionOf(s: Synth, routeId: string): Resource {
 
 function inboundFunction(s: Synth): Resource {
   return s.resources[logicalId(s.stack, s.stack.inboundSms.handler.function)]!;
+}
+
+function functionResource(s: Synth, fn: ServiceFunction): Resource {
+  return s.resources[logicalId(s.stack, fn.function)]!;
+}
+
+/** The functions that send SMS: every route with `sendsSms`, and the inbound function (STOP/START/HELP answers). */
+function senders(s: Synth): ServiceFunction[] {
+  return [...routeList.filter((route) => route.sendsSms).map((route) => s.stack.functions.get(route.id)!), s.stack.inboundSms.handler];
+}
+
+/** Actions that hand SMS to AWS, whatever the transport. */
+const isSmsAction = (action: string) => action.startsWith("sns:") || action.startsWith("sms-voice:");
+
+/**
+ * Every role of the stack: the senders' have exactly `expected` as their SMS statements (and that
+ * statement applies to no one else); every other role has no sns: or sms-voice: action at all.
+ */
+function expectSmsGrantsOnlyOnSenders(s: Synth, expected: (roleId: string) => Statement[]): void {
+  const all = statements(s.resources);
+  const senderRoleIds = new Set(senders(s).map((sender) => logicalId(s.stack, sender.role)));
+  for (const [roleId] of ofType(s.resources, "AWS::IAM::Role")) {
+    const sms = all.filter((statement) => statement.roles.includes(roleId) && statement.Action.some(isSmsAction));
+    expect(sms, roleId).toEqual(senderRoleIds.has(roleId) ? expected(roleId) : []);
+  }
+  expect(senderRoleIds.size).toBeGreaterThan(1);
 }
 
 /** The actions of every statement that applies to a role (by the role's logical id). */
@@ -140,9 +170,9 @@ describe("the stack with its defaults (Cognito user pool)", () => {
     expect(s.stack.stackName).toBe("AgentInitiatedSms");
   });
 
-  it("has one Node 22 arm64 ESM function per route plus the inbound SMS function, and no other function (no CDK helper functions)", () => {
+  it("has one Node 22 arm64 ESM function per route plus the inbound SMS and idle-close functions, and no other function (no CDK helper functions)", () => {
     const functions = ofType(s.resources, "AWS::Lambda::Function");
-    expect(functions).toHaveLength(routeList.length + 1);
+    expect(functions).toHaveLength(routeList.length + 2);
     expect(s.stack.functions.size).toBe(routeList.length);
     expect(ofType(s.resources, "Custom::LogRetention")).toHaveLength(0);
     for (const route of routeList) {
@@ -166,7 +196,8 @@ describe("the stack with its defaults (Cognito user pool)", () => {
       expect(s.resources[logGroupId]?.Properties.RetentionInDays).toBe(30);
     }
 
-    // The inbound SMS function: same defaults, no HTTP route, no compose extension, no transport.
+    // The inbound SMS function: same defaults, no HTTP route, no compose extension; it sends
+    // (STOP/START confirmations, HELP answers) through the deployment's transport.
     const inbound = inboundFunction(s);
     expect(inbound.Properties).toMatchObject({
       Runtime: "nodejs22.x",
@@ -180,6 +211,7 @@ describe("the stack with its defaults (Cognito user pool)", () => {
       TABLE_NAME: { Ref: logicalId(s.stack, s.stack.table) },
       DEFAULT_COUNTRY: "US",
       NODE_OPTIONS: "--enable-source-maps",
+      SMS_TRANSPORT: "sns",
     });
     expect(s.resources[inbound.Properties.LoggingConfig.LogGroup.Ref]?.Properties.RetentionInDays).toBe(30);
     const inboundAsset = join(s.app.outdir, `asset.${String(inbound.Properties.Code.S3Key).replace(/\.zip$/, "")}`);
@@ -279,47 +311,73 @@ describe("the stack with its defaults (Cognito user pool)", () => {
       expect(actions.filter((action) => !allowed(action)), route.id).toEqual([]);
     }
 
-    // The inbound function: reads and writes the table, writes its logs, parks failures in its DLQ. Nothing else.
+    // The inbound function: reads and writes the table, writes its logs, parks failures in its DLQ, sends SMS. Nothing else.
     const inboundRoleId = logicalId(s.stack, s.stack.inboundSms.handler.role);
     expect(s.resources[inboundRoleId]!.Properties.ManagedPolicyArns).toBeUndefined();
     const inboundActions = actionsOf(all, inboundRoleId);
     expect(inboundActions).toEqual(expect.arrayContaining(["dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "sqs:SendMessage"]));
-    expect(
-      inboundActions.filter((action) => !(action.startsWith("dynamodb:") || ["logs:CreateLogStream", "logs:PutLogEvents", "sqs:SendMessage"].includes(action))),
-    ).toEqual([]);
+    const inboundOthers = ["logs:CreateLogStream", "logs:PutLogEvents", "sqs:SendMessage", "sns:Publish", "sns:CheckIfPhoneNumberIsOptedOut"];
+    expect(inboundActions.filter((action) => !(action.startsWith("dynamodb:") || inboundOthers.includes(action)))).toEqual([]);
+
+    // The idle-close function: reads and writes the table, writes its logs. Nothing else (it sends nothing).
+    const idleRoleId = logicalId(s.stack, s.stack.idleClose.handler.role);
+    expect(s.resources[idleRoleId]!.Properties.ManagedPolicyArns).toBeUndefined();
+    const idleActions = actionsOf(all, idleRoleId);
+    expect(idleActions).toEqual(expect.arrayContaining(["dynamodb:Query", "dynamodb:UpdateItem"]));
+    expect(idleActions.filter((action) => !(action.startsWith("dynamodb:") || ["logs:CreateLogStream", "logs:PutLogEvents"].includes(action)))).toEqual([]);
   });
 
-  it("gives sns:Publish and SMS_TRANSPORT=sns to the functions whose route sends SMS, and to no other", () => {
+  it("gives sns:Publish and SMS_TRANSPORT=sns to the functions that send (routes with sendsSms, and the inbound function), and to no other", () => {
     expect(routeList.some((route) => route.sendsSms)).toBe(true);
-    const all = statements(s.resources);
-    const senderRoleIds = new Set<string>();
-    for (const route of routeList) {
-      const roleId = logicalId(s.stack, s.stack.functions.get(route.id)!.role);
-      const variables = functionOf(s, route.id).Properties.Environment.Variables;
-      const sns = all.filter((statement) => statement.roles.includes(roleId) && statement.Action.some((action) => action.startsWith("sns:")));
-      if (route.sendsSms) {
-        senderRoleIds.add(roleId);
-        expect(variables.SMS_TRANSPORT, route.id).toBe("sns");
-        // SMS to a phone number has no ARN: Resource "*", for sns:Publish alone, pinned to the stack's region.
-        expect(sns, route.id).toEqual([
-          { roles: [roleId], Effect: "Allow", Action: ["sns:Publish", "sns:CheckIfPhoneNumberIsOptedOut"], Resource: ["*"], Condition: { StringEquals: { "aws:RequestedRegion": { Ref: "AWS::Region" } } } },
-        ]);
-      } else {
-        expect(variables.SMS_TRANSPORT, route.id).toBeUndefined();
-        expect(sns, route.id).toEqual([]);
-      }
-    }
-    // No other role in the stack (the inbound function's included) has any sns: action.
-    const inboundRoleId = logicalId(s.stack, s.stack.inboundSms.handler.role);
-    expect(actionsOf(all, inboundRoleId).filter((action) => action.startsWith("sns:"))).toEqual([]);
-    expect(inboundFunction(s).Properties.Environment.Variables.SMS_TRANSPORT).toBeUndefined();
-    for (const statement of all.filter((candidate) => candidate.Action.some((action) => action.startsWith("sns:")))) {
-      expect(statement.roles.every((role) => senderRoleIds.has(role)), JSON.stringify(statement)).toBe(true);
+    // SMS to a phone number has no ARN: Resource "*", for the two SMS actions alone, pinned to the stack's region.
+    expectSmsGrantsOnlyOnSenders(s, (roleId) => [
+      { roles: [roleId], Effect: "Allow", Action: ["sns:Publish", "sns:CheckIfPhoneNumberIsOptedOut"], Resource: ["*"], Condition: { StringEquals: { "aws:RequestedRegion": { Ref: "AWS::Region" } } } },
+    ]);
+    const senderFunctions = new Set(senders(s));
+    for (const fn of [...s.stack.functions.values(), s.stack.inboundSms.handler, s.stack.idleClose.handler]) {
+      const variables = functionResource(s, fn).Properties.Environment.Variables;
+      expect(variables.SMS_TRANSPORT, fn.node.path).toBe(senderFunctions.has(fn) ? "sns" : undefined);
+      expect(variables.SMS_CONFIGURATION_SET, fn.node.path).toBeUndefined();
     }
     // "*" appears only with the two SMS actions: never with any other action.
-    for (const statement of all.filter((candidate) => candidate.Resource.includes("*"))) {
+    for (const statement of statements(s.resources).filter((candidate) => candidate.Resource.includes("*"))) {
       expect(statement.Action).toEqual(["sns:Publish", "sns:CheckIfPhoneNumberIsOptedOut"]);
     }
+  });
+
+  it("creates no End User Messaging configuration set nor delivery receipts path (SNS SMS returns no per-message receipts to us)", () => {
+    s.template.resourceCountIs("AWS::SMSVOICE::ConfigurationSet", 0);
+    expect(s.stack.deliveryReceipts).toBeUndefined();
+    expect(ofType(s.resources, "AWS::Lambda::Function").some(([id]) => id.startsWith("DeliveryReceipts"))).toBe(false);
+    const outputs = Object.keys(s.template.toJSON().Outputs as object);
+    expect(outputs).not.toContain("SmsConfigurationSetName");
+    expect(outputs).not.toContain("DeliveryReceiptsTopicArn");
+  });
+
+  it("runs the idle-close function every 15 minutes (EventBridge rule), with IDLE_CLOSE_AFTER=24h by default", () => {
+    const idleId = logicalId(s.stack, s.stack.idleClose.handler.function);
+    const [ruleId, rule] = single(s.resources, "AWS::Events::Rule");
+    expect(rule.Properties.ScheduleExpression).toBe("rate(15 minutes)");
+    expect(rule.Properties.State).toBe("ENABLED");
+    expect(rule.Properties.Targets).toEqual([
+      {
+        Id: expect.any(String),
+        Arn: { "Fn::GetAtt": [idleId, "Arn"] },
+        RetryPolicy: { MaximumRetryAttempts: idleCloseDelivery.retryAttempts, MaximumEventAgeInSeconds: idleCloseDelivery.maxEventAge.toSeconds() },
+      },
+    ]);
+    s.template.hasResourceProperties("AWS::Lambda::Permission", {
+      Action: "lambda:InvokeFunction",
+      FunctionName: { "Fn::GetAtt": [idleId, "Arn"] },
+      Principal: "events.amazonaws.com",
+      SourceArn: { "Fn::GetAtt": [ruleId, "Arn"] },
+    });
+    const fn = functionResource(s, s.stack.idleClose.handler);
+    expect(fn.Properties.Environment.Variables).toMatchObject({ IDLE_CLOSE_AFTER: "24h", TABLE_NAME: { Ref: logicalId(s.stack, s.stack.table) } });
+    // A run's budget: longer than an API request's, far shorter than the interval (runs never overlap).
+    expect(fn.Properties.Timeout).toBe(idleCloseTimeout.toSeconds());
+    expect(fn.Properties.Timeout).toBeLessThan(15 * 60);
+    expect(s.resources[fn.Properties.LoggingConfig.LogGroup.Ref]?.Properties.RetentionInDays).toBe(30);
   });
 
   it("receives customers' replies: an encrypted, TLS-only topic that two-way SMS of this account may publish to", () => {
@@ -422,8 +480,8 @@ describe("the stack with its defaults (Cognito user pool)", () => {
     // The SMS wildcard is acknowledged on the SMS policy of the functions that send, and nowhere else.
     // (The ids are recorded with the validation framework's namespace prefix.)
     const wildcard = acks.filter((ack) => ack.id.endsWith("AwsSolutions-IAM5[Resource::*]"));
-    const senders = routeList.filter((route) => route.sendsSms).map((route) => s.stack.functions.get(route.id)!.smsPolicy!.node.path);
-    expect(wildcard.map((ack) => ack.path).sort()).toEqual(senders.sort());
+    const policies = senders(s).map((sender) => sender.smsPolicy!.node.path);
+    expect(wildcard.map((ack) => ack.path).sort()).toEqual(policies.sort());
     for (const ack of wildcard) expect(ack.reason).toMatch(/PhoneNumber/);
   });
 
@@ -436,6 +494,129 @@ describe("the stack with its defaults (Cognito user pool)", () => {
     expect(() => app.synth()).not.toThrow();
     expect(validate).toHaveBeenCalledTimes(1);
     expect(validate.mock.results[0]?.value).toMatchObject({ success: true, violations: [] });
+  });
+});
+
+describe("the stack sending through End User Messaging (contexts smsTransport=end-user-messaging, helpText, idleCloseAfter)", () => {
+  const helpText = "Acme support: reply STOP to opt out. Call 0800 123 456 for help.";
+  let s: Synth;
+  let configurationSetId: string;
+  let receiptsTopicId: string;
+  beforeAll(() => {
+    s = synth({ smsTransport: "end-user-messaging", helpText, idleCloseAfter: "90m" });
+    configurationSetId = single(s.resources, "AWS::SMSVOICE::ConfigurationSet")[0];
+    receiptsTopicId = logicalId(s.stack, s.stack.deliveryReceipts!.topic);
+  });
+
+  /** What the publisher conditions of the receipts topic and key must name: this configuration set only. */
+  const configurationSetArn = {
+    "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, ":sms-voice:", { Ref: "AWS::Region" }, ":", { Ref: "AWS::AccountId" }, ":configuration-set/AgentInitiatedSms-sms"]],
+  };
+
+  it("creates the configuration set, whose event destination sends every text event to the receipts topic", () => {
+    const configurationSet = s.resources[configurationSetId]!;
+    expect(configurationSet.Properties).toEqual({
+      ConfigurationSetName: "AgentInitiatedSms-sms",
+      EventDestinations: [
+        { EventDestinationName: "delivery-receipts", Enabled: true, MatchingEventTypes: ["TEXT_ALL"], SnsDestination: { TopicArn: { Ref: receiptsTopicId } } },
+      ],
+    });
+    // Created once the topic policy lets it publish.
+    const [topicPolicyId] = ofType(s.resources, "AWS::SNS::TopicPolicy").find(([, policy]) => policy.Properties.Topics[0].Ref === receiptsTopicId)!;
+    expect((configurationSet as { DependsOn?: string[] }).DependsOn).toEqual(expect.arrayContaining([topicPolicyId, receiptsTopicId]));
+
+    const outputs = s.template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(outputs.SmsConfigurationSetName?.Value).toEqual({ Ref: configurationSetId });
+    expect(outputs.DeliveryReceiptsTopicArn?.Value).toEqual({ Ref: receiptsTopicId });
+  });
+
+  it("encrypts the receipts topic, TLS only, and lets only this configuration set of this account publish to it", () => {
+    const topic = s.resources[receiptsTopicId]!;
+    const keyId: string = topic.Properties.KmsMasterKeyId["Fn::GetAtt"][0];
+    expect(keyId).toBe(logicalId(s.stack, s.stack.deliveryReceipts!.key));
+    const key = s.resources[keyId]!;
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    const sourceConditions = { StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } }, ArnLike: { "aws:SourceArn": configurationSetArn } };
+    expect(key.Properties.KeyPolicy.Statement).toContainEqual(
+      expect.objectContaining({ Effect: "Allow", Principal: { Service: deliveryEventsPrincipal }, Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Condition: sourceConditions }),
+    );
+    const [, topicPolicy] = ofType(s.resources, "AWS::SNS::TopicPolicy").find(([, policy]) => policy.Properties.Topics[0].Ref === receiptsTopicId)!;
+    expect(denyInsecureTransport(topicPolicy.Properties.PolicyDocument, "sns:Publish")).toBeDefined();
+    const allows = (topicPolicy.Properties.PolicyDocument.Statement as any[]).filter((statement) => statement.Effect === "Allow");
+    expect(allows).toEqual([
+      expect.objectContaining({ Principal: { Service: deliveryEventsPrincipal }, Action: "sns:Publish", Resource: { Ref: receiptsTopicId }, Condition: sourceConditions }),
+    ]);
+  });
+
+  it("subscribes the delivery-receipts function to the topic, with the dead-letter queue on both hops", () => {
+    const receipts = s.stack.deliveryReceipts!;
+    const receiptsFnId = logicalId(s.stack, receipts.handler.function);
+    const queueArn = { "Fn::GetAtt": [logicalId(s.stack, receipts.deadLetterQueue), "Arn"] };
+    const subscription = ofType(s.resources, "AWS::SNS::Subscription").find(([, candidate]) => candidate.Properties.TopicArn.Ref === receiptsTopicId)![1];
+    expect(subscription.Properties).toEqual({
+      Protocol: "lambda",
+      TopicArn: { Ref: receiptsTopicId },
+      Endpoint: { "Fn::GetAtt": [receiptsFnId, "Arn"] },
+      RedrivePolicy: { deadLetterTargetArn: queueArn },
+    });
+    const fn = functionResource(s, receipts.handler);
+    expect(fn.Properties.DeadLetterConfig).toEqual({ TargetArn: queueArn });
+    expect(String(fn.Properties.Description)).toMatch(/^Delivery receipts/);
+    s.template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", {
+      FunctionName: { Ref: receiptsFnId },
+      MaximumRetryAttempts: snsSubscriptionRetryPolicy.retryAttempts,
+      MaximumEventAgeInSeconds: snsSubscriptionRetryPolicy.maxEventAge.toSeconds(),
+    });
+    const queue = s.resources[logicalId(s.stack, receipts.deadLetterQueue)]!;
+    expect(queue.Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+    // It moves messages forward: reads and writes the table; it sends nothing.
+    const actions = actionsOf(statements(s.resources), logicalId(s.stack, receipts.handler.role));
+    expect(actions).toEqual(expect.arrayContaining(["dynamodb:Query", "dynamodb:UpdateItem", "sqs:SendMessage"]));
+    expect(actions.filter((action) => !(action.startsWith("dynamodb:") || ["logs:CreateLogStream", "logs:PutLogEvents", "sqs:SendMessage"].includes(action)))).toEqual([]);
+    expect(fn.Properties.Environment.Variables.SMS_TRANSPORT).toBeUndefined();
+    expect(Object.keys(s.template.toJSON().Outputs as object)).toContain("DeliveryReceiptsDeadLetterQueueUrl");
+  });
+
+  it("gives the senders (routes with sendsSms, and the inbound function) sms-voice:SendTextMessage on this account's numbers and pools only, and no one any sns: action", () => {
+    const identity = (resource: string) => ({
+      "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, ":sms-voice:", { Ref: "AWS::Region" }, ":", { Ref: "AWS::AccountId" }, `:${resource}/*`]],
+    });
+    expectSmsGrantsOnlyOnSenders(s, (roleId) => [
+      { roles: [roleId], Effect: "Allow", Action: ["sms-voice:SendTextMessage"], Resource: [identity("phone-number"), identity("pool")] },
+    ]);
+    expect(statements(s.resources).flatMap((statement) => statement.Action).filter((action) => action.startsWith("sns:"))).toEqual([]);
+    // No Resource "*" at all once SNS SMS is not the transport.
+    expect(statements(s.resources).filter((statement) => statement.Resource.includes("*"))).toEqual([]);
+  });
+
+  it("sets SMS_TRANSPORT=end-user-messaging and SMS_CONFIGURATION_SET (the configuration set's name) on the senders only", () => {
+    const senderFunctions = new Set(senders(s));
+    const receipts = s.stack.deliveryReceipts!.handler;
+    for (const fn of [...s.stack.functions.values(), s.stack.inboundSms.handler, s.stack.idleClose.handler, receipts]) {
+      const variables = functionResource(s, fn).Properties.Environment.Variables;
+      if (senderFunctions.has(fn)) {
+        expect(variables, fn.node.path).toMatchObject({ SMS_TRANSPORT: "end-user-messaging", SMS_CONFIGURATION_SET: { Ref: configurationSetId } });
+      } else {
+        expect(variables.SMS_TRANSPORT, fn.node.path).toBeUndefined();
+        expect(variables.SMS_CONFIGURATION_SET, fn.node.path).toBeUndefined();
+      }
+    }
+  });
+
+  it("answers HELP with the helpText context and closes interactions after the idleCloseAfter context", () => {
+    expect(inboundFunction(s).Properties.Environment.Variables.HELP_TEXT).toBe(helpText);
+    expect(functionResource(s, s.stack.idleClose.handler).Properties.Environment.Variables.IDLE_CLOSE_AFTER).toBe("90m");
+    // HELP_TEXT only where HELP is answered.
+    for (const fn of s.stack.functions.values()) expect(functionResource(s, fn).Properties.Environment.Variables.HELP_TEXT).toBeUndefined();
+  });
+
+  it("passes the AWS Solutions checks, the identity wildcards acknowledged on the senders' SMS policies only", () => {
+    expect(nagFindings(s.app)).toEqual([]);
+    const identityAcks = acknowledgements(s.app).filter((ack) => /AwsSolutions-IAM5\[Resource::.*:(phone-number|pool)\/\*\]$/.test(ack.id));
+    const policies = senders(s).map((sender) => sender.smsPolicy!.node.path);
+    expect(identityAcks.map((ack) => ack.path).sort()).toEqual([...policies, ...policies].sort());
+    for (const ack of identityAcks) expect(ack.reason).toMatch(/SendTextMessage/);
+    expect(acknowledgements(s.app).filter((ack) => ack.id.endsWith("AwsSolutions-IAM5[Resource::*]"))).toEqual([]);
   });
 });
 
@@ -504,19 +685,32 @@ describe("the stack with a deployer's compose extension (context composeExtensio
 describe("stack context", () => {
   const config = (context: Record<string, string>) => readStackConfig(new App({ context }).node);
 
-  it("defaults to the AgentInitiatedSms stack, US, Cognito and the shipped extension", () => {
-    expect(config({})).toEqual({ stackName: "AgentInitiatedSms", defaultCountry: "US" });
+  it("defaults to the AgentInitiatedSms stack, US, Cognito, the shipped extension, SNS, 24h idle close and the shipped help text", () => {
+    expect(config({})).toEqual({ stackName: "AgentInitiatedSms", defaultCountry: "US", smsTransport: "sns", idleCloseAfter: "24h" });
   });
 
   it("reads every key", () => {
     expect(
-      config({ stackName: "Sms-Prod", defaultCountry: "mx", jwtIssuer: "https://issuer.example.com", jwtAudience: "a,b", composeExtension: "./extensions/prefer-local-sender.ts" }),
+      config({
+        stackName: "Sms-Prod",
+        defaultCountry: "mx",
+        jwtIssuer: "https://issuer.example.com",
+        jwtAudience: "a,b",
+        composeExtension: "./extensions/prefer-local-sender.ts",
+        smsTransport: "end-user-messaging",
+        idleCloseAfter: " 2d ",
+        helpText: "Reply STOP to stop.",
+      }),
     ).toEqual({
       stackName: "Sms-Prod",
       defaultCountry: "MX",
       jwt: { issuer: "https://issuer.example.com", audience: ["a", "b"] },
       composeExtension: "extensions/prefer-local-sender.ts",
+      smsTransport: "end-user-messaging",
+      idleCloseAfter: "2d",
+      helpText: "Reply STOP to stop.",
     });
+    for (const duration of ["24h", "90m", "30s", "1.5h", "3600", "2 d"]) expect(config({ idleCloseAfter: duration }).idleCloseAfter).toBe(duration);
   });
 
   it("refuses mistakes with a message naming the key", () => {
@@ -527,5 +721,11 @@ describe("stack context", () => {
     expect(() => config({ composeExtension: "extensions/does-not-exist.ts" })).toThrow(/composeExtension/);
     expect(() => config({ composeExtension: "../outside.ts" })).toThrow(/inside the project root/);
     expect(() => config({ stage: "a b" })).toThrow(/stage/);
+    expect(() => config({ smsTransport: "outbox" })).toThrow(/context smsTransport must be sns or end-user-messaging \(got "outbox"\)/);
+    expect(() => config({ smsTransport: "SNS" })).toThrow(/smsTransport/);
+    expect(() => config({ idleCloseAfter: "1 week" })).toThrow(/context idleCloseAfter must be a duration/);
+    expect(() => config({ idleCloseAfter: "24hours" })).toThrow(/idleCloseAfter/);
+    expect(() => config({ idleCloseAfter: "0m" })).toThrow(/idleCloseAfter must be longer than zero/);
+    expect(() => config({ helpText: "x".repeat(1601) })).toThrow(/helpText/);
   });
 });
