@@ -79,45 +79,36 @@ const openApi: LocalRoute = {
   },
 };
 
-/** A customer's reply, as the carrier would deliver it: the payload goes through the real inbound handler inside an SNS event. */
-const inboundSms: LocalRoute = {
-  id: "local-inbound-sms",
-  method: "POST",
-  path: "/local/inbound_sms",
-  auth: "none",
-  async handle(event, services) {
-    const moduleUrl = pathToFileURL(join(services.repoRoot, "functions", "inbound-sms", "handler.ts")).href;
-    const { handler } = (await import(moduleUrl)) as { handler: (event: SNSEvent, context: Context) => Promise<unknown[]> };
-    const message = event.isBase64Encoded ? Buffer.from(event.body ?? "", "base64").toString("utf8") : (event.body ?? "");
-    try {
-      const [result] = await handler(snsEvent(message), createLambdaContext({ functionName: "inbound-sms", timeoutMs: 30_000 }));
-      return json(200, result);
-    } catch (error) {
-      if (error instanceof ApiError) return json(error.status, errorBody(error));
-      throw error;
-    }
-  },
-};
+/**
+ * A local stand-in for an SNS topic: the request body is what AWS would publish (the payload as
+ * JSON), handed inside an SNS event to the real function subscribed to that topic.
+ */
+function snsRelay(id: string, path: string, functionDir: string): LocalRoute {
+  return {
+    id,
+    method: "POST",
+    path,
+    auth: "none",
+    async handle(event, services) {
+      const moduleUrl = pathToFileURL(join(services.repoRoot, "functions", functionDir, "handler.ts")).href;
+      const { handler } = (await import(moduleUrl)) as { handler: (event: SNSEvent, context: Context) => Promise<unknown[]> };
+      const message = event.isBase64Encoded ? Buffer.from(event.body ?? "", "base64").toString("utf8") : (event.body ?? "");
+      try {
+        const [result] = await handler(snsEvent(message), createLambdaContext({ functionName: functionDir, timeoutMs: 30_000 }));
+        return json(200, result);
+      } catch (error) {
+        if (error instanceof ApiError) return json(error.status, errorBody(error));
+        throw error;
+      }
+    },
+  };
+}
 
-/** A delivery receipt, as End User Messaging's event destination would publish it: the raw event goes through the real receipts handler inside an SNS event. */
-const deliveryReceipt: LocalRoute = {
-  id: "local-delivery-receipt",
-  method: "POST",
-  path: "/local/delivery_receipt",
-  auth: "none",
-  async handle(event, services) {
-    const moduleUrl = pathToFileURL(join(services.repoRoot, "functions", "delivery-receipts", "handler.ts")).href;
-    const { handler } = (await import(moduleUrl)) as { handler: (event: SNSEvent, context: Context) => Promise<unknown[]> };
-    const message = event.isBase64Encoded ? Buffer.from(event.body ?? "", "base64").toString("utf8") : (event.body ?? "");
-    try {
-      const [result] = await handler(snsEvent(message), createLambdaContext({ functionName: "delivery-receipts", timeoutMs: 30_000 }));
-      return json(200, result);
-    } catch (error) {
-      if (error instanceof ApiError) return json(error.status, errorBody(error));
-      throw error;
-    }
-  },
-};
+/** A customer's reply, as the carrier would deliver it (two-way SMS). */
+const inboundSms = snsRelay("local-inbound-sms", "/local/inbound_sms", "inbound-sms");
+
+/** A delivery receipt, as End User Messaging's event destination would publish it. */
+const deliveryReceipt = snsRelay("local-delivery-receipt", "/local/delivery_receipt", "delivery-receipts");
 
 /** What the local transport was handed (admins only, as on the desk). */
 const outbox: LocalRoute = {

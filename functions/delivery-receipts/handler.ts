@@ -5,6 +5,7 @@ import { createAdapters } from "../../shared/adapters";
 import { readConfig } from "../../shared/config";
 import { validatePart } from "../../shared/http/request-validation";
 import { logger } from "../../shared/logging/logger";
+import { snsMessageJson } from "../../shared/platform/sns-message";
 import { DeliveryReceiptPayload } from "../../shared/messages/delivery-receipt";
 import { receiveDeliveryReceipt, type ReceiptResult } from "../../shared/messages/receive-delivery-receipt";
 import { redactPersonalData } from "../../shared/phone/mask-phone-number";
@@ -23,7 +24,7 @@ export const handler = middy<SNSEvent, ReceiptResult[]>()
     const results: ReceiptResult[] = [];
     for (const record of event.Records) {
       const raw = record.Sns.Message;
-      const parsed = parseJson(raw);
+      const parsed = snsMessageJson(raw);
       const receipt = validatePart(DeliveryReceiptPayload, parsed, "body");
       const result = await receiveDeliveryReceipt(adapters, receipt, raw);
       if (result.outcome === "kept_aside") {
@@ -35,11 +36,3 @@ export const handler = middy<SNSEvent, ReceiptResult[]>()
     }
     return results;
   });
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}

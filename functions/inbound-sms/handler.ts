@@ -7,6 +7,7 @@ import { InboundSmsPayload } from "../../shared/conversations/inbound-sms-payloa
 import { receiveInboundSms, type InboundResult } from "../../shared/conversations/receive-inbound-sms";
 import { validatePart } from "../../shared/http/request-validation";
 import { logger } from "../../shared/logging/logger";
+import { snsMessageJson } from "../../shared/platform/sns-message";
 import { redactPersonalData } from "../../shared/phone/mask-phone-number";
 import { createTransport } from "../../shared/sms/create-transport";
 
@@ -22,18 +23,10 @@ export const handler = middy<SNSEvent, InboundResult[]>()
   .handler(async (event) => {
     const results: InboundResult[] = [];
     for (const record of event.Records) {
-      const payload = validatePart(InboundSmsPayload, parseJson(record.Sns.Message), "body");
+      const payload = validatePart(InboundSmsPayload, snsMessageJson(record.Sns.Message), "body");
       const result = await receiveInboundSms(deps, payload);
       logger.info("inbound sms", { snsMessageId: record.Sns.MessageId, ...(redactPersonalData(result) as object) });
       results.push(result);
     }
     return results;
   });
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
