@@ -1,7 +1,7 @@
-import { randomUUID } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import type { Context, SNSEvent } from "aws-lambda";
 import { createLambdaContext } from "./api-gateway-emulator";
+import { snsEvent } from "./sns-event";
 import { isInGroup, readCaller } from "../shared/http/caller";
 import { ApiError, errorBody } from "../shared/http/error-codes";
 import { OutboxTransport } from "../shared/sms/outbox-transport";
@@ -94,7 +94,7 @@ function snsRelay(id: string, path: string, functionDir: string): LocalRoute {
       const { handler } = (await import(moduleUrl)) as { handler: (event: SNSEvent, context: Context) => Promise<unknown[]> };
       const message = event.isBase64Encoded ? Buffer.from(event.body ?? "", "base64").toString("utf8") : (event.body ?? "");
       try {
-        const [result] = await handler(snsEvent(message), createLambdaContext({ functionName: functionDir, timeoutMs: 30_000 }));
+        const [result] = await handler(snsEvent(message, functionDir), createLambdaContext({ functionName: functionDir, timeoutMs: 30_000 }));
         return json(200, result);
       } catch (error) {
         if (error instanceof ApiError) return json(error.status, errorBody(error));
@@ -124,31 +124,6 @@ const outbox: LocalRoute = {
   },
 };
 
-function snsEvent(message: string): SNSEvent {
-  const id = randomUUID();
-  return {
-    Records: [
-      {
-        EventSource: "aws:sns",
-        EventVersion: "1.0",
-        EventSubscriptionArn: "arn:aws:sns:local:000000000000:inbound-sms:local",
-        Sns: {
-          Type: "Notification",
-          MessageId: id,
-          TopicArn: "arn:aws:sns:local:000000000000:inbound-sms",
-          Subject: "",
-          Message: message,
-          Timestamp: new Date().toISOString(),
-          SignatureVersion: "1",
-          Signature: "",
-          SigningCertUrl: "",
-          UnsubscribeUrl: "",
-          MessageAttributes: {},
-        },
-      },
-    ],
-  };
-}
 
 
 export const localRoutes: readonly LocalRoute[] = [health, openApi, inboundSms, deliveryReceipt, outbox];

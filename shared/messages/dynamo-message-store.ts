@@ -82,24 +82,8 @@ export class DynamoMessageStore implements MessageStore {
       // A late receipt of an attempt before a retry is not about the message as it now is.
       conditions.push(`(attribute_not_exists(${earlier}) OR NOT contains(${earlier}, ${id}))`);
     }
-    try {
-      const { Attributes } = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: messageKey(ref),
-          UpdateExpression: e.update,
-          ConditionExpression: conditions.join(" AND "),
-          ExpressionAttributeNames: e.names,
-          ExpressionAttributeValues: e.values,
-          ReturnValues: "ALL_NEW",
-          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-        }),
-      );
-      return { applied: true, message: fromItem<StoredMessage>(Attributes ?? {}) };
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return { applied: false, message: await this.storedAfterRefusal(error, ref) };
-      throw error;
-    }
+    const result = await this.conditionalUpdate(ref, e, conditions);
+    return result.done ? { applied: true, message: result.message } : { applied: false, message: result.message };
   }
 
   async keepReceiptAside(receipt: AsideReceipt): Promise<{ pk: string; sk: string }> {
@@ -129,11 +113,21 @@ export class DynamoMessageStore implements MessageStore {
     } else {
       conditions.push(`attribute_not_exists(${provider})`);
     }
+    const result = await this.conditionalUpdate(refOf(message), e, conditions);
+    return result.done ? { claimed: true, message: result.message } : { claimed: false, message: result.message };
+  }
+
+  /** One conditional UpdateItem on a message: the message after it, or as stored when the condition refused it. */
+  private async conditionalUpdate(
+    ref: MessageRef,
+    e: Expression,
+    conditions: string[],
+  ): Promise<{ done: true; message: StoredMessage } | { done: false; message: StoredMessage | undefined }> {
     try {
       const { Attributes } = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: messageKey(refOf(message)),
+          Key: messageKey(ref),
           UpdateExpression: e.update,
           ConditionExpression: conditions.join(" AND "),
           ExpressionAttributeNames: e.names,
@@ -142,9 +136,9 @@ export class DynamoMessageStore implements MessageStore {
           ReturnValuesOnConditionCheckFailure: "ALL_OLD",
         }),
       );
-      return { claimed: true, message: fromItem<StoredMessage>(Attributes ?? {}) };
+      return { done: true, message: fromItem<StoredMessage>(Attributes ?? {}) };
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return { claimed: false, message: await this.storedAfterRefusal(error, refOf(message)) };
+      if (error instanceof ConditionalCheckFailedException) return { done: false, message: await this.storedAfterRefusal(error, ref) };
       throw error;
     }
   }

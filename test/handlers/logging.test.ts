@@ -1,3 +1,4 @@
+import { captureLogs } from "../support/capture-logs";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { admin, agent, createHarness } from "../support/handler-harness";
 
@@ -12,20 +13,10 @@ beforeAll(async () => {
 afterAll(async () => h.table.drop());
 afterEach(() => vi.restoreAllMocks());
 
-/** Captures what the Powertools logger writes (it prints through its own Console on stdout/stderr). */
-function captureLogs() {
-  lines = [];
-  const capture = (chunk: unknown) => {
-    lines.push(...String(chunk).split("\n").filter(Boolean));
-    return true;
-  };
-  vi.spyOn(process.stdout, "write").mockImplementation(capture);
-  vi.spyOn(process.stderr, "write").mockImplementation(capture);
-}
 
 describe("logs", () => {
   it("are one JSON line per request with route, status, request id, and the number masked", async () => {
-    captureLogs();
+    lines = captureLogs();
     const res = await h.call("findConsumers", { as: agent, query: { phoneNumber: "+14155550171" } });
     expect(res.status).toBe(200);
     const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
@@ -43,7 +34,7 @@ describe("logs", () => {
   });
 
   it("mask numbers in path parameters and in answers that fail", async () => {
-    captureLogs();
+    lines = captureLogs();
     const res = await h.call("findConsumers", { as: agent, query: { phoneNumber: "+1415555017" } });
     expect(res.status).toBe(422);
     const access = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((r) => r.message === "request");

@@ -3,6 +3,7 @@ import type { Context, SNSEvent } from "aws-lambda";
 import type { ReceiptResult } from "../../shared/messages/receive-delivery-receipt";
 import { keys } from "../../shared/storage/table-design";
 import { admin, lambdaContext, type createHarness } from "../support/handler-harness";
+import { snsEvent } from "../../local/sns-event";
 
 /** Helpers shared by the message tests: real sends through initiate_message, receipts through the real SNS handler. */
 type Harness = Awaited<ReturnType<typeof createHarness>>;
@@ -110,36 +111,13 @@ export function receiptEvent(
   };
 }
 
-export function snsEvent(message: string): SNSEvent {
-  return {
-    Records: [
-      {
-        EventSource: "aws:sns",
-        EventVersion: "1.0",
-        EventSubscriptionArn: "arn:aws:sns:local:000000000000:delivery-receipts:test",
-        Sns: {
-          Type: "Notification",
-          MessageId: `sns-${Math.random().toString(36).slice(2)}`,
-          TopicArn: "arn:aws:sns:local:000000000000:delivery-receipts",
-          Subject: "",
-          Message: message,
-          Timestamp: new Date().toISOString(),
-          SignatureVersion: "1",
-          Signature: "",
-          SigningCertUrl: "",
-          UnsubscribeUrl: "",
-          MessageAttributes: {},
-        },
-      },
-    ],
-  };
-}
+export { snsEvent };
 
 type ReceiptHandler = (event: SNSEvent, context: Context) => Promise<ReceiptResult[]>;
 
 /** Runs the real receipts handler (imported after the harness set the environment) on one event. */
 export async function deliverReceipt(event: Record<string, unknown> | string): Promise<ReceiptResult> {
   const { handler } = (await import("../../functions/delivery-receipts/handler")) as { handler: ReceiptHandler };
-  const [result] = await handler(snsEvent(typeof event === "string" ? event : JSON.stringify(event)), lambdaContext("delivery-receipts"));
+  const [result] = await handler(snsEvent(typeof event === "string" ? event : JSON.stringify(event), "delivery-receipts"), lambdaContext("delivery-receipts"));
   return result!;
 }
