@@ -1,5 +1,5 @@
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
-import type { ComposeDefaultsExtension } from "../shared/compose/compose-defaults-extension";
+import type { ComposeDefaultsExtension } from "../shared/core/ports/compose-defaults-extension";
 
 /**
  * Example extension: send from a number in the customer's own country when the desk has one.

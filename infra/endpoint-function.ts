@@ -1,6 +1,6 @@
 import type { ITableV2 } from "aws-cdk-lib/aws-dynamodb";
 import type { Construct } from "constructs";
-import type { RouteDefinition } from "../shared/http/routes";
+import type { RouteDefinition } from "../shared/adapters/http/routes";
 import { ServiceFunction } from "./service-function";
 import type { SmsSending } from "./service-function";
 

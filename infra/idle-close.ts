@@ -3,7 +3,7 @@ import type { ITableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import { Construct } from "constructs";
-import { parseDuration } from "../shared/config";
+import { parseDuration } from "../shared/platform/config";
 import { ServiceFunction } from "./service-function";
 
 /** How often idle SMS interactions are looked for: an idle one is closed at most this late. */

@@ -2,7 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import { isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Node } from "constructs";
-import { parseDuration } from "../shared/config";
+import { parseDuration } from "../shared/platform/config";
 
 /** The repository root: `functions/`, `shared/`, `package-lock.json` and deployers' extension modules live here. */
 export const projectRoot = resolve(fileURLToPath(new URL("..", import.meta.url)));

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { Group } from "../shared/http/api-schemas";
+import { Group } from "../shared/adapters/http/wire-schemas";
 import { DEFAULT_TTL_SECONDS } from "./local-jwt";
 
 /** Command line of `npm run dev-token` (kept apart from the script so tests can import it). */

@@ -2,9 +2,9 @@ import { pathToFileURL } from "node:url";
 import type { Context, SNSEvent } from "aws-lambda";
 import { createLambdaContext } from "./api-gateway-emulator";
 import { snsEvent } from "./sns-event";
-import { isInGroup, readCaller } from "../shared/http/caller";
-import { ApiError, errorBody } from "../shared/http/error-codes";
-import { OutboxTransport } from "../shared/sms/outbox-transport";
+import { isInGroup, readCaller } from "../shared/adapters/http/caller";
+import { ApiError, errorBody } from "../shared/core/errors";
+import { OutboxTransport } from "../shared/adapters/sms/outbox-transport";
 import { join } from "node:path";
 import type {
   APIGatewayProxyEventV2,

@@ -6,9 +6,9 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2, Context } from "aws-lambda";
 import type { JWTPayload } from "jose";
-import { ApiError, errorBody } from "../shared/http/error-codes";
-import { routeList, type RouteDefinition } from "../shared/http/routes";
-import { createTableInput } from "../shared/storage/table-definition";
+import { ApiError, errorBody } from "../shared/core/errors";
+import { routeList, type RouteDefinition } from "../shared/adapters/http/routes";
+import { createTableInput } from "../shared/adapters/dynamo/table-definition";
 import {
   buildHttpApiEvent,
   createLambdaContext,

@@ -10,8 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { esmRequireBanner } from "../infra/endpoint-function";
-import { routeList } from "../shared/http/routes";
-import { normalisePhoneNumber } from "../shared/phone/normalise-phone-number";
+import { routeList } from "../shared/adapters/http/routes";
+import { normalisePhoneNumber } from "../shared/core/rules/normalise-phone-number";
 
 const outDir = mkdtempSync(join(tmpdir(), "sms-bench-"));
 const importRuns = 5;

@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
-import { errorStatus, type ErrorCode } from "../shared/http/error-codes";
-import { ErrorResponse } from "../shared/http/api-schemas";
-import { routeList, type RouteDefinition } from "../shared/http/routes";
+import { errorStatus, type ErrorCode } from "../shared/core/errors";
+import { ErrorResponse } from "../shared/adapters/http/wire-schemas";
+import { routeList, type RouteDefinition } from "../shared/adapters/http/routes";
 
 /**
  * The OpenAPI 3.1 document, built from the route table and the schemas (never by hand). Build-time

@@ -1,8 +1,8 @@
-import { createAdapters } from "../../shared/adapters";
-import { readConfig } from "../../shared/config";
-import { httpHandler } from "../../shared/http/http-handler";
-import { routes } from "../../shared/http/routes";
-import { closeInteraction } from "../../shared/interactions/manage-interactions";
+import { createAdapters } from "../../shared/platform/composition-root";
+import { readConfig } from "../../shared/platform/config";
+import { httpHandler } from "../../shared/adapters/http/http-handler";
+import { routes } from "../../shared/adapters/http/routes";
+import { closeInteraction } from "../../shared/use-cases/manage-interactions";
 
 const adapters = createAdapters(readConfig());
 

@@ -1,9 +1,9 @@
-import { createAdapters } from "../../shared/adapters";
-import { composeOptions } from "../../shared/compose/compose-options";
-import { loadComposeExtension } from "../../shared/compose/load-compose-extension";
-import { readConfig } from "../../shared/config";
-import { httpHandler } from "../../shared/http/http-handler";
-import { routes } from "../../shared/http/routes";
+import { createAdapters } from "../../shared/platform/composition-root";
+import { composeOptions } from "../../shared/use-cases/compose-options";
+import { loadComposeExtension } from "../../shared/adapters/compose/load-compose-extension";
+import { readConfig } from "../../shared/platform/config";
+import { httpHandler } from "../../shared/adapters/http/http-handler";
+import { routes } from "../../shared/adapters/http/routes";
 
 const config = readConfig();
 const deps = { ...createAdapters(config), extension: await loadComposeExtension(config.composeExtensionModule) };

@@ -1,8 +1,8 @@
-import { createAdapters } from "../../shared/adapters";
-import { readConfig } from "../../shared/config";
-import { createConsumer } from "../../shared/consumers/create-consumer";
-import { httpHandler } from "../../shared/http/http-handler";
-import { routes } from "../../shared/http/routes";
+import { createAdapters } from "../../shared/platform/composition-root";
+import { readConfig } from "../../shared/platform/config";
+import { createConsumer } from "../../shared/use-cases/create-consumer";
+import { httpHandler } from "../../shared/adapters/http/http-handler";
+import { routes } from "../../shared/adapters/http/routes";
 
 const adapters = createAdapters(readConfig());
 

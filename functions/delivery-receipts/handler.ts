@@ -1,14 +1,14 @@
 import middy from "@middy/core";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import type { SNSEvent } from "aws-lambda";
-import { createAdapters } from "../../shared/adapters";
-import { readConfig } from "../../shared/config";
-import { validatePart } from "../../shared/http/request-validation";
-import { logger } from "../../shared/logging/logger";
-import { snsMessageJson } from "../../shared/platform/sns-message";
-import { DeliveryReceiptPayload } from "../../shared/messages/delivery-receipt";
-import { receiveDeliveryReceipt, type ReceiptResult } from "../../shared/messages/receive-delivery-receipt";
-import { redactPersonalData } from "../../shared/phone/mask-phone-number";
+import { createAdapters } from "../../shared/platform/composition-root";
+import { readConfig } from "../../shared/platform/config";
+import { validatePart } from "../../shared/adapters/http/request-validation";
+import { logger } from "../../shared/platform/logger";
+import { snsMessageJson } from "../../shared/adapters/sms/sns-records";
+import { DeliveryReceiptPayload } from "../../shared/core/rules/delivery-receipt";
+import { receiveDeliveryReceipt, type ReceiptResult } from "../../shared/use-cases/receive-delivery-receipt";
+import { redactPersonalData } from "../../shared/core/rules/mask-phone-number";
 
 const adapters = createAdapters(readConfig());
 

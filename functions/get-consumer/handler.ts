@@ -1,8 +1,8 @@
-import { createAdapters } from "../../shared/adapters";
-import { readConfig } from "../../shared/config";
-import { getConsumer } from "../../shared/consumers/read-consumers";
-import { httpHandler } from "../../shared/http/http-handler";
-import { routes } from "../../shared/http/routes";
+import { createAdapters } from "../../shared/platform/composition-root";
+import { readConfig } from "../../shared/platform/config";
+import { getConsumer } from "../../shared/use-cases/read-consumers";
+import { httpHandler } from "../../shared/adapters/http/http-handler";
+import { routes } from "../../shared/adapters/http/routes";
 
 const adapters = createAdapters(readConfig());
 

@@ -1,10 +1,10 @@
 import middy from "@middy/core";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import type { Context } from "aws-lambda";
-import { createAdapters } from "../../shared/adapters";
-import { readConfig } from "../../shared/config";
-import { closeIdleInteractions } from "../../shared/conversations/close-idle-interactions";
-import { logger } from "../../shared/logging/logger";
+import { createAdapters } from "../../shared/platform/composition-root";
+import { readConfig } from "../../shared/platform/config";
+import { closeIdleInteractions } from "../../shared/use-cases/close-idle-interactions";
+import { logger } from "../../shared/platform/logger";
 
 const config = readConfig();
 const deps = { ...createAdapters(config), idleCloseAfterMs: config.idleCloseAfterMs };

@@ -1,15 +1,15 @@
 import middy from "@middy/core";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import type { SNSEvent } from "aws-lambda";
-import { createAdapters } from "../../shared/adapters";
-import { readConfig } from "../../shared/config";
-import { InboundSmsPayload } from "../../shared/conversations/inbound-sms-payload";
-import { receiveInboundSms, type InboundResult } from "../../shared/conversations/receive-inbound-sms";
-import { validatePart } from "../../shared/http/request-validation";
-import { logger } from "../../shared/logging/logger";
-import { snsMessageJson } from "../../shared/platform/sns-message";
-import { redactPersonalData } from "../../shared/phone/mask-phone-number";
-import { createTransport } from "../../shared/sms/create-transport";
+import { createAdapters } from "../../shared/platform/composition-root";
+import { readConfig } from "../../shared/platform/config";
+import { InboundSmsPayload } from "../../shared/adapters/sms/inbound-sms-payload";
+import { receiveInboundSms, type InboundResult } from "../../shared/use-cases/receive-inbound-sms";
+import { validatePart } from "../../shared/adapters/http/request-validation";
+import { logger } from "../../shared/platform/logger";
+import { snsMessageJson } from "../../shared/adapters/sms/sns-records";
+import { redactPersonalData } from "../../shared/core/rules/mask-phone-number";
+import { createTransport } from "../../shared/adapters/sms/create-transport";
 
 const config = readConfig();
 const deps = { ...createAdapters(config), transport: createTransport(), helpText: config.helpText };

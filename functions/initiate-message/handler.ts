@@ -1,10 +1,10 @@
-import { createAdapters } from "../../shared/adapters";
-import { loadComposeExtension } from "../../shared/compose/load-compose-extension";
-import { readConfig } from "../../shared/config";
-import { initiateMessage } from "../../shared/conversations/initiate-message";
-import { HttpReply, httpHandler } from "../../shared/http/http-handler";
-import { routes } from "../../shared/http/routes";
-import { createTransport } from "../../shared/sms/create-transport";
+import { createAdapters } from "../../shared/platform/composition-root";
+import { loadComposeExtension } from "../../shared/adapters/compose/load-compose-extension";
+import { readConfig } from "../../shared/platform/config";
+import { initiateMessage } from "../../shared/use-cases/initiate-message";
+import { HttpReply, httpHandler } from "../../shared/adapters/http/http-handler";
+import { routes } from "../../shared/adapters/http/routes";
+import { createTransport } from "../../shared/adapters/sms/create-transport";
 
 const config = readConfig();
 const deps = { ...createAdapters(config), transport: createTransport(), extension: await loadComposeExtension(config.composeExtensionModule) };

@@ -1,8 +1,8 @@
-import { createAdapters } from "../../shared/adapters";
-import { readConfig } from "../../shared/config";
-import { httpHandler } from "../../shared/http/http-handler";
-import { routes } from "../../shared/http/routes";
-import { listProfiles } from "../../shared/profiles/profile-queries";
+import { createAdapters } from "../../shared/platform/composition-root";
+import { readConfig } from "../../shared/platform/config";
+import { httpHandler } from "../../shared/adapters/http/http-handler";
+import { routes } from "../../shared/adapters/http/routes";
+import { listProfiles } from "../../shared/use-cases/profile-queries";
 
 const adapters = createAdapters(readConfig());
 

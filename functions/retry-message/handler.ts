@@ -1,9 +1,9 @@
-import { createAdapters } from "../../shared/adapters";
-import { readConfig } from "../../shared/config";
-import { httpHandler } from "../../shared/http/http-handler";
-import { routes } from "../../shared/http/routes";
-import { retryMessage } from "../../shared/messages/retry-message";
-import { createTransport } from "../../shared/sms/create-transport";
+import { createAdapters } from "../../shared/platform/composition-root";
+import { readConfig } from "../../shared/platform/config";
+import { httpHandler } from "../../shared/adapters/http/http-handler";
+import { routes } from "../../shared/adapters/http/routes";
+import { retryMessage } from "../../shared/use-cases/retry-message";
+import { createTransport } from "../../shared/adapters/sms/create-transport";
 
 const deps = { ...createAdapters(readConfig()), transport: createTransport() };
 

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { compileErrors, validate } from "@readme/openapi-parser";
 import { describe, expect, it } from "vitest";
 import { buildOpenApiDocument } from "../../scripts/openapi-document";
-import { routeList } from "../../shared/http/routes";
+import { routeList } from "../../shared/adapters/http/routes";
 
 describe("OpenAPI document", () => {
   const document = buildOpenApiDocument();

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { ComposeContext, ComposeDefaultsExtension } from "../../shared/compose/compose-defaults-extension";
-import { composeOptions, type ComposeOptionsDeps } from "../../shared/compose/compose-options";
-import { defaultComposeExtension } from "../../shared/compose/default-compose-extension";
-import { loadComposeExtension } from "../../shared/compose/load-compose-extension";
-import type { Consumer, Provider } from "../../shared/http/api-schemas";
-import type { Interaction } from "../../shared/interactions/interaction";
+import type { ComposeContext, ComposeDefaultsExtension } from "../../shared/core/ports/compose-defaults-extension";
+import { composeOptions, type ComposeOptionsDeps } from "../../shared/use-cases/compose-options";
+import { defaultComposeExtension } from "../../shared/adapters/compose/default-compose-extension";
+import { loadComposeExtension } from "../../shared/adapters/compose/load-compose-extension";
+import type { Consumer, Provider } from "../../shared/adapters/http/wire-schemas";
+import type { Interaction } from "../../shared/core/model/interaction";
 import preferLocalSender from "../../extensions/prefer-local-sender";
 
 const consumer: Consumer = { id: "c-1", name: "Ann", location: "GB", phoneNumbers: ["+447400123456", "+14155550171"], createdAt: "2026-01-01T00:00:00Z" };

@@ -1,15 +1,15 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAdapters } from "../../shared/adapters";
-import { defaultComposeExtension } from "../../shared/compose/default-compose-extension";
-import { parseDuration } from "../../shared/config";
-import { closeIdleInteractions } from "../../shared/conversations/close-idle-interactions";
-import { createConsumer } from "../../shared/consumers/create-consumer";
-import { initiateMessage } from "../../shared/conversations/initiate-message";
-import { receiveInboundSms } from "../../shared/conversations/receive-inbound-sms";
-import { createProvider } from "../../shared/providers/manage-providers";
-import { OutboxTransport } from "../../shared/sms/outbox-transport";
+import { createAdapters } from "../../shared/platform/composition-root";
+import { defaultComposeExtension } from "../../shared/adapters/compose/default-compose-extension";
+import { parseDuration } from "../../shared/platform/config";
+import { closeIdleInteractions } from "../../shared/use-cases/close-idle-interactions";
+import { createConsumer } from "../../shared/use-cases/create-consumer";
+import { initiateMessage } from "../../shared/use-cases/initiate-message";
+import { receiveInboundSms } from "../../shared/use-cases/receive-inbound-sms";
+import { createProvider } from "../../shared/use-cases/manage-providers";
+import { OutboxTransport } from "../../shared/adapters/sms/outbox-transport";
 import { invariantViolations } from "../support/table-invariants";
 import { createTestTable, type TestTable } from "../support/test-table";
 
@@ -41,7 +41,7 @@ describe("idle close", () => {
     // An agent's conversation with c-old now; one with c-new written 20 h later (a clock ahead).
     const old = await initiateMessage(deps(), { consumerId: "c-old", to: "+14155550111", message: "hi" }, { agentId: "a" });
     const young = await initiateMessage({ ...deps(), clock: at(20 * 60 * 60 * 1000) }, { consumerId: "c-new", to: "+14155550122", message: "hi" }, { agentId: "a" });
-    const call = await (await import("../../shared/interactions/manage-interactions")).createPhoneInteraction(adapters, { type: "phone", consumerId: "c-old", phoneNumber: "+14155550111" }, "a");
+    const call = await (await import("../../shared/use-cases/manage-interactions")).createPhoneInteraction(adapters, { type: "phone", consumerId: "c-old", phoneNumber: "+14155550111" }, "a");
 
     // 25 h after the first: past 24 h for the first only.
     const sweep = await closeIdleInteractions({ ...adapters, clock: at(25 * 60 * 60 * 1000), idleCloseAfterMs: DAY });

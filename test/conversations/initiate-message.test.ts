@@ -1,7 +1,7 @@
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Context, SNSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { keys } from "../../shared/storage/table-design";
+import { keys } from "../../shared/adapters/dynamo/table-design";
 import { admin, createHarness } from "../support/handler-harness";
 import { invariantViolations } from "../support/table-invariants";
 

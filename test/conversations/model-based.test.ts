@@ -2,7 +2,7 @@ import { BatchWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { Context, SNSEvent } from "aws-lambda";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { InboundResult } from "../../shared/conversations/receive-inbound-sms";
+import type { InboundResult } from "../../shared/use-cases/receive-inbound-sms";
 import { createHarness } from "../support/handler-harness";
 import { invariantViolations } from "../support/table-invariants";
 import { ConversationModel, type InboundRecord, type ModelInteraction, type World } from "./conversation-model";

@@ -1,6 +1,6 @@
 import type { Context, SNSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { keywordOf } from "../../shared/conversations/sms-keywords";
+import { keywordOf } from "../../shared/core/rules/sms-keywords";
 import { admin, createHarness } from "../support/handler-harness";
 import { invariantViolations } from "../support/table-invariants";
 

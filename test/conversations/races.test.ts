@@ -1,7 +1,7 @@
 import type { Context, SNSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiEvent, createHarness, lambdaContext, type CallOptions, type CallResult } from "../support/handler-harness";
-import { routes, type RouteKey } from "../../shared/http/routes";
+import { routes, type RouteKey } from "../../shared/adapters/http/routes";
 import { invariantViolations } from "../support/table-invariants";
 
 /**

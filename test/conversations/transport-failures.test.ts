@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAdapters } from "../../shared/adapters";
-import { defaultComposeExtension } from "../../shared/compose/default-compose-extension";
-import { createConsumer } from "../../shared/consumers/create-consumer";
-import { initiateMessage } from "../../shared/conversations/initiate-message";
-import { createProvider } from "../../shared/providers/manage-providers";
-import { SmsSendError, type OutboundSms, type SmsTransport } from "../../shared/sms/sms-transport";
+import { createAdapters } from "../../shared/platform/composition-root";
+import { defaultComposeExtension } from "../../shared/adapters/compose/default-compose-extension";
+import { createConsumer } from "../../shared/use-cases/create-consumer";
+import { initiateMessage } from "../../shared/use-cases/initiate-message";
+import { createProvider } from "../../shared/use-cases/manage-providers";
+import { SmsSendError, type OutboundSms, type SmsTransport } from "../../shared/core/ports/sms-transport";
 import { invariantViolations } from "../support/table-invariants";
 import { createTestTable, type TestTable } from "../support/test-table";
 

@@ -1,7 +1,7 @@
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Interaction } from "../../shared/interactions/interaction";
-import { keys } from "../../shared/storage/table-design";
+import type { Interaction } from "../../shared/core/model/interaction";
+import { keys } from "../../shared/adapters/dynamo/table-design";
 import { admin, agent, createHarness } from "../support/handler-harness";
 
 let h: Awaited<ReturnType<typeof createHarness>>;

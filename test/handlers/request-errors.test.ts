@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { ApiHandler } from "../../shared/http/http-handler";
-import { maxBodyBytes } from "../../shared/http/http-handler";
-import { routeList, type RouteKey, routes } from "../../shared/http/routes";
+import type { ApiHandler } from "../../shared/adapters/http/http-handler";
+import { maxBodyBytes } from "../../shared/adapters/http/http-handler";
+import { routeList, type RouteKey, routes } from "../../shared/adapters/http/routes";
 import { admin, apiEvent, createHarness, lambdaContext } from "../support/handler-harness";
 
 const deskLead = { sub: "lead-lee", groups: ["agents", "admins"] };

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context, SNSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { routeList, routes, type RouteKey } from "../../shared/http/routes";
+import { routeList, routes, type RouteKey } from "../../shared/adapters/http/routes";
 import { createHarness, lambdaContext } from "../support/handler-harness";
 
 /** The fixtures `sam local invoke -e events/<id>.json` uses, run through the real handlers. */

@@ -16,9 +16,9 @@ import { snsSubscriptionRetryPolicy } from "../../infra/sns-subscribed-function"
 import { stackFromContext } from "../../infra/stack";
 import type { AgentInitiatedSmsStack } from "../../infra/stack";
 import { readStackConfig } from "../../infra/stack-config";
-import { routeList } from "../../shared/http/routes";
-import { createTableInput } from "../../shared/storage/table-definition";
-import { tableDesign } from "../../shared/storage/table-design";
+import { routeList } from "../../shared/adapters/http/routes";
+import { createTableInput } from "../../shared/adapters/dynamo/table-definition";
+import { tableDesign } from "../../shared/adapters/dynamo/table-design";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- CloudFormation templates are untyped JSON. */
 type Resource = { Type: string; Properties: any; DeletionPolicy?: string; UpdateReplacePolicy?: string };

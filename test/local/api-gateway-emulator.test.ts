@@ -24,7 +24,7 @@ import {
   type LocalKeyPair,
 } from "../../local/local-jwt";
 import { parseDevTokenArgs } from "../../local/dev-token-args";
-import { routeList } from "../../shared/http/routes";
+import { routeList } from "../../shared/adapters/http/routes";
 
 describe("claims as API Gateway stringifies them", () => {
   it("turns a list into [a b]", () => {

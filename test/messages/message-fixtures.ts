@@ -1,7 +1,7 @@
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Context, SNSEvent } from "aws-lambda";
-import type { ReceiptResult } from "../../shared/messages/receive-delivery-receipt";
-import { keys } from "../../shared/storage/table-design";
+import type { ReceiptResult } from "../../shared/use-cases/receive-delivery-receipt";
+import { keys } from "../../shared/adapters/dynamo/table-design";
 import { admin, lambdaContext, type createHarness } from "../support/handler-harness";
 import { snsEvent } from "../../local/sns-event";
 

@@ -1,10 +1,10 @@
 import { EventType } from "@aws-sdk/client-pinpoint-sms-voice-v2";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { receiptEffect, receiptEffects } from "../../shared/messages/delivery-receipt";
-import type { MessageStore } from "../../shared/messages/message-store";
-import { forwardMoves, isRetryable, mayMoveForward, outboundStatuses, retryMove, statusesThatMayBecome, verdictFrom, type OutboundStatus } from "../../shared/messages/message-status";
-import { receiveDeliveryReceipt } from "../../shared/messages/receive-delivery-receipt";
+import { receiptEffect, receiptEffects } from "../../shared/core/rules/delivery-receipt";
+import type { MessageStore } from "../../shared/core/ports/message-store";
+import { forwardMoves, isRetryable, mayMoveForward, outboundStatuses, retryMove, statusesThatMayBecome, verdictFrom, type OutboundStatus } from "../../shared/core/rules/message-status";
+import { receiveDeliveryReceipt } from "../../shared/use-cases/receive-delivery-receipt";
 
 /** The status order as a table, and the receipt use case over in-memory ports. */
 const rank: Record<OutboundStatus, number> = { queued: 0, sent: 1, delivered: 2, failed: 2 };

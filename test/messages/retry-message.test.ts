@@ -1,7 +1,7 @@
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { Context, SNSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { keys } from "../../shared/storage/table-design";
+import { keys } from "../../shared/adapters/dynamo/table-design";
 import { admin, agent, createHarness, lambdaContext } from "../support/handler-harness";
 import { invariantViolations } from "../support/table-invariants";
 import { customerNumber, deliverReceipt, FROM, receiptEvent, seedDesk, sendMessage, setStatus, snsEvent, storedMessage, type SentMessage } from "./message-fixtures";

@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { maskDigitRuns, maskPhoneNumber, redactPersonalData } from "../../shared/phone/mask-phone-number";
+import { maskDigitRuns, maskPhoneNumber, redactPersonalData } from "../../shared/core/rules/mask-phone-number";
 
 describe("maskPhoneNumber", () => {
   it("keeps the +, the first 4 digits and the last 2", () => {

@@ -12,8 +12,8 @@ import {
 import maxMetadata from "libphonenumber-js/metadata.max.json";
 // The only examples libphonenumber-js ships (1.13.x): one mobile number per country.
 import mobileExamples from "libphonenumber-js/mobile/examples";
-import type { ValidatePhoneNumberResponse } from "../../shared/http/api-schemas";
-import { isSupportedCountry, normalisePhoneNumber, type NormaliseInput } from "../../shared/phone/normalise-phone-number";
+import type { ValidatePhoneNumberResponse } from "../../shared/adapters/http/wire-schemas";
+import { isSupportedCountry, normalisePhoneNumber, type NormaliseInput } from "../../shared/core/rules/normalise-phone-number";
 
 const US = "US";
 

@@ -1,6 +1,6 @@
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
-import { gsm7Septets, smsEncoding, smsLimits, smsParts } from "../../shared/sms/sms-segments";
+import { gsm7Septets, smsEncoding, smsLimits, smsParts } from "../../shared/core/rules/sms-segments";
 
 /**
  * GSM 03.38 (3GPP TS 23.038) default alphabet, written independently of the implementation as

@@ -24,11 +24,11 @@ import {
 } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createTransport } from "../../shared/sms/create-transport";
-import { EndUserMessagingTransport } from "../../shared/sms/end-user-messaging-transport";
-import { OutboxTransport } from "../../shared/sms/outbox-transport";
-import { SmsSendError, type OutboundSms } from "../../shared/sms/sms-transport";
-import { SnsTransport } from "../../shared/sms/sns-transport";
+import { createTransport } from "../../shared/adapters/sms/create-transport";
+import { EndUserMessagingTransport } from "../../shared/adapters/sms/end-user-messaging-transport";
+import { OutboxTransport } from "../../shared/adapters/sms/outbox-transport";
+import { SmsSendError, type OutboundSms } from "../../shared/core/ports/sms-transport";
+import { SnsTransport } from "../../shared/adapters/sms/sns-transport";
 
 const sms: OutboundSms = { messageId: "msg_01", from: "+14155550100", to: "+447700900123", body: "Your parcel is on its way" };
 const $metadata = { httpStatusCode: 400, requestId: "req-1" };

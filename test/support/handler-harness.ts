@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { routes, type RouteKey } from "../../shared/http/routes";
-import { OutboxTransport } from "../../shared/sms/outbox-transport";
-import type { ApiHandler } from "../../shared/http/http-handler";
+import { routes, type RouteKey } from "../../shared/adapters/http/routes";
+import { OutboxTransport } from "../../shared/adapters/sms/outbox-transport";
+import type { ApiHandler } from "../../shared/adapters/http/http-handler";
 import { createTestTable, type TestTable } from "./test-table";
 
 export interface CallOptions {

@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { CreateTableCommand, DeleteTableCommand } from "@aws-sdk/client-dynamodb";
 import { ScanCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { inject } from "vitest";
-import { createDocumentClient } from "../../shared/storage/dynamo-client";
-import { createTableInput } from "../../shared/storage/table-definition";
+import { createDocumentClient } from "../../shared/adapters/dynamo/document-client";
+import { createTableInput } from "../../shared/adapters/dynamo/table-definition";
 
 export interface TestTable {
   tableName: string;

@@ -1,0 +1,456 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { queryAll } from "./query-pages";
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+  type TransactWriteCommandInput,
+} from "@aws-sdk/lib-dynamodb";
+import type { Interaction, Message } from "../../core/model/interaction";
+import type { ActiveProfileRef } from "../../core/model/channel-user-profile";
+import { activeProfilePointerItem, profileItem } from "./profile-store";
+import { fromItem } from "./items";
+import { keys, phonePartition, tableDesign } from "./table-design";
+import type { ConversationLock } from "../../core/model/conversation-lock";
+import type { ApplyResult, CloseOptions, ConversationStore, IdempotencyRecord, InboundPlan, InitiationPlan, NumberState } from "../../core/ports/conversation-store";
+
+type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
+/** Which assumption a transaction item re-checks, so a cancellation reason can be read back. */
+type Role = "lock" | "profile" | "provider" | "opt_out" | "interaction" | "idempotency" | "duplicate_inbound" | undefined;
+
+const notExists = `attribute_not_exists(${tableDesign.partitionKey})`;
+
+export class DynamoConversationStore implements ConversationStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async readNumberState(customerNumber: string): Promise<NumberState> {
+    // Everything in the number's partition before the profile history: active-profile pointer,
+    // consumer links, conversation locks. One strongly consistent read.
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: "#pk = :pk AND #sk < :history",
+      ExpressionAttributeNames: { "#pk": tableDesign.partitionKey, "#sk": tableDesign.sortKey },
+      ExpressionAttributeValues: { ":pk": phonePartition(customerNumber), ":history": keys.profilePrefix },
+      ConsistentRead: true,
+    });
+    const state: NumberState = { activeProfile: undefined, locks: [], consumerIds: [], optOuts: [] };
+    const links: { consumerId: string; createdAt: string }[] = [];
+    for (const item of items) {
+      if (item.itemType === "activeProfile") state.activeProfile = fromItem<ActiveProfileRef>(item);
+      else if (item.itemType === "conversationLock") state.locks.push(fromItem<ConversationLock>(item));
+      else if (item.itemType === "optOut") state.optOuts.push(String(item.providerNumber));
+      else if (item.itemType === "consumerPhone") links.push({ consumerId: String(item.consumerId), createdAt: String(item.createdAt ?? "") });
+    }
+    // Oldest consumer first (the sort key orders them by id, not by age).
+    state.consumerIds = links.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.consumerId.localeCompare(b.consumerId)).map((link) => link.consumerId);
+    return state;
+  }
+
+  async applyInitiation(plan: InitiationPlan): Promise<ApplyResult> {
+    const { decision, interaction, message, now } = plan;
+    const items: [Role, TransactItem][] = [];
+    const to = interaction.to!;
+    const from = interaction.from!;
+
+    if (decision.kind === "create") {
+      items.push(["lock", { Put: { TableName: this.tableName, Item: lockItem(interaction, 1), ConditionExpression: notExists, ReturnValuesOnConditionCheckFailure: "ALL_OLD" } }]);
+    } else if (decision.kind === "replace") {
+      const old = decision.close;
+      items.push(["lock", { Put: { TableName: this.tableName, Item: lockItem(interaction, old.version + 1), ...versionIs(old.version) } }]);
+      items.push(["interaction", this.closeUpdate(old.interactionId, "closed_complete", now)]);
+    } else {
+      const joined = decision.join;
+      items.push([
+        "lock",
+        decision.assign
+          ? { Put: { TableName: this.tableName, Item: lockItem(interaction, joined.version + 1), ...versionIs(joined.version) } }
+          : { ConditionCheck: { TableName: this.tableName, Key: keys.conversationLock(to, from), ...versionIs(joined.version) } },
+      ]);
+    }
+    // The interaction the message lands in: new, or the joined one touched (and assigned from the queue).
+    items.push([
+      "interaction",
+      decision.kind === "inject"
+        ? this.touchUpdate(interaction, decision.assign)
+        : { Put: { TableName: this.tableName, Item: interactionItem(interaction), ConditionExpression: notExists } },
+    ]);
+    // An agent joins once: a later message keeps their original joinedAt (no condition: it must not cancel the send).
+    items.push([
+      undefined,
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.participant(interaction.id, plan.participant.agentId),
+          UpdateExpression: "SET #itemType = :itemType, #agentId = :agentId, #joinedAt = if_not_exists(#joinedAt, :joinedAt)",
+          ExpressionAttributeNames: { "#itemType": "itemType", "#agentId": "agentId", "#joinedAt": "joinedAt" },
+          ExpressionAttributeValues: { ":itemType": "participant", ":agentId": plan.participant.agentId, ":joinedAt": plan.participant.joinedAt },
+        },
+      },
+    ]);
+    items.push([undefined, { Put: { TableName: this.tableName, Item: messageItem(message) } }]);
+    items.push([undefined, { Put: { TableName: this.tableName, Item: messageByIdItem(message) } }]);
+    items.push([
+      "provider",
+      {
+        ConditionCheck: {
+          TableName: this.tableName,
+          Key: keys.provider(plan.providerId),
+          ConditionExpression: "#active = :true AND #number = :number",
+          ExpressionAttributeNames: { "#active": "active", "#number": "number" },
+          ExpressionAttributeValues: { ":true": true, ":number": from },
+        },
+      },
+    ]);
+    // Not opted out (re-checked: a STOP may land between the read and this write).
+    items.push([
+      "opt_out",
+      { ConditionCheck: { TableName: this.tableName, Key: keys.optOut(to, from), ConditionExpression: `attribute_not_exists(${tableDesign.partitionKey})` } },
+    ]);
+    items.push(...this.profileItems(plan, to, now));
+    if (plan.idempotency) {
+      items.push([
+        "idempotency",
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: { ...keys.idempotencyKey(plan.idempotency.agentId, plan.idempotency.key), itemType: "idempotencyKey", ...plan.idempotency, [tableDesign.timeToLiveAttribute]: idempotencyExpiry(now) },
+            ConditionExpression: notExists,
+            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+          },
+        },
+      ]);
+    }
+    return this.transact(items);
+  }
+
+  async listIdle(idleSince: string, limit: number): Promise<Interaction[]> {
+    const index = tableDesign.indexes.byActivity;
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: index.indexName,
+        KeyConditionExpression: "#pk = :pk AND #sk < :since",
+        ExpressionAttributeNames: { "#pk": index.partitionKey, "#sk": index.sortKey },
+        // The sort key is "<lastActivityAt>#<id>": everything before the cutoff's timestamp.
+        ExpressionAttributeValues: { ":pk": keys.activeByActivity("", "").gsi3pk, ":since": `${idleSince}#` },
+        Limit: limit,
+      }),
+    );
+    return (Items ?? []).map((item) => fromItem<Interaction>(item));
+  }
+
+  async applyInbound(plan: InboundPlan, inboundMessageId: string): Promise<ApplyResult> {
+    const { interaction, message } = plan;
+    const items: [Role, TransactItem][] = [];
+    if (plan.join) {
+      items.push(["lock", { ConditionCheck: { TableName: this.tableName, Key: keys.conversationLock(interaction.to!, interaction.from!), ...versionIs(plan.join.version) } }]);
+      items.push(["interaction", this.touchUpdate(interaction, false)]);
+    } else {
+      items.push(["lock", { Put: { TableName: this.tableName, Item: lockItem(interaction, 1), ConditionExpression: notExists, ReturnValuesOnConditionCheckFailure: "ALL_OLD" } }]);
+      items.push(["interaction", { Put: { TableName: this.tableName, Item: interactionItem(interaction), ConditionExpression: notExists } }]);
+    }
+    items.push([undefined, { Put: { TableName: this.tableName, Item: messageItem(message) } }]);
+    if (plan.optOut === "record") {
+      const item = { ...keys.optOut(interaction.to!, interaction.from!), itemType: "optOut", customerNumber: interaction.to, providerNumber: interaction.from, optedOutAt: message.createdAt, keyword: message.body.trim().slice(0, 20) };
+      // Recorded once: a second STOP finds it and is not confirmed again.
+      items.push(["opt_out", { Put: { TableName: this.tableName, Item: item, ConditionExpression: notExists } }]);
+    } else if (plan.optOut === "lift") {
+      items.push(["opt_out", { Delete: { TableName: this.tableName, Key: keys.optOut(interaction.to!, interaction.from!), ConditionExpression: `attribute_exists(${tableDesign.partitionKey})` } }]);
+    }
+    items.push([
+      "duplicate_inbound",
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...keys.inboundMessage(inboundMessageId), itemType: "inboundMessage", inboundMessageId, interactionId: interaction.id, messageId: message.id },
+          ConditionExpression: notExists,
+        },
+      },
+    ]);
+    return this.transact(items);
+  }
+
+  async recordOptOut(customerNumber: string, providerNumber: string, at: string, source: string): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.optOut(customerNumber, providerNumber), itemType: "optOut", customerNumber, providerNumber, optedOutAt: at, keyword: source },
+          ConditionExpression: notExists,
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async recordAutomaticReply(message: Message): Promise<void> {
+    await this.client.send(
+      new TransactWriteCommand({
+        TransactItems: [{ Put: { TableName: this.tableName, Item: messageItem(message) } }, { Put: { TableName: this.tableName, Item: messageByIdItem(message) } }],
+      }),
+    );
+  }
+
+  async closeInteraction(
+    interaction: Interaction,
+    state: "closed_complete" | "closed_abandoned",
+    now: string,
+    options: CloseOptions = {},
+  ): Promise<"closed" | "not_active"> {
+    const items: [Role, TransactItem][] = [["interaction", this.closeUpdate(interaction.id, state, now, options)]];
+    if (interaction.type === "sms" && interaction.from && interaction.to) {
+      items.push([
+        "lock",
+        {
+          Delete: {
+            TableName: this.tableName,
+            Key: keys.conversationLock(interaction.to, interaction.from),
+            ConditionExpression: "#interactionId = :id",
+            ExpressionAttributeNames: { "#interactionId": "interactionId" },
+            ExpressionAttributeValues: { ":id": interaction.id },
+          },
+        },
+      ]);
+    }
+    for (let attempt = 0; ; attempt++) {
+      const result = await this.transact(items);
+      if (result.ok) return "closed";
+      if (result.failed !== "conflict") return "not_active";
+      if (attempt >= 8) throw new Error("closing transaction kept conflicting");
+      await backoff(attempt);
+    }
+  }
+
+  /** Records the transport's verdict on a message still `queued`; status never moves back. */
+  async updateMessageDelivery(message: Message, change: Pick<Message, "status" | "providerMessageId" | "errorCode">): Promise<Message> {
+    const sets = ["#status = :status"];
+    const values: Record<string, unknown> = { ":status": change.status, ":queued": "queued" };
+    const names: Record<string, string> = { "#status": "status" };
+    for (const field of ["providerMessageId", "errorCode"] as const) {
+      if (change[field] === undefined) continue;
+      names[`#${field}`] = field;
+      values[`:${field}`] = change[field];
+      sets.push(`#${field} = :${field}`);
+    }
+    const update = this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.message(message.interactionId, message.createdAt, message.id),
+        UpdateExpression: `SET ${sets.join(", ")}`,
+        ConditionExpression: "#status = :queued",
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: "ALL_NEW",
+      }),
+    );
+    try {
+      return fromItem<Message>((await update).Attributes ?? {});
+    } catch (error) {
+      // Already moved on (a receipt came first): what is stored stands.
+      if (error instanceof ConditionalCheckFailedException) return (await this.getMessage(message.interactionId, message.createdAt, message.id)) ?? message;
+      throw error;
+    }
+  }
+
+  async getIdempotencyRecord(agentId: string, key: string): Promise<IdempotencyRecord | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.idempotencyKey(agentId, key), ConsistentRead: true }));
+    return Item ? fromItem<IdempotencyRecord>(Item) : undefined;
+  }
+
+  async getMessage(interactionId: string, createdAt: string, messageId: string): Promise<Message | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.message(interactionId, createdAt, messageId), ConsistentRead: true }));
+    return Item ? fromItem<Message>(Item) : undefined;
+  }
+
+  /** New activity on an active interaction; `assign` also hands it to `interaction.assignedTo`. */
+  private touchUpdate(interaction: Interaction, assign: boolean): TransactItem {
+    const now = interaction.updatedAt;
+    const activity = keys.activeByActivity(now, interaction.id);
+    const names: Record<string, string> = { "#updatedAt": "updatedAt", "#lastActivityAt": "lastActivityAt", "#active": "active", "#g3sk": "gsi3sk" };
+    const values: Record<string, unknown> = { ":now": now, ":true": true, ":g3sk": activity.gsi3sk };
+    const sets = ["#updatedAt = :now", "#lastActivityAt = :now", "#g3sk = :g3sk"];
+    if (assign) {
+      const assignee = keys.assigneeActiveInteractions(interaction.assignedTo!, interaction.createdAt, interaction.id);
+      Object.assign(names, { "#handler": "handler", "#state": "state", "#assignedTo": "assignedTo", "#g2pk": "gsi2pk", "#g2sk": "gsi2sk" });
+      Object.assign(values, { ":handler": interaction.handler, ":state": interaction.state, ":assignedTo": interaction.assignedTo, ":g2pk": assignee.gsi2pk, ":g2sk": assignee.gsi2sk });
+      sets.push("#handler = :handler", "#state = :state", "#assignedTo = :assignedTo", "#g2pk = :g2pk", "#g2sk = :g2sk");
+    }
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: keys.interaction(interaction.id),
+        UpdateExpression: `SET ${sets.join(", ")}`,
+        ConditionExpression: "#active = :true",
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    };
+  }
+
+  private closeUpdate(interactionId: string, state: string, now: string, options: CloseOptions = {}): TransactItem {
+    const { byAssignee, byActivity } = tableDesign.indexes;
+    const idle = options.idleSince !== undefined;
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: keys.interaction(interactionId),
+        UpdateExpression: `SET #state = :state, #active = :false, #closedAt = :now, #updatedAt = :now, #closedReason = :reason REMOVE ${[byAssignee.partitionKey, byAssignee.sortKey, byActivity.partitionKey, byActivity.sortKey].join(", ")}`,
+        // The idle sweep closes only if nothing happened since it looked.
+        ConditionExpression: idle ? "#active = :true AND #lastActivityAt <= :idleSince" : "#active = :true",
+        ExpressionAttributeNames: {
+          "#state": "state",
+          "#active": "active",
+          "#closedAt": "closedAt",
+          "#updatedAt": "updatedAt",
+          "#closedReason": "closedReason",
+          ...(idle ? { "#lastActivityAt": "lastActivityAt" } : {}),
+        },
+        ExpressionAttributeValues: {
+          ":state": state,
+          ":false": false,
+          ":true": true,
+          ":now": now,
+          ":reason": idle ? "idle" : (options.reason ?? "closed"),
+          ...(idle ? { ":idleSince": options.idleSince } : {}),
+        },
+      },
+    };
+  }
+
+  private profileItems(plan: InitiationPlan, phoneNumber: string, now: string): [Role, TransactItem][] {
+    const change = plan.decision.profile;
+    if (change.kind === "keep") {
+      return [["profile", { ConditionCheck: { TableName: this.tableName, Key: keys.activeProfile(phoneNumber), ...profileIs(change.profile.profileId) } }]];
+    }
+    const profile = plan.newProfile!;
+    const pointer = activeProfilePointerItem(profile);
+    const history: [Role, TransactItem] = [undefined, { Put: { TableName: this.tableName, Item: profileItem(profile) } }];
+    if (change.kind === "create") {
+      return [["profile", { Put: { TableName: this.tableName, Item: pointer, ConditionExpression: notExists, ReturnValuesOnConditionCheckFailure: "ALL_OLD" } }], history];
+    }
+    return [
+      ["profile", { Put: { TableName: this.tableName, Item: pointer, ...profileIs(change.from.profileId) } }],
+      [
+        undefined,
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: keys.profile(phoneNumber, change.from.createdAt, change.from.profileId),
+            UpdateExpression: "SET #active = :false, #deactivatedAt = :now",
+            ExpressionAttributeNames: { "#active": "active", "#deactivatedAt": "deactivatedAt" },
+            ExpressionAttributeValues: { ":false": false, ":now": now },
+          },
+        },
+      ],
+      history,
+    ];
+  }
+
+  /** Runs the transaction; a cancellation says which assumption failed, with the stored item where there is one. */
+  private async transact(items: [Role, TransactItem][]): Promise<ApplyResult> {
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: items.map(([, item]) => item) }));
+      return { ok: true };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      const failed = new Map<Role, Record<string, unknown> | undefined>();
+      reasons.forEach((reason, index) => {
+        if (reason.Code === "ConditionalCheckFailed") {
+          failed.set(items[index]?.[0], reason.Item ? unmarshall(reason.Item as Parameters<typeof unmarshall>[0]) : undefined);
+        }
+      });
+      if (failed.has("idempotency")) return { ok: false, failed: "idempotency", record: fromItem<IdempotencyRecord>(failed.get("idempotency")!) };
+      if (failed.has("duplicate_inbound")) return { ok: false, failed: "duplicate_inbound" };
+      if (failed.has("provider")) return { ok: false, failed: "provider" };
+      if (failed.has("opt_out")) return { ok: false, failed: "opt_out", optedOut: true };
+      if (failed.has("lock")) {
+        const old = failed.get("lock");
+        return { ok: false, failed: "lock", lock: old ? fromItem<ConversationLock>(old) : undefined };
+      }
+      if (failed.has("profile")) {
+        const old = failed.get("profile");
+        return { ok: false, failed: "profile", activeProfile: old ? fromItem<ActiveProfileRef>(old) : undefined };
+      }
+      if (failed.has("interaction")) return { ok: false, failed: "interaction" };
+      // Another transaction held an item, or throttling: worth another try. Anything else is a bug to see.
+      if (reasons.some((reason) => reason.Code === "TransactionConflict" || reason.Code === "ThrottlingError" || reason.Code === "ProvisionedThroughputExceeded")) {
+        return { ok: false, failed: "conflict" };
+      }
+      throw error;
+    }
+  }
+}
+
+function versionIs(version: number) {
+  return {
+    ConditionExpression: "#version = :version",
+    ExpressionAttributeNames: { "#version": "version" },
+    ExpressionAttributeValues: { ":version": version },
+    ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
+  };
+}
+
+function profileIs(profileId: string) {
+  return {
+    ConditionExpression: "#profileId = :profileId",
+    ExpressionAttributeNames: { "#profileId": "profileId" },
+    ExpressionAttributeValues: { ":profileId": profileId },
+    ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
+  };
+}
+
+function lockItem(interaction: Interaction, version: number) {
+  const lock: ConversationLock = {
+    providerNumber: interaction.from!,
+    customerNumber: interaction.to!,
+    interactionId: interaction.id,
+    interactionCreatedAt: interaction.createdAt,
+    consumerId: interaction.consumerId,
+    handler: interaction.handler,
+    state: interaction.state,
+    assignedTo: interaction.assignedTo,
+    version,
+  };
+  return { ...keys.conversationLock(lock.customerNumber, lock.providerNumber), itemType: "conversationLock", ...lock };
+}
+
+export function interactionItem(interaction: Interaction): Record<string, unknown> {
+  return {
+    ...keys.interaction(interaction.id),
+    itemType: "interaction",
+    ...interaction,
+    ...(interaction.consumerId ? keys.consumerInteractions(interaction.consumerId, interaction.createdAt, interaction.id) : {}),
+    ...(interaction.active && interaction.assignedTo ? keys.assigneeActiveInteractions(interaction.assignedTo, interaction.createdAt, interaction.id) : {}),
+    // The idle close is for SMS conversations (a call is closed by the telephony integration).
+    ...(interaction.active && interaction.type === "sms" ? keys.activeByActivity(interaction.lastActivityAt ?? interaction.updatedAt, interaction.id) : {}),
+  };
+}
+
+/** Where an outbound message is, by its id alone. */
+export function messageByIdItem(message: Message): Record<string, unknown> {
+  return { ...keys.messageById(message.id), itemType: "messageById", interactionId: message.interactionId, messageId: message.id, createdAt: message.createdAt };
+}
+
+function messageItem(message: Message): Record<string, unknown> {
+  return { ...keys.message(message.interactionId, message.createdAt, message.id), itemType: "message", ...message };
+}
+
+
+/** Idempotency keys are kept a day: long enough for any client retry, short enough to reuse keys. */
+function idempotencyExpiry(now: string): number {
+  return Math.floor(Date.parse(now) / 1000) + 24 * 60 * 60;
+}
+
+export function backoff(attempt: number): Promise<void> {
+  const ceiling = Math.min(1000, 20 * 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+}

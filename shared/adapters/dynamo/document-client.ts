@@ -1,0 +1,24 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { RuntimeConfig } from "../../platform/config";
+
+/**
+ * The document client, configured from the environment. With an endpoint override (DynamoDB Local)
+ * it needs no real credentials, so it supplies placeholders instead of failing on a fresh laptop.
+ */
+export function createDocumentClient(config: Pick<RuntimeConfig, "dynamoDbEndpoint">): DynamoDBDocumentClient {
+  const local = config.dynamoDbEndpoint !== undefined;
+  const client = new DynamoDBClient({
+    ...(local
+      ? {
+          endpoint: config.dynamoDbEndpoint,
+          region: process.env.AWS_REGION ?? "local",
+          credentials: { accessKeyId: "local", secretAccessKey: "local" },
+        }
+      : {}),
+    maxAttempts: 5,
+  });
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+}

@@ -1,0 +1,64 @@
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { queryPrefix } from "./query-pages";
+import { fromItem } from "./items";
+import { keys, phonePartition, tableDesign } from "./table-design";
+import type { ActiveProfileRef, ChannelUserProfile } from "../../core/model/channel-user-profile";
+import type { ProfileStore } from "../../core/ports/profile-store";
+
+export class DynamoProfileStore implements ProfileStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async getActive(phoneNumber: string): Promise<ActiveProfileRef | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.activeProfile(phoneNumber), ConsistentRead: true }));
+    return Item ? fromItem<ActiveProfileRef>(Item) : undefined;
+  }
+
+  async getProfile(phoneNumber: string, active: ActiveProfileRef): Promise<ChannelUserProfile | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.profile(phoneNumber, active.createdAt, active.profileId), ConsistentRead: true }),
+    );
+    return Item ? fromItem<ChannelUserProfile>(Item) : undefined;
+  }
+
+  async listByNumber(phoneNumber: string): Promise<ChannelUserProfile[]> {
+    const items = await queryPrefix(this.client, this.tableName, phonePartition(phoneNumber), keys.profilePrefix, { ScanIndexForward: false });
+    return items.map((item) => fromItem<ChannelUserProfile>(item));
+  }
+
+  async createIfNoneActive(profile: ChannelUserProfile): Promise<boolean> {
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: activeProfilePointerItem(profile),
+                ConditionExpression: `attribute_not_exists(${tableDesign.partitionKey})`,
+              },
+            },
+            { Put: { TableName: this.tableName, Item: profileItem(profile) } },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === "ConditionalCheckFailed") return false;
+      throw error;
+    }
+  }
+}
+
+/** The number's pointer to its one active profile. */
+export function activeProfilePointerItem(profile: ChannelUserProfile): Record<string, unknown> {
+  return { ...keys.activeProfile(profile.phoneNumber), itemType: "activeProfile", profileId: profile.id, consumerId: profile.consumerId, createdAt: profile.createdAt };
+}
+
+/** A profile in the number's history (active or not). */
+export function profileItem(profile: ChannelUserProfile): Record<string, unknown> {
+  return { ...keys.profile(profile.phoneNumber, profile.createdAt, profile.id), itemType: "profile", ...profile };
+}

@@ -1,0 +1,84 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { queryPrefix } from "./query-pages";
+import type { Provider } from "../http/wire-schemas";
+import { fromItem } from "./items";
+import { keys, tableDesign } from "./table-design";
+import type { CreateProviderResult, ProviderStore } from "../../core/ports/provider-store";
+
+export class DynamoProviderStore implements ProviderStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async create(provider: Provider): Promise<CreateProviderResult> {
+    const notExists = `attribute_not_exists(${tableDesign.partitionKey})`;
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: this.tableName, Item: { ...keys.provider(provider.id), itemType: "provider", ...provider }, ConditionExpression: notExists } },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.providerNumber(provider.number), itemType: "providerNumber", providerId: provider.id, number: provider.number },
+                ConditionExpression: notExists,
+                ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+              },
+            },
+          ],
+        }),
+      );
+      return { outcome: "created" };
+    } catch (error) {
+      const holder = error instanceof TransactionCanceledException ? error.CancellationReasons?.[1] : undefined;
+      if (holder?.Code === "ConditionalCheckFailed") {
+        // The old item comes back in raw attribute form: it names the provider holding the number.
+        const old = holder.Item ? unmarshall(holder.Item as Parameters<typeof unmarshall>[0]) : undefined;
+        return { outcome: "number_taken", holderId: old?.providerId as string | undefined };
+      }
+      throw error;
+    }
+  }
+
+  async get(providerId: string): Promise<Provider | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.provider(providerId) }));
+    return Item ? fromItem<Provider>(Item) : undefined;
+  }
+
+  async list(): Promise<Provider[]> {
+    const items = await queryPrefix(this.client, this.tableName, keys.providersPartition, keys.providerPrefix);
+    return items.map((item) => fromItem<Provider>(item)).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  }
+
+  async update(providerId: string, change: { name?: string; active?: boolean }, updatedAt: string): Promise<Provider | undefined> {
+    const names: Record<string, string> = { "#pk": tableDesign.partitionKey, "#updatedAt": "updatedAt" };
+    const values: Record<string, unknown> = { ":updatedAt": updatedAt };
+    const sets = ["#updatedAt = :updatedAt"];
+    for (const [field, value] of Object.entries(change)) {
+      if (value === undefined) continue;
+      names[`#${field}`] = field;
+      values[`:${field}`] = value;
+      sets.push(`#${field} = :${field}`);
+    }
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.provider(providerId),
+          UpdateExpression: `SET ${sets.join(", ")}`,
+          ConditionExpression: "attribute_exists(#pk)",
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return Attributes ? fromItem<Provider>(Attributes) : undefined;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,245 @@
+import * as z from "zod/mini";
+import * as s from "./wire-schemas";
+import type { Group } from "./wire-schemas";
+
+/**
+ * The route table, declared once. It drives the CDK stack (one function per route, at
+ * `functions/<id>/handler.ts`), the local server, request validation and the OpenAPI document.
+ */
+export interface RouteDefinition {
+  /** Function folder under `functions/`, construct id and OpenAPI operationId. */
+  readonly id: string;
+  readonly method: "GET" | "POST" | "PATCH";
+  /** API Gateway path, parameters in braces. */
+  readonly path: string;
+  readonly summary: string;
+  /** The caller needs at least one of these groups (claim `cognito:groups`). */
+  readonly groups: readonly Group[];
+  readonly body?: z.ZodMiniType;
+  readonly query?: z.ZodMiniType;
+  readonly params?: z.ZodMiniType;
+  /** Success responses by status. Error responses are common to all routes. */
+  readonly responses: Readonly<Record<number, { description: string; schema: z.ZodMiniType }>>;
+  /** Error codes this route can answer besides the common ones (documentation). */
+  readonly errors?: readonly string[];
+  /** What the function may do to the table: the stack grants exactly this. */
+  readonly tableAccess: "read" | "readWrite";
+  /** The function loads the compose defaults extension (the stack bundles a deployer's module into it). */
+  readonly usesComposeExtension?: boolean;
+  /** The function hands SMS to the transport (the stack grants it the transport's permission). */
+  readonly sendsSms?: boolean;
+}
+
+const anyone: readonly Group[] = ["agents", "admins"];
+const admins: readonly Group[] = ["admins"];
+const agents: readonly Group[] = ["agents"];
+
+export const routes = {
+  validatePhoneNumber: {
+    id: "validate-phone-number",
+    method: "POST",
+    path: "/api/now/initiate_message/validate_phone_number",
+    summary: "Validate a phone number and convert it to E.164",
+    groups: anyone,
+    body: s.ValidatePhoneNumberRequest,
+    responses: { 200: { description: "The verdict: valid with the E.164 form, or invalid with a reason", schema: s.ValidatePhoneNumberResponse } },
+    errors: ["CONSUMER_NOT_FOUND"],
+    tableAccess: "read",
+  },
+  composeOptions: {
+    id: "compose-options",
+    method: "GET",
+    path: "/api/now/initiate_message/compose_options",
+    summary: "Send-from and send-to choices and defaults for the Compose SMS screen",
+    groups: agents,
+    query: s.ComposeOptionsQuery,
+    responses: { 200: { description: "Choices, defaults and any ongoing SMS conversation", schema: s.ComposeOptionsResponse } },
+    errors: ["CONSUMER_NOT_FOUND", "INTERACTION_NOT_FOUND"],
+    tableAccess: "read",
+    usesComposeExtension: true,
+  },
+  createConsumer: {
+    id: "create-consumer",
+    method: "POST",
+    path: "/api/now/consumers",
+    summary: "Create a consumer (customer) with its phone numbers",
+    groups: admins,
+    body: s.CreateConsumerRequest,
+    responses: { 201: { description: "The consumer, numbers in E.164", schema: s.Consumer } },
+    errors: ["CONSUMER_ALREADY_EXISTS", "INVALID_PHONE_NUMBER"],
+    tableAccess: "readWrite",
+  },
+  getConsumer: {
+    id: "get-consumer",
+    method: "GET",
+    path: "/api/now/consumers/{id}",
+    summary: "Read one consumer",
+    groups: anyone,
+    params: s.ConsumerPath,
+    responses: { 200: { description: "The consumer", schema: s.Consumer } },
+    errors: ["CONSUMER_NOT_FOUND"],
+    tableAccess: "read",
+  },
+  findConsumers: {
+    id: "find-consumers",
+    method: "GET",
+    path: "/api/now/consumers",
+    summary: "Find the consumers who list a phone number",
+    groups: anyone,
+    query: s.FindConsumersQuery,
+    responses: { 200: { description: "Consumers listing the number (any format is normalised first)", schema: s.ConsumerList } },
+    errors: ["INVALID_PHONE_NUMBER"],
+    tableAccess: "read",
+  },
+  createProvider: {
+    id: "create-provider",
+    method: "POST",
+    path: "/api/now/providers",
+    summary: "Create a messaging provider (a send-from number)",
+    groups: admins,
+    body: s.CreateProviderRequest,
+    responses: { 201: { description: "The provider", schema: s.Provider } },
+    errors: ["PROVIDER_NUMBER_TAKEN", "INVALID_PHONE_NUMBER"],
+    tableAccess: "readWrite",
+  },
+  listProviders: {
+    id: "list-providers",
+    method: "GET",
+    path: "/api/now/providers",
+    summary: "List messaging providers, active and inactive",
+    groups: anyone,
+    responses: { 200: { description: "Every provider", schema: s.ProviderList } },
+    tableAccess: "read",
+  },
+  updateProvider: {
+    id: "update-provider",
+    method: "PATCH",
+    path: "/api/now/providers/{id}",
+    summary: "Rename, deactivate or reactivate a provider",
+    groups: admins,
+    params: s.ProviderPath,
+    body: s.UpdateProviderRequest,
+    responses: { 200: { description: "The provider after the change", schema: s.Provider } },
+    errors: ["PROVIDER_NOT_FOUND"],
+    tableAccess: "readWrite",
+  },
+  initiateMessage: {
+    id: "initiate-message",
+    method: "POST",
+    path: "/api/now/initiate_message",
+    summary: "Send an agent's SMS: start a conversation, or join or replace the one running",
+    groups: agents,
+    body: s.InitiateMessageRequest,
+    responses: {
+      201: { description: "A new interaction was created (outcome created or replaced_*)", schema: s.InitiateMessageResponse },
+      200: { description: "The message joined the running interaction (injected), or the dry run's verdict", schema: z.union([s.InitiateMessageResponse, s.InitiateMessageDryRun]) },
+    },
+    errors: [
+      "CONSUMER_NOT_FOUND",
+      "INTERACTION_NOT_FOUND",
+      "NO_MESSAGING_PROVIDER",
+      "PROFILE_REASSOCIATION_REQUIRED",
+      "CONVERSATION_BUSY",
+      "INVALID_PHONE_NUMBER",
+      "UNKNOWN_SEND_FROM",
+      "IDEMPOTENCY_KEY_REUSED",
+      "MESSAGE_EMPTY",
+      "MESSAGE_TOO_LONG",
+    ],
+    tableAccess: "readWrite",
+    usesComposeExtension: true,
+    sendsSms: true,
+  },
+  validateProfile: {
+    id: "validate-profile",
+    method: "POST",
+    path: "/api/now/initiate_message/validate_profile",
+    summary: "Whose is this number on the SMS channel, seen from the consumer being served",
+    groups: agents,
+    body: s.ValidateProfileRequest,
+    responses: { 200: { description: "available, associated_with_consumer or associated_with_other_consumer", schema: s.ValidateProfileResponse } },
+    errors: ["CONSUMER_NOT_FOUND", "INVALID_PHONE_NUMBER"],
+    tableAccess: "read",
+  },
+  listProfiles: {
+    id: "list-profiles",
+    method: "GET",
+    path: "/api/now/channel_user_profiles",
+    summary: "A number's channel user profiles, active and history, newest first",
+    groups: agents,
+    query: s.ProfilesQuery,
+    responses: { 200: { description: "The profiles", schema: s.ProfileList } },
+    errors: ["INVALID_PHONE_NUMBER"],
+    tableAccess: "read",
+  },
+  createInteraction: {
+    id: "create-interaction",
+    method: "POST",
+    path: "/api/now/interactions",
+    summary: "Record a phone interaction (what a telephony integration does when a call is answered)",
+    groups: agents,
+    body: s.CreateInteractionRequest,
+    responses: { 201: { description: "The interaction, assigned to the caller", schema: s.Interaction } },
+    errors: ["CONSUMER_NOT_FOUND", "INVALID_PHONE_NUMBER"],
+    tableAccess: "readWrite",
+  },
+  listInteractions: {
+    id: "list-interactions",
+    method: "GET",
+    path: "/api/now/interactions",
+    summary: "A consumer's interactions, or your active ones, newest first",
+    groups: agents,
+    query: s.ListInteractionsQuery,
+    responses: { 200: { description: "One page; pass cursor back for the next", schema: s.InteractionList } },
+    errors: ["INVALID_CURSOR"],
+    tableAccess: "read",
+  },
+  getInteraction: {
+    id: "get-interaction",
+    method: "GET",
+    path: "/api/now/interactions/{id}",
+    summary: "One interaction with its live group (participants)",
+    groups: agents,
+    params: s.InteractionPath,
+    responses: { 200: { description: "The interaction", schema: s.InteractionWithParticipants } },
+    errors: ["INTERACTION_NOT_FOUND"],
+    tableAccess: "read",
+  },
+  listMessages: {
+    id: "list-messages",
+    method: "GET",
+    path: "/api/now/interactions/{id}/messages",
+    summary: "An interaction's messages, in order",
+    groups: agents,
+    params: s.InteractionPath,
+    responses: { 200: { description: "The messages, inbound and outbound", schema: s.MessageList } },
+    errors: ["INTERACTION_NOT_FOUND"],
+    tableAccess: "read",
+  },
+  closeInteraction: {
+    id: "close-interaction",
+    method: "POST",
+    path: "/api/now/interactions/{id}/close",
+    summary: "Close an interaction; an SMS one frees its conversation key",
+    groups: agents,
+    params: s.InteractionPath,
+    responses: { 200: { description: "The closed interaction", schema: s.InteractionWithParticipants } },
+    errors: ["INTERACTION_NOT_FOUND", "INTERACTION_NOT_ACTIVE"],
+    tableAccess: "readWrite",
+  },
+  retryMessage: {
+    id: "retry-message",
+    method: "POST",
+    path: "/api/now/interactions/{id}/messages/{messageId}/retry",
+    summary: "Send a failed outbound message again (once, however many retries arrive at the same time)",
+    groups: agents,
+    params: s.MessagePath,
+    responses: { 200: { description: "The message after the new attempt: sent, or failed again with the transport's error code", schema: s.RetryMessageResponse } },
+    errors: ["MESSAGE_NOT_FOUND", "MESSAGE_NOT_RETRYABLE", "INTERACTION_NOT_ACTIVE", "RECIPIENT_OPTED_OUT"],
+    tableAccess: "readWrite",
+    sendsSms: true,
+  },
+} as const satisfies Record<string, RouteDefinition>;
+
+export type RouteKey = keyof typeof routes;
+export const routeList: readonly RouteDefinition[] = Object.values(routes);

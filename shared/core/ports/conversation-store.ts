@@ -1,0 +1,87 @@
+import type { ChannelUserProfile, ActiveProfileRef } from "../model/channel-user-profile";
+import type { Interaction, Message, Participant } from "../model/interaction";
+import type { ConversationLock } from "../model/conversation-lock";
+import type { Decision } from "../rules/decide-initiation";
+
+/** Everything the service knows about one customer number, read at once (one strongly consistent query). */
+export interface NumberState {
+  activeProfile: ActiveProfileRef | undefined;
+  /** Conversation locks on this number, one per provider number with an active SMS interaction. */
+  locks: ConversationLock[];
+  /** Consumers whose phone numbers include this one, oldest first. */
+  consumerIds: string[];
+  /** Provider numbers this customer number opted out of (STOP). */
+  optOuts: string[];
+}
+
+/** What an idempotent request left behind, written in the same transaction as its outcome. */
+export interface IdempotencyRecord {
+  agentId: string;
+  key: string;
+  requestHash: string;
+  status: number;
+  outcome: string;
+  interactionId: string;
+  closedInteractionId?: string;
+  messageId: string;
+  messageCreatedAt: string;
+  createdAt: string;
+}
+
+export interface InitiationPlan {
+  decision: Exclude<Decision, { kind: "reassociation_required" }>;
+  providerId: string;
+  /** The interaction the message lands in: new (create/replace) or the joined one with its new state. */
+  interaction: Interaction;
+  /** The agent's live-group entry. */
+  participant: Participant;
+  message: Message;
+  /** New profile for create/move. */
+  newProfile?: ChannelUserProfile;
+  idempotency?: IdempotencyRecord;
+  now: string;
+}
+
+export interface InboundPlan {
+  /** Join this lock's interaction, or (undefined) open `interaction` with a new lock. */
+  join?: ConversationLock;
+  interaction: Interaction;
+  message: Message;
+  /** STOP records the opt-out of (customer, provider); START lifts it. */
+  optOut?: "record" | "lift";
+}
+
+/** Why a transaction was cancelled, with what is now stored (from the cancellation reasons). */
+export type ApplyResult =
+  | { ok: true }
+  | { ok: false; failed: "lock"; lock: ConversationLock | undefined }
+  | { ok: false; failed: "profile"; activeProfile: ActiveProfileRef | undefined }
+  | { ok: false; failed: "provider" }
+  | { ok: false; failed: "opt_out"; optedOut: boolean }
+  | { ok: false; failed: "interaction" }
+  | { ok: false; failed: "idempotency"; record: IdempotencyRecord }
+  | { ok: false; failed: "duplicate_inbound" }
+  | { ok: false; failed: "conflict" };
+
+export interface CloseOptions {
+  /** Close only if the interaction's last activity is still at or before this time (the idle sweep). */
+  idleSince?: string;
+  reason?: string;
+}
+
+export interface ConversationStore {
+  readNumberState(customerNumber: string): Promise<NumberState>;
+  applyInitiation(plan: InitiationPlan): Promise<ApplyResult>;
+  applyInbound(plan: InboundPlan, inboundMessageId: string): Promise<ApplyResult>;
+  /** Records an opt-out learnt elsewhere (the transport's own list); a no-op if one exists. */
+  recordOptOut(customerNumber: string, providerNumber: string, at: string, source: string): Promise<void>;
+  /** An automatic reply (keyword confirmation, help text) stored in the conversation before it is sent. */
+  recordAutomaticReply(message: Message): Promise<void>;
+  /** Closes an active interaction and, for SMS, releases its conversation lock, in one transaction. */
+  closeInteraction(interaction: Interaction, state: "closed_complete" | "closed_abandoned", now: string, options?: CloseOptions): Promise<"closed" | "not_active">;
+  /** Active SMS interactions whose last activity is before `idleSince`, oldest first. */
+  listIdle(idleSince: string, limit: number): Promise<Interaction[]>;
+  updateMessageDelivery(message: Message, change: Pick<Message, "status" | "providerMessageId" | "errorCode">): Promise<Message>;
+  getMessage(interactionId: string, createdAt: string, messageId: string): Promise<Message | undefined>;
+  getIdempotencyRecord(agentId: string, key: string): Promise<IdempotencyRecord | undefined>;
+}

@@ -1,0 +1,81 @@
+import type { Message } from "../model/interaction";
+import type { OutboundStatus } from "../rules/message-status";
+
+/** Where an outbound message is stored, found by its id alone (`keys.messageById`). */
+export interface MessageRef {
+  interactionId: string;
+  messageId: string;
+  createdAt: string;
+}
+
+/** The last receipt applied to a message (or recorded on it without a status change). */
+export interface LastReceipt {
+  eventType: string;
+  /** Unix epoch milliseconds, as the event gives it. */
+  eventTimestamp: number;
+  /** ISO form of `eventTimestamp`. */
+  at: string;
+  messageStatus?: string;
+  messageStatusDescription?: string;
+  isFinal?: boolean;
+  receivedAt: string;
+}
+
+/** An outbound message with its delivery bookkeeping. */
+export interface StoredMessage extends Message {
+  /** Hand-overs to the transport: absent means 1 (never retried). */
+  attempts?: number;
+  retriedAt?: string;
+  retriedBy?: string;
+  deliveredAt?: string;
+  failedAt?: string;
+  lastReceipt?: LastReceipt;
+  /** Provider ids of earlier attempts: their late receipts no longer apply. */
+  earlierProviderMessageIds?: string[];
+}
+
+/** A receipt for a found message: a forward move (`status`), or only recorded (no `status`). */
+export interface ReceiptChange {
+  /** Target status; the adapter allows it only from `statusesThatMayBecome(status)`. */
+  status?: Exclude<OutboundStatus, "queued">;
+  errorCode?: string;
+  /** The provider's id for this SMS: stored when the message has none; a receipt of an earlier attempt is ignored. */
+  providerMessageId?: string;
+  receipt: LastReceipt;
+}
+
+export type ReceiptApplied =
+  | { applied: true; message: StoredMessage }
+  /** The condition failed: a backward or sideways move, a duplicate, or an earlier attempt's receipt. `message` as stored (undefined: no such message). */
+  | { applied: false; message: StoredMessage | undefined };
+
+export interface AsideReceipt {
+  /** The partition: the provider's message id, else ours. */
+  id: string;
+  eventType: string;
+  eventTimestamp: number;
+  reason: "no_context" | "unknown_message";
+  providerMessageId?: string;
+  messageId?: string;
+  /** The SNS message as it arrived. */
+  rawEvent: string;
+  receivedAt: string;
+  /** Epoch seconds (TTL). */
+  expiresAt: number;
+}
+
+export type RetryClaim = { claimed: true; message: StoredMessage } | { claimed: false; message: StoredMessage | undefined };
+
+/** Outbound messages after their creation: delivery receipts and retries. */
+export interface MessageStore {
+  locate(messageId: string): Promise<MessageRef | undefined>;
+  get(ref: MessageRef): Promise<StoredMessage | undefined>;
+  /** One conditional write: the status moves only forward (message-status.ts). */
+  applyReceipt(ref: MessageRef, change: ReceiptChange): Promise<ReceiptApplied>;
+  keepReceiptAside(receipt: AsideReceipt): Promise<{ pk: string; sk: string }>;
+  /** One conditional write `failed → queued` (only if still as read): the winner of simultaneous retries sends. */
+  claimRetry(message: StoredMessage, claim: { agentId: string; now: string }): Promise<RetryClaim>;
+  /** The transport's verdict, recorded only on a message still `queued` (else what is stored stands and is returned). */
+  recordSendVerdict(message: StoredMessage, verdict: Pick<Message, "status" | "providerMessageId" | "errorCode">): Promise<StoredMessage>;
+  isOptedOut(customerNumber: string, providerNumber: string): Promise<boolean>;
+}

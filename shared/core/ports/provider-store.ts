@@ -1,0 +1,13 @@
+import type { Provider } from "../../adapters/http/wire-schemas";
+
+export type CreateProviderResult = { outcome: "created" } | { outcome: "number_taken"; holderId: string | undefined };
+
+export interface ProviderStore {
+  /** Stores the provider and claims its number, all or nothing: a number belongs to one provider. */
+  create(provider: Provider): Promise<CreateProviderResult>;
+  get(providerId: string): Promise<Provider | undefined>;
+  /** Every provider, oldest first (the configured order the compose screen shows). */
+  list(): Promise<Provider[]>;
+  /** Applies the change if the provider exists; undefined when it does not. */
+  update(providerId: string, change: { name?: string; active?: boolean }, updatedAt: string): Promise<Provider | undefined>;
+}

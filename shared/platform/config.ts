@@ -1,0 +1,38 @@
+import { defaultHelpText } from "../core/rules/sms-keywords";
+
+/**
+ * Runtime configuration, read from the environment once. The stack sets these on every function;
+ * the local server sets them on its own process.
+ */
+export interface RuntimeConfig {
+  tableName: string;
+  /** ISO 3166-1 alpha-2 country used to read numbers written nationally when nothing else says. */
+  defaultCountry: string;
+  /** Endpoint override (DynamoDB Local); unset on AWS. */
+  dynamoDbEndpoint?: string;
+  /** Module that replaces the compose defaults extension (path or file URL); unset for the shipped default. */
+  composeExtensionModule?: string;
+  /** What HELP/INFO is answered with. */
+  helpText: string;
+  /** An SMS interaction with no message for this long is closed (IDLE_CLOSE_AFTER, default 24h). */
+  idleCloseAfterMs: number;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
+  return {
+    tableName: env.TABLE_NAME ?? "agent-initiated-sms",
+    defaultCountry: (env.DEFAULT_COUNTRY ?? "US").toUpperCase(),
+    dynamoDbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
+    composeExtensionModule: env.COMPOSE_EXTENSION_MODULE || undefined,
+    helpText: env.HELP_TEXT || defaultHelpText,
+    idleCloseAfterMs: parseDuration(env.IDLE_CLOSE_AFTER || "24h", "IDLE_CLOSE_AFTER"),
+  };
+}
+
+/** "24h", "90m", "30s", "2d" or plain seconds; anything else fails the cold start with a clear message. */
+export function parseDuration(text: string, name: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(d|h|m|s)?$/.exec(text.trim());
+  if (!match) throw new Error(`${name} must be a duration such as 24h, 90m, 30s or 2d (got "${text}")`);
+  const unit = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000 }[(match[2] ?? "s") as "d" | "h" | "m" | "s"];
+  return Number(match[1]) * unit;
+}

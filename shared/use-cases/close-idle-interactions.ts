@@ -1,0 +1,36 @@
+import type { Clock } from "../core/ports/clock-and-ids";
+import type { ConversationStore } from "../core/ports/conversation-store";
+
+export interface CloseIdleDeps {
+  conversations: Pick<ConversationStore, "listIdle" | "closeInteraction">;
+  clock: Clock;
+  idleCloseAfterMs: number;
+}
+
+/** How many idle interactions one sweep looks at per page; a sweep pages until none is left. */
+const pageSize = 50;
+
+/**
+ * Closes SMS interactions with no message for the configured time, through the same closing
+ * transaction as a manual close (which frees the conversation key), so a stale conversation never
+ * captures the customer's next reply. Each close re-checks that nothing happened since the sweep
+ * looked; one that got a message meanwhile is left open.
+ */
+export async function closeIdleInteractions(deps: CloseIdleDeps, budget: { deadline: number } = { deadline: Number.POSITIVE_INFINITY }) {
+  const now = deps.clock.now();
+  const idleSince = new Date(now.getTime() - deps.idleCloseAfterMs).toISOString();
+  let closed = 0;
+  let skipped = 0;
+  const seen = new Set<string>();
+  while (Date.now() < budget.deadline) {
+    const idle = (await deps.conversations.listIdle(idleSince, pageSize)).filter((interaction) => !seen.has(interaction.id));
+    if (idle.length === 0) break;
+    for (const interaction of idle) {
+      seen.add(interaction.id);
+      const result = await deps.conversations.closeInteraction(interaction, "closed_complete", now.toISOString(), { idleSince });
+      if (result === "closed") closed++;
+      else skipped++;
+    }
+  }
+  return { idleSince, closed, skipped };
+}

@@ -1,0 +1,51 @@
+import type { Consumer } from "../adapters/http/wire-schemas";
+import { ApiError } from "../core/errors";
+import type { Clock, IdGenerator } from "../core/ports/clock-and-ids";
+import { requireValidNumber } from "../core/rules/require-valid-number";
+import type { ProfileStore } from "../core/ports/profile-store";
+import type { ConsumerStore } from "../core/ports/consumer-store";
+
+export interface CreateConsumerDeps {
+  consumers: Pick<ConsumerStore, "create">;
+  profiles: Pick<ProfileStore, "createIfNoneActive">;
+  clock: Clock;
+  ids: IdGenerator;
+  defaultCountry: string;
+}
+
+export interface CreateConsumerInput {
+  id?: string;
+  name: string;
+  location?: string;
+  phoneNumbers?: string[];
+}
+
+/**
+ * Creates a consumer. Numbers written nationally are read in the consumer's location (else the
+ * default country) and stored in E.164; two spellings of one phone are stored once.
+ */
+export async function createConsumer(deps: CreateConsumerDeps, input: CreateConsumerInput): Promise<Consumer> {
+  const location = input.location?.toUpperCase();
+  const numbers = (input.phoneNumbers ?? []).map(
+    (phoneNumber, index) =>
+      requireValidNumber({ phoneNumber, consumerLocation: location, defaultCountry: deps.defaultCountry }, `phoneNumbers[${index}]`).e164,
+  );
+  const consumer: Consumer = {
+    id: input.id ?? deps.ids.next("con"),
+    name: input.name,
+    ...(location ? { location } : {}),
+    phoneNumbers: [...new Set(numbers)],
+    createdAt: deps.clock.now().toISOString(),
+  };
+  if ((await deps.consumers.create(consumer)) === "already_exists") {
+    throw new ApiError("CONSUMER_ALREADY_EXISTS", `a consumer with id '${consumer.id}' already exists; choose another id or omit it`);
+  }
+  // Registering a number gives it an active channel user profile when none holds it; it never
+  // moves one (only a confirmed send does).
+  await Promise.all(
+    consumer.phoneNumbers.map((phoneNumber) =>
+      deps.profiles.createIfNoneActive({ id: deps.ids.next("cup"), phoneNumber, channel: "sms", consumerId: consumer.id, active: true, createdAt: consumer.createdAt }),
+    ),
+  );
+  return consumer;
+}

@@ -1,0 +1,62 @@
+import type { Provider } from "../adapters/http/wire-schemas";
+import { ApiError } from "../core/errors";
+import type { Clock, IdGenerator } from "../core/ports/clock-and-ids";
+import { requireValidNumber } from "../core/rules/require-valid-number";
+import type { ProviderStore } from "../core/ports/provider-store";
+
+export interface ProviderDeps {
+  providers: ProviderStore;
+  clock: Clock;
+  ids: IdGenerator;
+  defaultCountry: string;
+}
+
+/**
+ * Creates a provider. Its number must carry its country code (a send-from number has no "home"
+ * country to guess from) and belongs to one provider for good: deactivate or rename it, never reuse.
+ */
+export async function createProvider(
+  deps: ProviderDeps,
+  input: { number: string; name: string; active?: boolean },
+): Promise<Provider> {
+  const number = requireValidNumber({ phoneNumber: input.number, defaultCountry: deps.defaultCountry }, "number");
+  if (number.source !== "input") {
+    throw new ApiError("INVALID_PHONE_NUMBER", "number: write the provider number with its country code, e.g. +14155550100", {
+      reason: "INVALID_COUNTRY",
+      field: "number",
+    });
+  }
+  const now = deps.clock.now().toISOString();
+  const provider: Provider = {
+    id: deps.ids.next("prv"),
+    number: number.e164,
+    name: input.name,
+    channel: "sms",
+    active: input.active ?? true,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const result = await deps.providers.create(provider);
+  if (result.outcome === "number_taken") {
+    throw new ApiError(
+      "PROVIDER_NUMBER_TAKEN",
+      `${number.e164} already belongs to provider '${result.holderId ?? "unknown"}'; reactivate or rename that provider instead`,
+      { providerId: result.holderId },
+    );
+  }
+  return provider;
+}
+
+export async function listProviders(deps: Pick<ProviderDeps, "providers">): Promise<{ items: Provider[] }> {
+  return { items: await deps.providers.list() };
+}
+
+export async function updateProvider(
+  deps: Pick<ProviderDeps, "providers" | "clock">,
+  providerId: string,
+  change: { name?: string; active?: boolean },
+): Promise<Provider> {
+  const updated = await deps.providers.update(providerId, change, deps.clock.now().toISOString());
+  if (!updated) throw new ApiError("PROVIDER_NOT_FOUND", `no provider has id '${providerId}'`);
+  return updated;
+}

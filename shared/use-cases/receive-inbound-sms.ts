@@ -1,0 +1,137 @@
+import { ApiError } from "../core/errors";
+import type { Interaction, Message } from "../core/model/interaction";
+import { normalisePhoneNumber } from "../core/rules/normalise-phone-number";
+import type { Clock, IdGenerator } from "../core/ports/clock-and-ids";
+import { SmsSendError, type SmsTransport } from "../core/ports/sms-transport";
+import { interactionFromLock } from "../core/model/conversation-lock";
+import { keywordOf, keywordReplies, type SmsKeyword } from "../core/rules/sms-keywords";
+import type { ConversationStore, NumberState } from "../core/ports/conversation-store";
+
+/** The two-way SMS payload (SNS on AWS; `POST /local/inbound_sms` locally). */
+export interface InboundSms {
+  originationNumber: string;
+  destinationNumber: string;
+  messageKeyword?: string;
+  messageBody: string;
+  inboundMessageId: string;
+  previousPublishedMessageId?: string;
+}
+
+export interface ReceiveInboundDeps {
+  conversations: ConversationStore;
+  transport: SmsTransport;
+  /** The answer to HELP/INFO (HELP_TEXT). */
+  helpText: string;
+  clock: Clock;
+  ids: IdGenerator;
+  backoff(attempt: number): Promise<void>;
+}
+
+export type InboundResult =
+  | { outcome: "joined" | "opened"; interactionId: string; messageId: string; keyword?: SmsKeyword; autoReplyMessageId?: string }
+  | { outcome: "duplicate"; inboundMessageId: string };
+
+const maxAttempts = 10;
+
+/**
+ * A customer's reply joins the active interaction of its conversation key; with none active it
+ * opens one handled by the virtual agent. The message and an item named after the transport's
+ * inbound message id are written in one transaction, so a redelivery, however concurrent, is
+ * stored once.
+ */
+export async function receiveInboundSms(deps: ReceiveInboundDeps, sms: InboundSms): Promise<InboundResult> {
+  const customer = e164(sms.originationNumber, "originationNumber");
+  const provider = e164(sms.destinationNumber, "destinationNumber");
+  let state: NumberState = await deps.conversations.readNumberState(customer);
+  const keyword = keywordOf(sms.messageBody);
+
+  for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    const now = deps.clock.now().toISOString();
+    const lock = state.locks.find((candidate) => candidate.providerNumber === provider);
+    const interaction: Interaction = lock
+      ? { ...interactionFromLock(lock), updatedAt: now, lastActivityAt: now }
+      : {
+          id: deps.ids.next("int"),
+          type: "sms",
+          state: "work_in_progress",
+          active: true,
+          handler: "virtual_agent",
+          assignedTo: null,
+          // The number's active profile says who this is; else a consumer who lists the number.
+          consumerId: state.activeProfile?.consumerId ?? state.consumerIds[0] ?? null,
+          from: provider,
+          to: customer,
+          createdAt: now,
+          updatedAt: now,
+          lastActivityAt: now,
+        };
+    const message: Message = {
+      id: deps.ids.next("msg"),
+      interactionId: interaction.id,
+      direction: "inbound",
+      body: sms.messageBody,
+      from: customer,
+      to: provider,
+      status: "received",
+      createdAt: now,
+      providerMessageId: sms.inboundMessageId,
+    };
+    const optedOut = state.optOuts.includes(provider);
+    const optOut = keyword === "stop" && !optedOut ? "record" : keyword === "start" && optedOut ? "lift" : undefined;
+    const result = await deps.conversations.applyInbound({ ...(lock ? { join: lock } : {}), interaction, message, ...(optOut ? { optOut } : {}) }, sms.inboundMessageId);
+    if (result.ok) {
+      // Confirm a STOP or START that changed something (so once), answer every HELP.
+      const reply = optOut === "record" ? keywordReplies.stop : optOut === "lift" ? keywordReplies.start : keyword === "help" ? deps.helpText : undefined;
+      const autoReply = reply ? await sendAutomaticReply(deps, interaction, reply) : undefined;
+      return {
+        outcome: lock ? "joined" : "opened",
+        interactionId: interaction.id,
+        messageId: message.id,
+        ...(keyword ? { keyword } : {}),
+        ...(autoReply ? { autoReplyMessageId: autoReply.id } : {}),
+      };
+    }
+    if (result.failed === "duplicate_inbound") return { outcome: "duplicate", inboundMessageId: sms.inboundMessageId };
+    if (result.failed === "opt_out") {
+      // Another STOP/START got there first: the state flips, and this one changes nothing.
+      state = { ...state, optOuts: optedOut ? state.optOuts.filter((number) => number !== provider) : [...state.optOuts, provider] };
+    } else if (result.failed === "lock") {
+      state = { ...state, locks: [...state.locks.filter((l) => l.providerNumber !== provider), ...(result.lock ? [result.lock] : [])] };
+    } else {
+      await deps.backoff(attempt);
+      state = await deps.conversations.readNumberState(customer);
+    }
+  }
+  throw new Error(`inbound message kept conflicting after ${maxAttempts} attempts`);
+}
+
+/** Stored in the conversation first, then handed to the transport; its verdict recorded like any message's. */
+async function sendAutomaticReply(deps: ReceiveInboundDeps, interaction: Interaction, body: string): Promise<Message> {
+  const message: Message = {
+    id: deps.ids.next("msg"),
+    interactionId: interaction.id,
+    direction: "outbound",
+    body,
+    from: interaction.from!,
+    to: interaction.to!,
+    status: "queued",
+    createdAt: deps.clock.now().toISOString(),
+  };
+  await deps.conversations.recordAutomaticReply(message);
+  let verdict: Pick<Message, "status" | "providerMessageId" | "errorCode">;
+  try {
+    const { providerMessageId } = await deps.transport.send({ messageId: message.id, from: message.from, to: message.to, body });
+    verdict = { status: "sent", providerMessageId };
+  } catch (error) {
+    verdict = { status: "failed", errorCode: error instanceof SmsSendError ? error.code : "TRANSPORT_ERROR" };
+  }
+  return deps.conversations.updateMessageDelivery(message, verdict);
+}
+
+function e164(value: string, field: string): string {
+  const result = normalisePhoneNumber({ phoneNumber: value, defaultCountry: "US" });
+  if (!result.valid || result.source !== "input") {
+    throw new ApiError("VALIDATION_FAILED", `${field} must be an E.164 number`);
+  }
+  return result.e164;
+}

@@ -1,0 +1,76 @@
+import { ApiError } from "../core/errors";
+import type { Message } from "../core/model/interaction";
+import type { InteractionReader } from "../core/ports/interaction-store";
+import type { Clock } from "../core/ports/clock-and-ids";
+import { smsEncoding, type SmsEncoding } from "../core/rules/sms-segments";
+import { SmsSendError, type SmsTransport } from "../core/ports/sms-transport";
+import type { MessageStore, StoredMessage } from "../core/ports/message-store";
+import { isRetryable, retryMove } from "../core/rules/message-status";
+
+export interface RetryMessageDeps {
+  messages: Pick<MessageStore, "locate" | "get" | "claimRetry" | "recordSendVerdict" | "isOptedOut">;
+  interactions: InteractionReader;
+  transport: SmsTransport;
+  clock: Clock;
+}
+
+export interface RetryAnswer {
+  /** The message after the attempt, with its encoding and segments as in initiate_message's answer. */
+  message: StoredMessage & Pick<SmsEncoding, "encoding" | "segments" | "characters">;
+}
+
+/**
+ * An agent sends a failed outbound message again. The message is claimed with one conditional
+ * write (`failed → queued`, attempts + 1, error cleared), so of any number of simultaneous
+ * retries exactly one wins and hands the SMS to the transport; the others answer 409 with the
+ * status they found. The verdict is recorded as after a first send: only on a message still
+ * `queued` (a receipt that came first stands).
+ */
+export async function retryMessage(deps: RetryMessageDeps, target: { interactionId: string; messageId: string }, caller: { agentId: string }): Promise<RetryAnswer> {
+  const notFound = () => new ApiError("MESSAGE_NOT_FOUND", `interaction '${target.interactionId}' has no outbound message '${target.messageId}'`);
+  const ref = await deps.messages.locate(target.messageId);
+  if (!ref || ref.interactionId !== target.interactionId) throw notFound();
+  const message = await deps.messages.get(ref);
+  if (!message) throw notFound();
+  if (!isRetryable(message.status)) throw notRetryable(message);
+
+  const interaction = await deps.interactions.get(message.interactionId);
+  if (!interaction?.active) {
+    // Its conversation key may belong to another interaction by now: a reply would not come back here.
+    throw new ApiError(
+      "INTERACTION_NOT_ACTIVE",
+      `interaction '${message.interactionId}' is closed; send a new message instead (POST /api/now/initiate_message with originInteractionId)`,
+    );
+  }
+  if (await deps.messages.isOptedOut(message.to, message.from)) {
+    throw new ApiError("RECIPIENT_OPTED_OUT", `${message.to} opted out of messages from ${message.from} (replied STOP); nothing was sent. They can reply START to opt back in`);
+  }
+
+  const claim = await deps.messages.claimRetry(message, { agentId: caller.agentId, now: deps.clock.now().toISOString() });
+  if (!claim.claimed) {
+    if (!claim.message) throw notFound();
+    throw notRetryable(claim.message);
+  }
+
+  let verdict: Pick<Message, "status" | "providerMessageId" | "errorCode">;
+  try {
+    const { providerMessageId } = await deps.transport.send({ messageId: message.id, from: message.from, to: message.to, body: message.body });
+    verdict = { status: "sent", providerMessageId };
+  } catch (error) {
+    verdict = { status: "failed", errorCode: error instanceof SmsSendError ? error.code : "TRANSPORT_ERROR" };
+  }
+  // Outside the try: a failure to record "sent" must not turn a sent SMS into a failed (and retryable) one.
+  const stored = await deps.messages.recordSendVerdict(claim.message, verdict);
+  const encoding = smsEncoding(stored.body);
+  return { message: { ...stored, encoding: encoding.encoding, segments: encoding.segments, characters: encoding.characters } };
+}
+
+function notRetryable(message: StoredMessage): ApiError {
+  const why =
+    message.status === "queued"
+      ? "it is being sent (another retry, or the first hand-over, is in progress)"
+      : message.status === retryMove.from
+        ? "it was retried, and failed again, while this retry was being made; retry it again"
+        : `only a ${retryMove.from} message can be retried`;
+  return new ApiError("MESSAGE_NOT_RETRYABLE", `message '${message.id}' is ${message.status}: ${why}`, { messageStatus: message.status });
+}
