@@ -3,7 +3,8 @@ import type { Context, SNSEvent } from "aws-lambda";
 import { createLambdaContext } from "./api-gateway-emulator";
 import { snsEvent } from "./sns-event";
 import { isInGroup, readCaller } from "../shared/adapters/http/caller";
-import { ApiError, errorBody } from "../shared/core/errors";
+import { ServiceError } from "../shared/core/errors";
+import { errorBody, statusOf } from "../shared/adapters/http/error-status";
 import { OutboxTransport } from "../shared/adapters/sms/outbox-transport";
 import { join } from "node:path";
 import type {
@@ -97,7 +98,7 @@ function snsRelay(id: string, path: string, functionDir: string): LocalRoute {
         const [result] = await handler(snsEvent(message, functionDir), createLambdaContext({ functionName: functionDir, timeoutMs: 30_000 }));
         return json(200, result);
       } catch (error) {
-        if (error instanceof ApiError) return json(error.status, errorBody(error));
+        if (error instanceof ServiceError) return json(statusOf(error), errorBody(error));
         throw error;
       }
     },
@@ -118,7 +119,7 @@ const outbox: LocalRoute = {
   auth: "jwt",
   async handle(event, services) {
     if (!isInGroup(readCaller(event), ["admins"])) {
-      return json(403, errorBody(new ApiError("FORBIDDEN", "the outbox is for group admins")));
+      return json(403, errorBody(new ServiceError("FORBIDDEN", "the outbox is for group admins")));
     }
     return json(200, await new OutboxTransport(services.outboxFile).list());
   },

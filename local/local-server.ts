@@ -6,7 +6,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2, Context } from "aws-lambda";
 import type { JWTPayload } from "jose";
-import { ApiError, errorBody } from "../shared/core/errors";
+import { ServiceError } from "../shared/core/errors";
+import { errorBody } from "../shared/adapters/http/error-status";
 import { routeList, type RouteDefinition } from "../shared/adapters/http/routes";
 import { createTableInput } from "../shared/adapters/dynamo/table-definition";
 import {
@@ -300,7 +301,7 @@ async function respond(
       lookup.kind === "method-mismatch"
         ? `no route for ${method} ${rawPath}; this path accepts ${lookup.allowed.join(", ")}`
         : `no route for ${method} ${rawPath}`;
-    return jsonResponse(404, errorBody(new ApiError("ROUTE_NOT_FOUND", message)));
+    return jsonResponse(404, errorBody(new ServiceError("ROUTE_NOT_FOUND", message)));
   }
   const { match } = lookup;
 

@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
-import { errorStatus, type ErrorCode } from "../shared/core/errors";
+import type { ErrorCode } from "../shared/core/errors";
+import { errorStatus } from "../shared/adapters/http/error-status";
 import { ErrorResponse } from "../shared/adapters/http/wire-schemas";
 import { routeList, type RouteDefinition } from "../shared/adapters/http/routes";
 

@@ -2,7 +2,7 @@ import { createAdapters } from "../../shared/platform/composition-root";
 import { loadComposeExtension } from "../../shared/adapters/compose/load-compose-extension";
 import { readConfig } from "../../shared/platform/config";
 import { initiateMessage } from "../../shared/use-cases/initiate-message";
-import { HttpReply, httpHandler } from "../../shared/adapters/http/http-handler";
+import { httpHandler } from "../../shared/adapters/http/http-handler";
 import { routes } from "../../shared/adapters/http/routes";
 import { createTransport } from "../../shared/adapters/sms/create-transport";
 
@@ -11,6 +11,5 @@ const deps = { ...createAdapters(config), transport: createTransport(), extensio
 
 export const handler = httpHandler(routes.initiateMessage, async (request) => {
   const idempotencyKey = request.headers["idempotency-key"];
-  const reply = await initiateMessage(deps, request.body, { agentId: request.caller.sub, ...(idempotencyKey ? { idempotencyKey } : {}) });
-  return new HttpReply(reply.status, reply.body);
+  return initiateMessage(deps, request.body, { agentId: request.caller.sub, ...(idempotencyKey ? { idempotencyKey } : {}) });
 });

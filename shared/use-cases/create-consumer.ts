@@ -1,5 +1,5 @@
-import type { Consumer } from "../adapters/http/wire-schemas";
-import { ApiError } from "../core/errors";
+import type { Consumer } from "../core/model/consumer";
+import { ServiceError } from "../core/errors";
 import type { Clock, IdGenerator } from "../core/ports/clock-and-ids";
 import { requireValidNumber } from "../core/rules/require-valid-number";
 import type { ProfileStore } from "../core/ports/profile-store";
@@ -38,7 +38,7 @@ export async function createConsumer(deps: CreateConsumerDeps, input: CreateCons
     createdAt: deps.clock.now().toISOString(),
   };
   if ((await deps.consumers.create(consumer)) === "already_exists") {
-    throw new ApiError("CONSUMER_ALREADY_EXISTS", `a consumer with id '${consumer.id}' already exists; choose another id or omit it`);
+    throw new ServiceError("CONSUMER_ALREADY_EXISTS", `a consumer with id '${consumer.id}' already exists; choose another id or omit it`);
   }
   // Registering a number gives it an active channel user profile when none holds it; it never
   // moves one (only a confirmed send does).

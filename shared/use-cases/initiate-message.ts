@@ -1,19 +1,23 @@
 import { createHash } from "node:crypto";
-import { activeSmsProviders, composeDefaults } from "./compose-options";
+import { activeSmsProviders, composeDefaults } from "../core/rules/compose-defaults";
 import type { ComposeDefaultsExtension } from "../core/ports/compose-defaults-extension";
 import type { ConsumerStore } from "../core/ports/consumer-store";
-import type { Consumer, InitiateMessageRequest, SendFromOption } from "../adapters/http/wire-schemas";
-import { ApiError } from "../core/errors";
-import type { Interaction, Message } from "../core/model/interaction";
+import type { Consumer } from "../core/model/consumer";
+import type { SendFromOption } from "../core/model/provider";
+import { ServiceError } from "../core/errors";
+import { summariseInteraction, type Interaction, type InteractionSummary, type Participant } from "../core/model/interaction";
+import type { Message, StoredMessage } from "../core/model/message";
 import type { InteractionStore } from "../core/ports/interaction-store";
 import { requireValidNumber } from "../core/rules/require-valid-number";
 import type { Clock, IdGenerator } from "../core/ports/clock-and-ids";
 import type { ProviderStore } from "../core/ports/provider-store";
-import { smsEncoding } from "../core/rules/sms-segments";
-import { SmsSendError, type SmsTransport } from "../core/ports/sms-transport";
+import { encodingReport, type SmsEncodingReport } from "../core/rules/sms-segments";
+import type { SmsTransport } from "../core/ports/sms-transport";
+import type { MessageStore } from "../core/ports/message-store";
+import { handOverSms } from "./hand-over-sms";
 import { interactionFromLock, type ConversationLock } from "../core/model/conversation-lock";
-import type { ConversationStore, IdempotencyRecord, InitiationPlan, NumberState } from "../core/ports/conversation-store";
-import { decideInitiation, type Decision } from "../core/rules/decide-initiation";
+import type { ConversationStore, IdempotencyRecord, InitiationPlan } from "../core/ports/conversation-store";
+import { decideInitiation, type Decision, type Outcome, type ProfileChange } from "../core/rules/decide-initiation";
 
 export const maxMessageCharacters = 1600;
 /** Decisions made again after a transaction found its reads stale, before the request gives up. */
@@ -26,6 +30,7 @@ export interface InitiateMessageDeps {
   providers: Pick<ProviderStore, "list">;
   interactions: Pick<InteractionStore, "get" | "getWithParticipants">;
   conversations: ConversationStore;
+  messages: Pick<MessageStore, "get" | "recordSendVerdict">;
   transport: SmsTransport;
   extension: ComposeDefaultsExtension;
   clock: Clock;
@@ -35,10 +40,41 @@ export interface InitiateMessageDeps {
   backoff(attempt: number): Promise<void>;
 }
 
-export interface Reply {
-  status: 200 | 201;
-  body: Record<string, unknown>;
+/** What an agent asks for (the agent is the caller, never a field). */
+export interface InitiateMessageInput {
+  consumerId: string;
+  message: string;
+  to?: string;
+  from?: string;
+  originInteractionId?: string;
+  confirmReassociation?: boolean;
+  dryRun?: boolean;
 }
+
+/** The message as answered: stored fields plus its encoding report. */
+export type AnsweredMessage = StoredMessage & SmsEncodingReport;
+
+/** A send that took effect (or its idempotent replay). */
+export interface InitiationResult {
+  outcome: Outcome;
+  interaction: Interaction & { participants: Participant[] };
+  closedInteractionId?: string;
+  message: AnsweredMessage;
+}
+
+/** What a send would do, written and sent nothing. */
+export interface DryRunResult {
+  dryRun: true;
+  outcome: Outcome;
+  from: string;
+  to: string;
+  interaction?: InteractionSummary;
+  closedInteractionId?: string;
+  profile: { change: ProfileChange["kind"]; currentConsumerId?: string };
+  message: SmsEncodingReport;
+}
+
+export type InitiateMessageAnswer = InitiationResult | DryRunResult;
 
 /**
  * An agent's SMS from the screen of an interaction: resolves the numbers, reads the state of the
@@ -49,16 +85,16 @@ export interface Reply {
  */
 export async function initiateMessage(
   deps: InitiateMessageDeps,
-  request: InitiateMessageRequest,
+  request: InitiateMessageInput,
   caller: { agentId: string; idempotencyKey?: string },
-): Promise<Reply> {
+): Promise<InitiateMessageAnswer> {
   if (caller.idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(caller.idempotencyKey)) {
-    throw new ApiError("VALIDATION_FAILED", "Idempotency-Key must be 1-200 visible ASCII characters, such as a UUID");
+    throw new ServiceError("VALIDATION_FAILED", "Idempotency-Key must be 1-200 visible ASCII characters, such as a UUID");
   }
   const characters = [...request.message].length;
-  if (request.message.trim() === "") throw new ApiError("MESSAGE_EMPTY", "message is empty; write the text to send");
+  if (request.message.trim() === "") throw new ServiceError("MESSAGE_EMPTY", "message is empty; write the text to send");
   if (characters > maxMessageCharacters) {
-    throw new ApiError("MESSAGE_TOO_LONG", `message is ${characters} characters; the limit is ${maxMessageCharacters}`);
+    throw new ServiceError("MESSAGE_TOO_LONG", `message is ${characters} characters; the limit is ${maxMessageCharacters}`);
   }
 
   const requestHash = caller.idempotencyKey ? hashRequest(request) : "";
@@ -72,41 +108,41 @@ export async function initiateMessage(
   ]);
   if (earlier) return replay(deps, earlier, requestHash);
   if (request.originInteractionId && !origin) {
-    throw new ApiError("INTERACTION_NOT_FOUND", `no interaction has id '${request.originInteractionId}'`);
+    throw new ServiceError("INTERACTION_NOT_FOUND", `no interaction has id '${request.originInteractionId}'`);
   }
   // A reply to a phone interaction goes to the consumer the call was recorded for.
   const consumer =
     origin?.type === "phone" && origin.consumerId && origin.consumerId !== request.consumerId ? await deps.consumers.get(origin.consumerId) : requestedConsumer;
   if (!consumer) {
     const missing = origin?.type === "phone" && origin.consumerId ? origin.consumerId : request.consumerId;
-    throw new ApiError("CONSUMER_NOT_FOUND", `no consumer has id '${missing}'`);
+    throw new ServiceError("CONSUMER_NOT_FOUND", `no consumer has id '${missing}'`);
   }
 
   const providers = activeSmsProviders(allProviders);
   if (providers.length === 0) {
-    throw new ApiError("NO_MESSAGING_PROVIDER", "no active SMS provider is configured; an administrator must add or activate one");
+    throw new ServiceError("NO_MESSAGING_PROVIDER", "no active SMS provider is configured; an administrator must add or activate one");
   }
   const defaults = request.to && request.from ? undefined : await composeDefaults(deps.extension, { consumer, originInteraction: origin, providers });
   const to = resolveTo(deps, request, consumer, origin, defaults?.defaultSendTo ?? null);
   let state = await deps.conversations.readNumberState(to);
   const sender = resolveFrom(deps, request, providers, state.locks, origin, defaults?.defaultSendFrom ?? null);
-  const encoding = smsEncoding(request.message);
+  const encoding = encodingReport(request.message);
 
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     if (state.optOuts.includes(sender.number)) {
-      throw new ApiError("RECIPIENT_OPTED_OUT", `${to} opted out of messages from ${sender.number} (replied STOP); nothing was sent. They can reply START to opt back in`);
+      throw new ServiceError("RECIPIENT_OPTED_OUT", `${to} opted out of messages from ${sender.number} (replied STOP); nothing was sent. They can reply START to opt back in`);
     }
     const lock = state.locks.find((candidate) => candidate.providerNumber === sender.number);
     const decision = decideInitiation({ consumerId: consumer.id, lock, activeProfile: state.activeProfile, confirmReassociation: request.confirmReassociation === true });
     if (decision.kind === "reassociation_required") {
       const holder = await deps.consumers.get(decision.currentConsumerId);
-      throw new ApiError(
+      throw new ServiceError(
         "PROFILE_REASSOCIATION_REQUIRED",
         `${to} is currently associated with consumer ${holder?.name ?? decision.currentConsumerId}; sending will associate it with ${consumer.name}. Send again with confirmReassociation: true to do so`,
         { currentConsumer: { id: decision.currentConsumerId, name: holder?.name ?? null } },
       );
     }
-    if (request.dryRun) return { status: 200, body: dryRunAnswer(decision, sender.number, to, encoding) };
+    if (request.dryRun) return dryRunAnswer(decision, sender.number, to, encoding);
 
     const plan = buildPlan(deps, decision, { consumer, sender, to, body: request.message, agentId: caller.agentId });
     if (caller.idempotencyKey) {
@@ -114,7 +150,6 @@ export async function initiateMessage(
         agentId: caller.agentId,
         key: caller.idempotencyKey,
         requestHash,
-        status: decision.kind === "inject" ? 200 : 201,
         outcome: decision.outcome,
         interactionId: plan.interaction.id,
         ...(decision.kind === "replace" ? { closedInteractionId: decision.close.interactionId } : {}),
@@ -130,7 +165,7 @@ export async function initiateMessage(
       case "idempotency":
         return replay(deps, result.record, requestHash);
       case "provider":
-        throw new ApiError("UNKNOWN_SEND_FROM", `${sender.number} stopped being an active SMS provider; choose another send-from number`);
+        throw new ServiceError("UNKNOWN_SEND_FROM", `${sender.number} stopped being an active SMS provider; choose another send-from number`);
       case "opt_out":
         // The customer sent STOP while this was being decided: refused on the next turn.
         state = { ...state, optOuts: [...state.optOuts, sender.number] };
@@ -147,19 +182,19 @@ export async function initiateMessage(
         state = await deps.conversations.readNumberState(to);
     }
   }
-  throw new ApiError("CONVERSATION_BUSY", "the conversation changed too often while this message was being sent; send it again");
+  throw new ServiceError("CONVERSATION_BUSY", "the conversation changed too often while this message was being sent; send it again");
 }
 
-function resolveTo(deps: InitiateMessageDeps, request: InitiateMessageRequest, consumer: Consumer, origin: Interaction | undefined, defaultSendTo: string | null): string {
+function resolveTo(deps: InitiateMessageDeps, request: InitiateMessageInput, consumer: Consumer, origin: Interaction | undefined, defaultSendTo: string | null): string {
   if (request.to) return requireValidNumber({ phoneNumber: request.to, consumerLocation: consumer.location, defaultCountry: deps.defaultCountry }, "to").e164;
   if (origin?.type === "sms" && origin.to) return origin.to;
   if (defaultSendTo) return defaultSendTo;
-  throw new ApiError("VALIDATION_FAILED", `consumer ${consumer.id} has no phone number: give 'to'`);
+  throw new ServiceError("VALIDATION_FAILED", `consumer ${consumer.id} has no phone number: give 'to'`);
 }
 
 function resolveFrom(
   deps: InitiateMessageDeps,
-  request: InitiateMessageRequest,
+  request: InitiateMessageInput,
   providers: SendFromOption[],
   locks: ConversationLock[],
   origin: Interaction | undefined,
@@ -169,7 +204,7 @@ function resolveFrom(
   if (request.from) {
     const number = requireValidNumber({ phoneNumber: request.from, defaultCountry: deps.defaultCountry }, "from").e164;
     const provider = byNumber(number);
-    if (!provider) throw new ApiError("UNKNOWN_SEND_FROM", `${number} is not an active SMS provider number; see GET /api/now/providers`);
+    if (!provider) throw new ServiceError("UNKNOWN_SEND_FROM", `${number} is not an active SMS provider number; see GET /api/now/providers`);
     return provider;
   }
   // An ongoing conversation with this number keeps its send-from number, so the reply lands there.
@@ -232,87 +267,71 @@ function buildPlan(
 }
 
 /** After the commit: hand the SMS over, record sent or failed (never lost), and answer. */
-async function deliver(deps: InitiateMessageDeps, plan: InitiationPlan, encoding: ReturnType<typeof smsEncoding>): Promise<Reply> {
-  let verdict: Pick<Message, "status" | "providerMessageId" | "errorCode">;
-  try {
-    const { providerMessageId } = await deps.transport.send({ messageId: plan.message.id, from: plan.message.from, to: plan.message.to, body: plan.message.body });
-    verdict = { status: "sent", providerMessageId };
-  } catch (error) {
-    verdict = { status: "failed", errorCode: error instanceof SmsSendError ? error.code : "TRANSPORT_ERROR" };
-  }
-  // Outside the try: a failure to record "sent" must not turn a sent SMS into a failed (and resendable) one.
-  const message = await deps.conversations.updateMessageDelivery(plan.message, verdict);
-  if (verdict.errorCode === "RECIPIENT_OPTED_OUT") {
+async function deliver(deps: InitiateMessageDeps, plan: InitiationPlan, encoding: SmsEncodingReport): Promise<InitiationResult> {
+  const message = await handOverSms(deps, plan.message);
+  if (message.errorCode === "RECIPIENT_OPTED_OUT") {
     // The carrier's opt-out list said no: remember it as ours, so the next send is refused before
     // anything is written, and answer as for any opted-out recipient. The conversation is kept.
     await deps.conversations.recordOptOut(plan.message.to, plan.message.from, plan.now, "transport");
-    throw new ApiError("RECIPIENT_OPTED_OUT", `${plan.message.to} has opted out of SMS from ${plan.message.from} at the carrier; nothing was sent`, {
+    throw new ServiceError("RECIPIENT_OPTED_OUT", `${plan.message.to} has opted out of SMS from ${plan.message.from} at the carrier; nothing was sent`, {
       interactionId: plan.interaction.id,
       messageId: plan.message.id,
     });
   }
   const { decision } = plan;
   const interaction =
-    decision.kind === "inject" ? await deps.interactions.getWithParticipants(plan.interaction.id) : { ...plan.interaction, participants: [plan.participant] };
+    decision.kind === "inject" ? (await deps.interactions.getWithParticipants(plan.interaction.id))! : { ...plan.interaction, participants: [plan.participant] };
   return {
-    status: decision.kind === "inject" ? 200 : 201,
-    body: {
-      outcome: decision.outcome,
-      interaction,
-      ...(decision.kind === "replace" ? { closedInteractionId: decision.close.interactionId } : {}),
-      message: { ...message, encoding: encoding.encoding, segments: encoding.segments, characters: encoding.characters },
-    },
+    outcome: decision.outcome,
+    interaction,
+    ...(decision.kind === "replace" ? { closedInteractionId: decision.close.interactionId } : {}),
+    message: { ...message, ...encoding },
   };
 }
 
 /** The same Idempotency-Key again: the first answer, read back, and nothing sent. */
-async function replay(deps: InitiateMessageDeps, record: IdempotencyRecord, requestHash: string): Promise<Reply> {
+async function replay(deps: InitiateMessageDeps, record: IdempotencyRecord, requestHash: string): Promise<InitiationResult> {
   if (record.requestHash !== requestHash) {
-    throw new ApiError("IDEMPOTENCY_KEY_REUSED", `Idempotency-Key '${record.key}' was used for a different request; use a new key for a new message`);
+    throw new ServiceError("IDEMPOTENCY_KEY_REUSED", `Idempotency-Key '${record.key}' was used for a different request; use a new key for a new message`);
   }
-  const interaction = await deps.interactions.getWithParticipants(record.interactionId);
+  const ref = { interactionId: record.interactionId, createdAt: record.messageCreatedAt, messageId: record.messageId };
+  const interaction = (await deps.interactions.getWithParticipants(record.interactionId))!;
   // A repeat that arrives while the first request is still handing the SMS over waits (briefly)
   // for its delivery result, so both answers say the same.
-  let message = (await deps.conversations.getMessage(record.interactionId, record.messageCreatedAt, record.messageId))!;
+  let message = (await deps.messages.get(ref))!;
   for (let attempt = 0; message.status === "queued" && attempt < replayWaitAttempts; attempt++) {
     await deps.backoff(attempt);
-    message = (await deps.conversations.getMessage(record.interactionId, record.messageCreatedAt, record.messageId))!;
+    message = (await deps.messages.get(ref))!;
   }
-  const encoding = smsEncoding(message.body);
   return {
-    status: record.status as 200 | 201,
-    body: {
-      outcome: record.outcome,
-      interaction,
-      ...(record.closedInteractionId ? { closedInteractionId: record.closedInteractionId } : {}),
-      message: { ...message, encoding: encoding.encoding, segments: encoding.segments, characters: encoding.characters },
-    },
+    outcome: record.outcome,
+    interaction,
+    ...(record.closedInteractionId ? { closedInteractionId: record.closedInteractionId } : {}),
+    message: { ...message, ...encodingReport(message.body) },
   };
 }
 
-function dryRunAnswer(decision: Exclude<Decision, { kind: "reassociation_required" }>, from: string, to: string, encoding: ReturnType<typeof smsEncoding>) {
+function dryRunAnswer(decision: Exclude<Decision, { kind: "reassociation_required" }>, from: string, to: string, encoding: SmsEncodingReport): DryRunResult {
   const lock = decision.kind === "inject" ? decision.join : decision.kind === "replace" ? decision.close : undefined;
-  const { id, type, state, handler, assignedTo, consumerId } = lock ? interactionFromLock(lock) : ({} as Partial<Interaction>);
   return {
     dryRun: true,
     outcome: decision.outcome,
     from,
     to,
-    ...(lock ? { interaction: { id, type, state, handler, assignedTo, consumerId, from: lock.providerNumber, to: lock.customerNumber } } : {}),
+    ...(lock ? { interaction: summariseInteraction(interactionFromLock(lock)) } : {}),
     // Named as in the real answer: the interaction this send would close.
     ...(decision.kind === "replace" ? { closedInteractionId: decision.close.interactionId } : {}),
     profile: {
       change: decision.profile.kind,
       ...(decision.profile.kind === "move" ? { currentConsumerId: decision.profile.from.consumerId } : {}),
     },
-    message: { encoding: encoding.encoding, segments: encoding.segments, characters: encoding.characters },
+    message: encoding,
   };
 }
 
 /** The request as sent, keys sorted: the same body in another key order is the same request. */
-function hashRequest(request: InitiateMessageRequest): string {
+function hashRequest(request: InitiateMessageInput): string {
   const sorted = Object.fromEntries(Object.entries(request).sort(([a], [b]) => a.localeCompare(b)));
   return createHash("sha256").update(JSON.stringify(sorted)).digest("hex");
 }
 
-export type { NumberState };

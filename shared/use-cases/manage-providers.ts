@@ -1,5 +1,5 @@
-import type { Provider } from "../adapters/http/wire-schemas";
-import { ApiError } from "../core/errors";
+import type { Provider } from "../core/model/provider";
+import { ServiceError } from "../core/errors";
 import type { Clock, IdGenerator } from "../core/ports/clock-and-ids";
 import { requireValidNumber } from "../core/rules/require-valid-number";
 import type { ProviderStore } from "../core/ports/provider-store";
@@ -21,7 +21,7 @@ export async function createProvider(
 ): Promise<Provider> {
   const number = requireValidNumber({ phoneNumber: input.number, defaultCountry: deps.defaultCountry }, "number");
   if (number.source !== "input") {
-    throw new ApiError("INVALID_PHONE_NUMBER", "number: write the provider number with its country code, e.g. +14155550100", {
+    throw new ServiceError("INVALID_PHONE_NUMBER", "number: write the provider number with its country code, e.g. +14155550100", {
       reason: "INVALID_COUNTRY",
       field: "number",
     });
@@ -38,7 +38,7 @@ export async function createProvider(
   };
   const result = await deps.providers.create(provider);
   if (result.outcome === "number_taken") {
-    throw new ApiError(
+    throw new ServiceError(
       "PROVIDER_NUMBER_TAKEN",
       `${number.e164} already belongs to provider '${result.holderId ?? "unknown"}'; reactivate or rename that provider instead`,
       { providerId: result.holderId },
@@ -57,6 +57,6 @@ export async function updateProvider(
   change: { name?: string; active?: boolean },
 ): Promise<Provider> {
   const updated = await deps.providers.update(providerId, change, deps.clock.now().toISOString());
-  if (!updated) throw new ApiError("PROVIDER_NOT_FOUND", `no provider has id '${providerId}'`);
+  if (!updated) throw new ServiceError("PROVIDER_NOT_FOUND", `no provider has id '${providerId}'`);
   return updated;
 }

@@ -1,5 +1,5 @@
 import type { ConsumerStore } from "../core/ports/consumer-store";
-import { ApiError } from "../core/errors";
+import { ServiceError } from "../core/errors";
 import { requireValidNumber } from "../core/rules/require-valid-number";
 import type { ChannelUserProfile } from "../core/model/channel-user-profile";
 import type { ProfileStore } from "../core/ports/profile-store";
@@ -16,7 +16,7 @@ export interface ProfileQueryDeps {
  */
 export async function validateProfile(deps: ProfileQueryDeps, input: { consumerId: string; phoneNumber: string }) {
   const consumer = await deps.consumers.get(input.consumerId);
-  if (!consumer) throw new ApiError("CONSUMER_NOT_FOUND", `no consumer has id '${input.consumerId}'`);
+  if (!consumer) throw new ServiceError("CONSUMER_NOT_FOUND", `no consumer has id '${input.consumerId}'`);
   const { e164 } = requireValidNumber({ phoneNumber: input.phoneNumber, consumerLocation: consumer.location, defaultCountry: deps.defaultCountry }, "phoneNumber");
   const active = await deps.profiles.getActive(e164);
   if (!active) return { status: "available" as const, phoneNumber: e164 };

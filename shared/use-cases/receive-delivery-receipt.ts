@@ -1,7 +1,8 @@
-import { ApiError } from "../core/errors";
+import { ServiceError } from "../core/errors";
 import type { Clock } from "../core/ports/clock-and-ids";
 import { ourMessageId, receiptEffect, type DeliveryReceipt } from "../core/rules/delivery-receipt";
-import type { LastReceipt, MessageStore, StoredMessage } from "../core/ports/message-store";
+import type { MessageStore } from "../core/ports/message-store";
+import type { LastReceipt, StoredMessage } from "../core/model/message";
 
 /** How long a receipt whose message is unknown is kept aside (the table's TTL deletes it then). */
 const receiptAsideRetentionSeconds = 30 * 24 * 60 * 60;
@@ -69,7 +70,7 @@ async function keepAside(deps: ReceiveReceiptDeps, receipt: DeliveryReceipt, raw
   const id = receipt.messageId ?? messageId;
   if (!id) {
     // Neither id: nothing to file it under. Thrown, so the event goes to the function's dead-letter queue.
-    throw new ApiError("VALIDATION_FAILED", `delivery receipt ${receipt.eventType} carries neither the provider's messageId nor context.messageId`);
+    throw new ServiceError("VALIDATION_FAILED", `delivery receipt ${receipt.eventType} carries neither the provider's messageId nor context.messageId`);
   }
   const now = deps.clock.now();
   const key = await deps.messages.keepReceiptAside({

@@ -1,8 +1,11 @@
-import { ApiError } from "../core/errors";
-import type { Interaction, Message } from "../core/model/interaction";
+import { ServiceError } from "../core/errors";
+import type { Interaction } from "../core/model/interaction";
+import type { Message } from "../core/model/message";
 import { normalisePhoneNumber } from "../core/rules/normalise-phone-number";
 import type { Clock, IdGenerator } from "../core/ports/clock-and-ids";
-import { SmsSendError, type SmsTransport } from "../core/ports/sms-transport";
+import type { SmsTransport } from "../core/ports/sms-transport";
+import type { MessageStore } from "../core/ports/message-store";
+import { handOverSms } from "./hand-over-sms";
 import { interactionFromLock } from "../core/model/conversation-lock";
 import { keywordOf, keywordReplies, type SmsKeyword } from "../core/rules/sms-keywords";
 import type { ConversationStore, NumberState } from "../core/ports/conversation-store";
@@ -19,6 +22,7 @@ export interface InboundSms {
 
 export interface ReceiveInboundDeps {
   conversations: ConversationStore;
+  messages: Pick<MessageStore, "recordSendVerdict">;
   transport: SmsTransport;
   /** The answer to HELP/INFO (HELP_TEXT). */
   helpText: string;
@@ -118,20 +122,13 @@ async function sendAutomaticReply(deps: ReceiveInboundDeps, interaction: Interac
     createdAt: deps.clock.now().toISOString(),
   };
   await deps.conversations.recordAutomaticReply(message);
-  let verdict: Pick<Message, "status" | "providerMessageId" | "errorCode">;
-  try {
-    const { providerMessageId } = await deps.transport.send({ messageId: message.id, from: message.from, to: message.to, body });
-    verdict = { status: "sent", providerMessageId };
-  } catch (error) {
-    verdict = { status: "failed", errorCode: error instanceof SmsSendError ? error.code : "TRANSPORT_ERROR" };
-  }
-  return deps.conversations.updateMessageDelivery(message, verdict);
+  return handOverSms(deps, message);
 }
 
 function e164(value: string, field: string): string {
   const result = normalisePhoneNumber({ phoneNumber: value, defaultCountry: "US" });
   if (!result.valid || result.source !== "input") {
-    throw new ApiError("VALIDATION_FAILED", `${field} must be an E.164 number`);
+    throw new ServiceError("VALIDATION_FAILED", `${field} must be an E.164 number`);
   }
   return result.e164;
 }

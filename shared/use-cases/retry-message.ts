@@ -1,10 +1,11 @@
-import { ApiError } from "../core/errors";
-import type { Message } from "../core/model/interaction";
+import { ServiceError } from "../core/errors";
 import type { InteractionReader } from "../core/ports/interaction-store";
 import type { Clock } from "../core/ports/clock-and-ids";
-import { smsEncoding, type SmsEncoding } from "../core/rules/sms-segments";
-import { SmsSendError, type SmsTransport } from "../core/ports/sms-transport";
-import type { MessageStore, StoredMessage } from "../core/ports/message-store";
+import { encodingReport, type SmsEncodingReport } from "../core/rules/sms-segments";
+import type { SmsTransport } from "../core/ports/sms-transport";
+import { handOverSms } from "./hand-over-sms";
+import type { MessageStore } from "../core/ports/message-store";
+import type { StoredMessage } from "../core/model/message";
 import { isRetryable, retryMove } from "../core/rules/message-status";
 
 export interface RetryMessageDeps {
@@ -16,7 +17,7 @@ export interface RetryMessageDeps {
 
 export interface RetryAnswer {
   /** The message after the attempt, with its encoding and segments as in initiate_message's answer. */
-  message: StoredMessage & Pick<SmsEncoding, "encoding" | "segments" | "characters">;
+  message: StoredMessage & SmsEncodingReport;
 }
 
 /**
@@ -27,7 +28,7 @@ export interface RetryAnswer {
  * `queued` (a receipt that came first stands).
  */
 export async function retryMessage(deps: RetryMessageDeps, target: { interactionId: string; messageId: string }, caller: { agentId: string }): Promise<RetryAnswer> {
-  const notFound = () => new ApiError("MESSAGE_NOT_FOUND", `interaction '${target.interactionId}' has no outbound message '${target.messageId}'`);
+  const notFound = () => new ServiceError("MESSAGE_NOT_FOUND", `interaction '${target.interactionId}' has no outbound message '${target.messageId}'`);
   const ref = await deps.messages.locate(target.messageId);
   if (!ref || ref.interactionId !== target.interactionId) throw notFound();
   const message = await deps.messages.get(ref);
@@ -37,13 +38,13 @@ export async function retryMessage(deps: RetryMessageDeps, target: { interaction
   const interaction = await deps.interactions.get(message.interactionId);
   if (!interaction?.active) {
     // Its conversation key may belong to another interaction by now: a reply would not come back here.
-    throw new ApiError(
+    throw new ServiceError(
       "INTERACTION_NOT_ACTIVE",
       `interaction '${message.interactionId}' is closed; send a new message instead (POST /api/now/initiate_message with originInteractionId)`,
     );
   }
   if (await deps.messages.isOptedOut(message.to, message.from)) {
-    throw new ApiError("RECIPIENT_OPTED_OUT", `${message.to} opted out of messages from ${message.from} (replied STOP); nothing was sent. They can reply START to opt back in`);
+    throw new ServiceError("RECIPIENT_OPTED_OUT", `${message.to} opted out of messages from ${message.from} (replied STOP); nothing was sent. They can reply START to opt back in`);
   }
 
   const claim = await deps.messages.claimRetry(message, { agentId: caller.agentId, now: deps.clock.now().toISOString() });
@@ -52,25 +53,16 @@ export async function retryMessage(deps: RetryMessageDeps, target: { interaction
     throw notRetryable(claim.message);
   }
 
-  let verdict: Pick<Message, "status" | "providerMessageId" | "errorCode">;
-  try {
-    const { providerMessageId } = await deps.transport.send({ messageId: message.id, from: message.from, to: message.to, body: message.body });
-    verdict = { status: "sent", providerMessageId };
-  } catch (error) {
-    verdict = { status: "failed", errorCode: error instanceof SmsSendError ? error.code : "TRANSPORT_ERROR" };
-  }
-  // Outside the try: a failure to record "sent" must not turn a sent SMS into a failed (and retryable) one.
-  const stored = await deps.messages.recordSendVerdict(claim.message, verdict);
-  const encoding = smsEncoding(stored.body);
-  return { message: { ...stored, encoding: encoding.encoding, segments: encoding.segments, characters: encoding.characters } };
+  const stored = await handOverSms(deps, claim.message);
+  return { message: { ...stored, ...encodingReport(stored.body) } };
 }
 
-function notRetryable(message: StoredMessage): ApiError {
+function notRetryable(message: StoredMessage): ServiceError {
   const why =
     message.status === "queued"
       ? "it is being sent (another retry, or the first hand-over, is in progress)"
       : message.status === retryMove.from
         ? "it was retried, and failed again, while this retry was being made; retry it again"
         : `only a ${retryMove.from} message can be retried`;
-  return new ApiError("MESSAGE_NOT_RETRYABLE", `message '${message.id}' is ${message.status}: ${why}`, { messageStatus: message.status });
+  return new ServiceError("MESSAGE_NOT_RETRYABLE", `message '${message.id}' is ${message.status}: ${why}`, { messageStatus: message.status });
 }

@@ -1,5 +1,5 @@
-import type { ValidatePhoneNumberResponse } from "../adapters/http/wire-schemas";
-import { ApiError } from "../core/errors";
+import type { NumberVerdict } from "../core/model/phone-number";
+import { ServiceError } from "../core/errors";
 import type { ConsumerStore } from "../core/ports/consumer-store";
 import { normalisePhoneNumber } from "../core/rules/normalise-phone-number";
 
@@ -15,11 +15,11 @@ export interface ValidatePhoneNumberInput {
 }
 
 /** Validates a number and converts it to E.164: request country, then the consumer's location, then the default. */
-export async function validatePhoneNumber(deps: ValidatePhoneNumberDeps, input: ValidatePhoneNumberInput): Promise<ValidatePhoneNumberResponse> {
+export async function validatePhoneNumber(deps: ValidatePhoneNumberDeps, input: ValidatePhoneNumberInput): Promise<NumberVerdict> {
   let consumerLocation: string | undefined;
   if (input.consumerId !== undefined) {
     const consumer = await deps.consumers.get(input.consumerId);
-    if (!consumer) throw new ApiError("CONSUMER_NOT_FOUND", `no consumer has id '${input.consumerId}'`);
+    if (!consumer) throw new ServiceError("CONSUMER_NOT_FOUND", `no consumer has id '${input.consumerId}'`);
     consumerLocation = consumer.location;
   }
   return normalisePhoneNumber({

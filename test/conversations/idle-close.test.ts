@@ -6,7 +6,7 @@ import { defaultComposeExtension } from "../../shared/adapters/compose/default-c
 import { parseDuration } from "../../shared/platform/config";
 import { closeIdleInteractions } from "../../shared/use-cases/close-idle-interactions";
 import { createConsumer } from "../../shared/use-cases/create-consumer";
-import { initiateMessage } from "../../shared/use-cases/initiate-message";
+import { initiateMessage, type InitiationResult } from "../../shared/use-cases/initiate-message";
 import { receiveInboundSms } from "../../shared/use-cases/receive-inbound-sms";
 import { createProvider } from "../../shared/use-cases/manage-providers";
 import { OutboxTransport } from "../../shared/adapters/sms/outbox-transport";
@@ -46,8 +46,8 @@ describe("idle close", () => {
     // 25 h after the first: past 24 h for the first only.
     const sweep = await closeIdleInteractions({ ...adapters, clock: at(25 * 60 * 60 * 1000), idleCloseAfterMs: DAY });
     expect(sweep).toMatchObject({ closed: 1, skipped: 0 });
-    const oldId = (old.body.interaction as { id: string }).id;
-    const youngId = (young.body.interaction as { id: string }).id;
+    const oldId = (old as InitiationResult).interaction.id;
+    const youngId = (young as InitiationResult).interaction.id;
     expect(await adapters.interactions.get(oldId)).toMatchObject({ active: false, state: "closed_complete", closedReason: "idle" });
     expect(await adapters.interactions.get(youngId)).toMatchObject({ active: true });
     expect(await adapters.interactions.get(call.id)).toMatchObject({ active: true, type: "phone" });
@@ -62,7 +62,7 @@ describe("idle close", () => {
 
   it("an interaction that got a message after the sweep looked is left open (the close re-checks last activity)", async () => {
     const started = await initiateMessage(deps(), { consumerId: "c-new", to: "+14155550122", from: FROM, message: "again" }, { agentId: "b" });
-    const id = (started.body.interaction as { id: string }).id;
+    const id = (started as InitiationResult).interaction.id;
     const idleSince = new Date(Date.now() + DAY).toISOString();
     const [stale] = (await adapters.conversations.listIdle(idleSince, 10)).filter((i) => i.id === id);
     expect(stale).toBeDefined();

@@ -4,12 +4,15 @@ import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createAdapters } from "../../shared/platform/composition-root";
 import { defaultComposeExtension } from "../../shared/adapters/compose/default-compose-extension";
-import { initiateMessage, type InitiateMessageDeps } from "../../shared/use-cases/initiate-message";
+import { initiateMessage, type InitiateMessageDeps, type InitiationResult } from "../../shared/use-cases/initiate-message";
 import { receiveInboundSms, type ReceiveInboundDeps } from "../../shared/use-cases/receive-inbound-sms";
 import { createConsumer } from "../../shared/use-cases/create-consumer";
 import { createProvider } from "../../shared/use-cases/manage-providers";
 import { OutboxTransport } from "../../shared/adapters/sms/outbox-transport";
 import { invariantViolations } from "../support/table-invariants";
+import { routes } from "../../shared/adapters/http/routes";
+import type { ServiceError } from "../../shared/core/errors";
+import { statusOf } from "../../shared/adapters/http/error-status";
 import { createTestTable, type TestTable } from "../support/test-table";
 
 /**
@@ -118,7 +121,7 @@ describe("what DynamoDB Local never raises", () => {
     faults.push({ command: "TransactWriteItemsCommand", error: conflict, step: "before-retry" }, { command: "TransactWriteItemsCommand", error: conflict, step: "before-retry" });
     const sent = (await outbox.list()).length;
     const reply = await initiateMessage(deps, { consumerId: "c-1", to: "+14155550111", message: "after two conflicts" }, agent("c"));
-    expect(reply.body).toMatchObject({ outcome: "injected", message: { status: "sent" } });
+    expect(reply).toMatchObject({ outcome: "injected", message: { status: "sent" } });
     expect(calls.filter((name) => name === "TransactWriteItemsCommand")).toHaveLength(3);
     expect(faults).toHaveLength(0);
     expect((await outbox.list()).length).toBe(sent + 1);
@@ -143,7 +146,7 @@ describe("what DynamoDB Local never raises", () => {
       { command: "TransactWriteItemsCommand", error: throttling, step: "inside-retry" },
     );
     const reply = await initiateMessage(deps, { consumerId: "c-1", to: "+14155550111", message: "through throttling" }, agent("d"));
-    expect(reply.status).toBe(200);
+    expect(routes.initiateMessage.status(reply as InitiationResult)).toBe(200);
     expect(faults).toHaveLength(0);
     expect(await invariantViolations(table)).toEqual([]);
   });
@@ -151,7 +154,9 @@ describe("what DynamoDB Local never raises", () => {
   it("conflicts that never end: a 409 CONVERSATION_BUSY, never a 5xx, nothing written", async () => {
     for (let i = 0; i < 10; i++) faults.push({ command: "TransactWriteItemsCommand", error: conflict, step: "before-retry" });
     const before = await table.scanAll();
-    await expect(initiateMessage(deps, { consumerId: "c-1", to: "+14155550111", message: "never lands" }, agent("e"))).rejects.toMatchObject({ code: "CONVERSATION_BUSY", status: 409 });
+    const refusal = await initiateMessage(deps, { consumerId: "c-1", to: "+14155550111", message: "never lands" }, agent("e")).catch((error: ServiceError) => error);
+    expect(refusal).toMatchObject({ code: "CONVERSATION_BUSY" });
+    expect(statusOf(refusal as ServiceError)).toBe(409);
     expect(await table.scanAll()).toEqual(before);
   });
 });

@@ -2,10 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdapters } from "../../shared/platform/composition-root";
 import { defaultComposeExtension } from "../../shared/adapters/compose/default-compose-extension";
 import { createConsumer } from "../../shared/use-cases/create-consumer";
-import { initiateMessage } from "../../shared/use-cases/initiate-message";
+import { initiateMessage, type InitiationResult } from "../../shared/use-cases/initiate-message";
 import { createProvider } from "../../shared/use-cases/manage-providers";
 import { SmsSendError, type OutboundSms, type SmsTransport } from "../../shared/core/ports/sms-transport";
 import { invariantViolations } from "../support/table-invariants";
+import { routes } from "../../shared/adapters/http/routes";
+import type { ServiceError } from "../../shared/core/errors";
+import { statusOf } from "../../shared/adapters/http/error-status";
 import { createTestTable, type TestTable } from "../support/test-table";
 
 /**
@@ -46,8 +49,8 @@ describe("transport failures", () => {
       throw new SmsSendError("TRANSPORT_TIMEOUT", "no answer in time", { retryable: true });
     });
     const reply = await sendWith(timeout, "c-1", "+14155550111");
-    expect(reply.status).toBe(201);
-    expect(reply.body).toMatchObject({ outcome: "created", message: { status: "failed", errorCode: "TRANSPORT_TIMEOUT" } });
+    expect(routes.initiateMessage.status(reply as InitiationResult)).toBe(201);
+    expect(reply).toMatchObject({ outcome: "created", message: { status: "failed", errorCode: "TRANSPORT_TIMEOUT" } });
     const stored = (await table.scanAll()).filter((i) => i.itemType === "message" && i.to === "+14155550111");
     expect(stored).toEqual([expect.objectContaining({ status: "failed", errorCode: "TRANSPORT_TIMEOUT" })]);
     expect(timeout.handed).toHaveLength(1);
@@ -58,14 +61,16 @@ describe("transport failures", () => {
       throw new Error("socket hang up");
     });
     const reply = await sendWith(broken, "c-2", "+14155550122");
-    expect(reply.body).toMatchObject({ message: { status: "failed", errorCode: "TRANSPORT_ERROR" } });
+    expect(reply).toMatchObject({ message: { status: "failed", errorCode: "TRANSPORT_ERROR" } });
   });
 
   it("the carrier's opt-out: 409 RECIPIENT_OPTED_OUT, the opt-out remembered, the next send refused before anything is written", async () => {
     const optedOut = new ScriptedTransport(async () => {
       throw new SmsSendError("RECIPIENT_OPTED_OUT", "opted out at the carrier");
     });
-    await expect(sendWith(optedOut, "c-3", "+14155550133")).rejects.toMatchObject({ code: "RECIPIENT_OPTED_OUT", status: 409 });
+    const refusal = await sendWith(optedOut, "c-3", "+14155550133").catch((error: ServiceError) => error);
+    expect(refusal).toMatchObject({ code: "RECIPIENT_OPTED_OUT" });
+    expect(statusOf(refusal as ServiceError)).toBe(409);
     const items = await table.scanAll();
     expect(items.filter((i) => i.itemType === "optOut" && i.customerNumber === "+14155550133")).toEqual([expect.objectContaining({ providerNumber: FROM, keyword: "transport" })]);
     expect(items.filter((i) => i.itemType === "message" && i.to === "+14155550133")).toEqual([expect.objectContaining({ status: "failed", errorCode: "RECIPIENT_OPTED_OUT" })]);

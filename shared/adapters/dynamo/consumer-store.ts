@@ -1,7 +1,7 @@
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { BatchGetCommand, GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { queryPrefix } from "./query-pages";
-import type { Consumer } from "../http/wire-schemas";
+import type { Consumer } from "../../core/model/consumer";
 import { fromItem } from "./items";
 import { keys, phonePartition, tableDesign } from "./table-design";
 import type { ConsumerStore } from "../../core/ports/consumer-store";

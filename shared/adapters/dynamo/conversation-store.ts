@@ -6,11 +6,11 @@ import {
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
-  UpdateCommand,
   type DynamoDBDocumentClient,
   type TransactWriteCommandInput,
 } from "@aws-sdk/lib-dynamodb";
-import type { Interaction, Message } from "../../core/model/interaction";
+import type { Interaction } from "../../core/model/interaction";
+import type { Message } from "../../core/model/message";
 import type { ActiveProfileRef } from "../../core/model/channel-user-profile";
 import { activeProfilePointerItem, profileItem } from "./profile-store";
 import { fromItem } from "./items";
@@ -229,45 +229,9 @@ export class DynamoConversationStore implements ConversationStore {
     }
   }
 
-  /** Records the transport's verdict on a message still `queued`; status never moves back. */
-  async updateMessageDelivery(message: Message, change: Pick<Message, "status" | "providerMessageId" | "errorCode">): Promise<Message> {
-    const sets = ["#status = :status"];
-    const values: Record<string, unknown> = { ":status": change.status, ":queued": "queued" };
-    const names: Record<string, string> = { "#status": "status" };
-    for (const field of ["providerMessageId", "errorCode"] as const) {
-      if (change[field] === undefined) continue;
-      names[`#${field}`] = field;
-      values[`:${field}`] = change[field];
-      sets.push(`#${field} = :${field}`);
-    }
-    const update = this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keys.message(message.interactionId, message.createdAt, message.id),
-        UpdateExpression: `SET ${sets.join(", ")}`,
-        ConditionExpression: "#status = :queued",
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ReturnValues: "ALL_NEW",
-      }),
-    );
-    try {
-      return fromItem<Message>((await update).Attributes ?? {});
-    } catch (error) {
-      // Already moved on (a receipt came first): what is stored stands.
-      if (error instanceof ConditionalCheckFailedException) return (await this.getMessage(message.interactionId, message.createdAt, message.id)) ?? message;
-      throw error;
-    }
-  }
-
   async getIdempotencyRecord(agentId: string, key: string): Promise<IdempotencyRecord | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.idempotencyKey(agentId, key), ConsistentRead: true }));
     return Item ? fromItem<IdempotencyRecord>(Item) : undefined;
-  }
-
-  async getMessage(interactionId: string, createdAt: string, messageId: string): Promise<Message | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.message(interactionId, createdAt, messageId), ConsistentRead: true }));
-    return Item ? fromItem<Message>(Item) : undefined;
   }
 
   /** New activity on an active interaction; `assign` also hands it to `interaction.assignedTo`. */

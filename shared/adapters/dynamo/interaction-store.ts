@@ -3,7 +3,8 @@ import { interactionItem } from "./conversation-store";
 import { queryPrefix } from "./query-pages";
 import { fromItem } from "./items";
 import { keys, tableDesign } from "./table-design";
-import type { Interaction, Message, Participant } from "../../core/model/interaction";
+import type { Interaction, Participant } from "../../core/model/interaction";
+import type { Message } from "../../core/model/message";
 import type { InteractionPage, InteractionStore } from "../../core/ports/interaction-store";
 
 export class DynamoInteractionStore implements InteractionStore {

@@ -1,10 +1,11 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import type { Message } from "../../core/model/interaction";
+import type { Message } from "../../core/model/message";
 import { fromItem } from "./items";
 import { keys, tableDesign } from "./table-design";
-import type { AsideReceipt, MessageRef, MessageStore, ReceiptApplied, ReceiptChange, RetryClaim, StoredMessage } from "../../core/ports/message-store";
+import type { AsideReceipt, MessageStore, ReceiptApplied, ReceiptChange, RetryClaim } from "../../core/ports/message-store";
+import type { MessageRef, StoredMessage } from "../../core/model/message";
 import { retryMove, statusesThatMayBecome, verdictFrom } from "../../core/rules/message-status";
 
 /** An update expression built clause by clause, with its names and values. */

@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from "@
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { queryPrefix } from "./query-pages";
-import type { Provider } from "../http/wire-schemas";
+import type { Provider } from "../../core/model/provider";
 import { fromItem } from "./items";
 import { keys, tableDesign } from "./table-design";
 import type { CreateProviderResult, ProviderStore } from "../../core/ports/provider-store";

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from "aws-lambda";
 import type { Group } from "./wire-schemas";
-import { ApiError } from "../../core/errors";
+import { ServiceError } from "../../core/errors";
 
 /** The authenticated caller: `sub` is the agent id; the body never names the agent. */
 export interface Caller {
@@ -17,7 +17,7 @@ export function readCaller(event: APIGatewayProxyEventV2WithJWTAuthorizer): Call
   const claims = (event.requestContext?.authorizer?.jwt?.claims ?? {}) as Record<string, unknown>;
   const sub = claims.sub;
   if (typeof sub !== "string" || sub === "") {
-    throw new ApiError("UNAUTHORIZED", "the request carries no authenticated subject; send a bearer token");
+    throw new ServiceError("UNAUTHORIZED", "the request carries no authenticated subject; send a bearer token");
   }
   return { sub, groups: parseGroupsClaim(claims["cognito:groups"]) };
 }

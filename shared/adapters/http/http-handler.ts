@@ -9,7 +9,8 @@ import type * as z from "zod/mini";
 import { logger } from "../../platform/logger";
 import { redactPersonalData } from "../../core/rules/mask-phone-number";
 import type { Group } from "./wire-schemas";
-import { ApiError, errorBody } from "../../core/errors";
+import { ServiceError } from "../../core/errors";
+import { errorBody, statusOf } from "./error-status";
 import { validatePart } from "./request-validation";
 import type { RouteDefinition } from "./routes";
 import { isInGroup, readCaller, type Caller } from "./caller";
@@ -29,13 +30,10 @@ export interface ApiRequest<R extends RouteDefinition> {
   requestId: string;
 }
 
-/** A use case's answer when its status depends on the outcome (one of the route's declared statuses). */
-export class HttpReply {
-  constructor(
-    readonly status: number,
-    readonly body: unknown,
-  ) {}
-}
+/** The answer a route's use case must give: what its declared success responses' schemas describe. */
+export type SuccessBody<R extends RouteDefinition> = {
+  [S in keyof R["responses"]]: R["responses"][S] extends { schema: infer T } ? (T extends z.ZodMiniType ? z.infer<T> : never) : never;
+}[keyof R["responses"]];
 
 export type ApiHandler = (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -43,16 +41,17 @@ export type ApiHandler = (event: APIGatewayProxyEventV2WithJWTAuthorizer, contex
  * Wires one route: Powertools logging with the request id, the caller's group check, body size,
  * content type, JSON and schema validation, then the use case; every failure becomes
  * `{ error: { code, message } }` with the status from the error list. The answer's status is the
- * route's declared success status.
+ * route's declared success status (for a route with several, chosen from the answer by the route).
  */
-export function httpHandler<R extends RouteDefinition>(route: R, run: (request: ApiRequest<R>) => Promise<unknown>): ApiHandler {
-  const successStatus = Number(Object.keys(route.responses)[0]);
+export function httpHandler<R extends RouteDefinition>(route: R, run: (request: ApiRequest<R>) => Promise<SuccessBody<R>>): ApiHandler {
+  const statusFor = (answer: SuccessBody<R>): number =>
+    typeof route.status === "number" ? route.status : (route.status as (answer: SuccessBody<R>) => number)(answer);
   const handler = middy<APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2>({
     // Answer before Lambda's own timeout cuts the request off silently: the work may have taken
     // effect, so the client is told to retry with the same Idempotency-Key rather than "failed".
     timeoutEarlyInMillis: 500,
     timeoutEarlyResponse: () => {
-      throw new ApiError(
+      throw new ServiceError(
         "OUTCOME_UNKNOWN",
         "the request ran out of time and may have taken effect; retry it with the same Idempotency-Key to get its answer without repeating it",
       );
@@ -65,10 +64,8 @@ export function httpHandler<R extends RouteDefinition>(route: R, run: (request: 
       const caller = readCaller(event);
       requireGroup(caller, route.groups);
       const request = readRequest(route, event, caller);
-      const result = await run(request);
-      return result instanceof HttpReply
-        ? json(result.status, result.body, event.requestContext.requestId)
-        : json(successStatus, result, event.requestContext.requestId);
+      const answer = await run(request);
+      return json(statusFor(answer), answer, event.requestContext.requestId);
     });
   return handler as unknown as ApiHandler;
 }
@@ -76,7 +73,7 @@ export function httpHandler<R extends RouteDefinition>(route: R, run: (request: 
 function requireGroup(caller: Caller, groups: readonly Group[]): void {
   if (!isInGroup(caller, groups)) {
     const has = caller.groups.length > 0 ? caller.groups.join(", ") : "no group";
-    throw new ApiError("FORBIDDEN", `this route needs group ${groups.join(" or ")}; the token has ${has}`);
+    throw new ServiceError("FORBIDDEN", `this route needs group ${groups.join(" or ")}; the token has ${has}`);
   }
 }
 
@@ -109,20 +106,20 @@ function readJsonBody(event: APIGatewayProxyEventV2WithJWTAuthorizer): unknown {
   const text = event.isBase64Encoded ? Buffer.from(raw, "base64").toString("utf8") : raw;
   const size = Buffer.byteLength(text, "utf8");
   if (size > maxBodyBytes) {
-    throw new ApiError("PAYLOAD_TOO_LARGE", `request body is ${size} bytes; the limit is ${maxBodyBytes} bytes`);
+    throw new ServiceError("PAYLOAD_TOO_LARGE", `request body is ${size} bytes; the limit is ${maxBodyBytes} bytes`);
   }
   const contentType = (event.headers?.["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
   if (!/^application\/([\w.+-]+\+)?json$/.test(contentType)) {
-    throw new ApiError(
+    throw new ServiceError(
       "UNSUPPORTED_MEDIA_TYPE",
       `send the body as JSON with header 'Content-Type: application/json'${contentType ? ` (got '${contentType}')` : ""}`,
     );
   }
-  if (text.trim() === "") throw new ApiError("MALFORMED_JSON", "the request body is empty; send a JSON object");
+  if (text.trim() === "") throw new ServiceError("MALFORMED_JSON", "the request body is empty; send a JSON object");
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new ApiError("MALFORMED_JSON", `the request body is not valid JSON: ${(error as Error).message}`);
+    throw new ServiceError("MALFORMED_JSON", `the request body is not valid JSON: ${(error as Error).message}`);
   }
 }
 
@@ -142,8 +139,8 @@ function errorResponses(): Middleware {
     onError: async (request) => {
       const requestId = request.event.requestContext?.requestId ?? request.context.awsRequestId;
       const error = request.error;
-      if (error instanceof ApiError) {
-        request.response = json(error.status, errorBody(error), requestId);
+      if (error instanceof ServiceError) {
+        request.response = json(statusOf(error), errorBody(error), requestId);
         return;
       }
       // In full for operators, but an SDK or extension error can quote a number: masked like the rest.

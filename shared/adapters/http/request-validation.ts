@@ -1,12 +1,12 @@
 import type * as z from "zod/mini";
-import { ApiError } from "../../core/errors";
+import { ServiceError } from "../../core/errors";
 
 /** Validates one part of a request; a failure becomes a 400 that names each field and what to fix. */
 export function validatePart<T extends z.ZodMiniType>(schema: T, value: unknown, part: "body" | "query" | "path"): z.infer<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data as z.infer<T>;
   const problems = result.error.issues.map((issue) => describeIssue(issue, part, valueAt(value, issue.path)));
-  throw new ApiError("VALIDATION_FAILED", `invalid ${part === "path" ? "path parameter" : part}: ${problems.join("; ")}`);
+  throw new ServiceError("VALIDATION_FAILED", `invalid ${part === "path" ? "path parameter" : part}: ${problems.join("; ")}`);
 }
 
 type Issue = z.core.$ZodIssue;

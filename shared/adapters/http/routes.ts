@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import type { ErrorCode } from "../../core/errors";
 import * as s from "./wire-schemas";
 import type { Group } from "./wire-schemas";
 
@@ -20,8 +21,10 @@ export interface RouteDefinition {
   readonly params?: z.ZodMiniType;
   /** Success responses by status. Error responses are common to all routes. */
   readonly responses: Readonly<Record<number, { description: string; schema: z.ZodMiniType }>>;
-  /** Error codes this route can answer besides the common ones (documentation). */
-  readonly errors?: readonly string[];
+  /** The success status: one of `responses`, or chosen from the use case's answer. */
+  readonly status: number | ((answer: never) => number);
+  /** Error codes this route can answer besides the common ones (the OpenAPI document lists them). */
+  readonly errors: readonly ErrorCode[];
   /** What the function may do to the table: the stack grants exactly this. */
   readonly tableAccess: "read" | "readWrite";
   /** The function loads the compose defaults extension (the stack bundles a deployer's module into it). */
@@ -43,6 +46,7 @@ export const routes = {
     groups: anyone,
     body: s.ValidatePhoneNumberRequest,
     responses: { 200: { description: "The verdict: valid with the E.164 form, or invalid with a reason", schema: s.ValidatePhoneNumberResponse } },
+    status: 200,
     errors: ["CONSUMER_NOT_FOUND"],
     tableAccess: "read",
   },
@@ -54,6 +58,7 @@ export const routes = {
     groups: agents,
     query: s.ComposeOptionsQuery,
     responses: { 200: { description: "Choices, defaults and any ongoing SMS conversation", schema: s.ComposeOptionsResponse } },
+    status: 200,
     errors: ["CONSUMER_NOT_FOUND", "INTERACTION_NOT_FOUND"],
     tableAccess: "read",
     usesComposeExtension: true,
@@ -66,6 +71,7 @@ export const routes = {
     groups: admins,
     body: s.CreateConsumerRequest,
     responses: { 201: { description: "The consumer, numbers in E.164", schema: s.Consumer } },
+    status: 201,
     errors: ["CONSUMER_ALREADY_EXISTS", "INVALID_PHONE_NUMBER"],
     tableAccess: "readWrite",
   },
@@ -77,6 +83,7 @@ export const routes = {
     groups: anyone,
     params: s.ConsumerPath,
     responses: { 200: { description: "The consumer", schema: s.Consumer } },
+    status: 200,
     errors: ["CONSUMER_NOT_FOUND"],
     tableAccess: "read",
   },
@@ -88,6 +95,7 @@ export const routes = {
     groups: anyone,
     query: s.FindConsumersQuery,
     responses: { 200: { description: "Consumers listing the number (any format is normalised first)", schema: s.ConsumerList } },
+    status: 200,
     errors: ["INVALID_PHONE_NUMBER"],
     tableAccess: "read",
   },
@@ -99,6 +107,7 @@ export const routes = {
     groups: admins,
     body: s.CreateProviderRequest,
     responses: { 201: { description: "The provider", schema: s.Provider } },
+    status: 201,
     errors: ["PROVIDER_NUMBER_TAKEN", "INVALID_PHONE_NUMBER"],
     tableAccess: "readWrite",
   },
@@ -109,6 +118,8 @@ export const routes = {
     summary: "List messaging providers, active and inactive",
     groups: anyone,
     responses: { 200: { description: "Every provider", schema: s.ProviderList } },
+    status: 200,
+    errors: [],
     tableAccess: "read",
   },
   updateProvider: {
@@ -120,6 +131,7 @@ export const routes = {
     params: s.ProviderPath,
     body: s.UpdateProviderRequest,
     responses: { 200: { description: "The provider after the change", schema: s.Provider } },
+    status: 200,
     errors: ["PROVIDER_NOT_FOUND"],
     tableAccess: "readWrite",
   },
@@ -134,6 +146,8 @@ export const routes = {
       201: { description: "A new interaction was created (outcome created or replaced_*)", schema: s.InitiateMessageResponse },
       200: { description: "The message joined the running interaction (injected), or the dry run's verdict", schema: z.union([s.InitiateMessageResponse, s.InitiateMessageDryRun]) },
     },
+    status: (answer: z.infer<typeof s.InitiateMessageResponse> | z.infer<typeof s.InitiateMessageDryRun>) =>
+      "dryRun" in answer || answer.outcome === "injected" ? 200 : 201,
     errors: [
       "CONSUMER_NOT_FOUND",
       "INTERACTION_NOT_FOUND",
@@ -158,6 +172,7 @@ export const routes = {
     groups: agents,
     body: s.ValidateProfileRequest,
     responses: { 200: { description: "available, associated_with_consumer or associated_with_other_consumer", schema: s.ValidateProfileResponse } },
+    status: 200,
     errors: ["CONSUMER_NOT_FOUND", "INVALID_PHONE_NUMBER"],
     tableAccess: "read",
   },
@@ -169,6 +184,7 @@ export const routes = {
     groups: agents,
     query: s.ProfilesQuery,
     responses: { 200: { description: "The profiles", schema: s.ProfileList } },
+    status: 200,
     errors: ["INVALID_PHONE_NUMBER"],
     tableAccess: "read",
   },
@@ -180,6 +196,7 @@ export const routes = {
     groups: agents,
     body: s.CreateInteractionRequest,
     responses: { 201: { description: "The interaction, assigned to the caller", schema: s.Interaction } },
+    status: 201,
     errors: ["CONSUMER_NOT_FOUND", "INVALID_PHONE_NUMBER"],
     tableAccess: "readWrite",
   },
@@ -191,6 +208,7 @@ export const routes = {
     groups: agents,
     query: s.ListInteractionsQuery,
     responses: { 200: { description: "One page; pass cursor back for the next", schema: s.InteractionList } },
+    status: 200,
     errors: ["INVALID_CURSOR"],
     tableAccess: "read",
   },
@@ -202,6 +220,7 @@ export const routes = {
     groups: agents,
     params: s.InteractionPath,
     responses: { 200: { description: "The interaction", schema: s.InteractionWithParticipants } },
+    status: 200,
     errors: ["INTERACTION_NOT_FOUND"],
     tableAccess: "read",
   },
@@ -213,6 +232,7 @@ export const routes = {
     groups: agents,
     params: s.InteractionPath,
     responses: { 200: { description: "The messages, inbound and outbound", schema: s.MessageList } },
+    status: 200,
     errors: ["INTERACTION_NOT_FOUND"],
     tableAccess: "read",
   },
@@ -224,6 +244,7 @@ export const routes = {
     groups: agents,
     params: s.InteractionPath,
     responses: { 200: { description: "The closed interaction", schema: s.InteractionWithParticipants } },
+    status: 200,
     errors: ["INTERACTION_NOT_FOUND", "INTERACTION_NOT_ACTIVE"],
     tableAccess: "readWrite",
   },
@@ -235,6 +256,7 @@ export const routes = {
     groups: agents,
     params: s.MessagePath,
     responses: { 200: { description: "The message after the new attempt: sent, or failed again with the transport's error code", schema: s.RetryMessageResponse } },
+    status: 200,
     errors: ["MESSAGE_NOT_FOUND", "MESSAGE_NOT_RETRYABLE", "INTERACTION_NOT_ACTIVE", "RECIPIENT_OPTED_OUT"],
     tableAccess: "readWrite",
     sendsSms: true,

@@ -31,22 +31,12 @@ export interface Participant {
   joinedAt: string;
 }
 
-export type MessageDirection = "inbound" | "outbound";
-export type MessageStatus = "queued" | "sent" | "delivered" | "failed" | "received";
+/** The fields that say where an interaction stands: what a desk shows of an ongoing conversation. */
+export type InteractionSummary = Pick<Interaction, "id" | "type" | "state" | "handler" | "assignedTo" | "consumerId" | "from" | "to">;
 
-export interface Message {
-  id: string;
-  interactionId: string;
-  direction: MessageDirection;
-  body: string;
-  from: string;
-  to: string;
-  agentId?: string;
-  status: MessageStatus;
-  createdAt: string;
-  /** Outbound: the transport's id once sent. Inbound: the transport's inbound message id. */
-  providerMessageId?: string;
-  errorCode?: string;
+export function summariseInteraction(interaction: Interaction): InteractionSummary {
+  const { id, type, state, handler, assignedTo, consumerId, from, to } = interaction;
+  return { id, type, state, handler, assignedTo, consumerId, ...(from ? { from } : {}), ...(to ? { to } : {}) };
 }
 
 export function isActiveState(state: InteractionState): boolean {

@@ -1,4 +1,5 @@
-import type { Consumer, SendFromOption } from "../../adapters/http/wire-schemas";
+import type { Consumer } from "../model/consumer";
+import type { SendFromOption } from "../model/provider";
 import type { Interaction } from "../model/interaction";
 
 /**

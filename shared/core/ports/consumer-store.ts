@@ -1,4 +1,4 @@
-import type { Consumer } from "../../adapters/http/wire-schemas";
+import type { Consumer } from "../model/consumer";
 
 export interface ConsumerStore {
   /** Stores the consumer and one link per phone number, all or nothing. */

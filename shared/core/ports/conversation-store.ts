@@ -1,7 +1,8 @@
 import type { ChannelUserProfile, ActiveProfileRef } from "../model/channel-user-profile";
-import type { Interaction, Message, Participant } from "../model/interaction";
+import type { Interaction, Participant } from "../model/interaction";
+import type { Message } from "../model/message";
 import type { ConversationLock } from "../model/conversation-lock";
-import type { Decision } from "../rules/decide-initiation";
+import type { Decision, Outcome } from "../rules/decide-initiation";
 
 /** Everything the service knows about one customer number, read at once (one strongly consistent query). */
 export interface NumberState {
@@ -19,8 +20,7 @@ export interface IdempotencyRecord {
   agentId: string;
   key: string;
   requestHash: string;
-  status: number;
-  outcome: string;
+  outcome: Outcome;
   interactionId: string;
   closedInteractionId?: string;
   messageId: string;
@@ -81,7 +81,5 @@ export interface ConversationStore {
   closeInteraction(interaction: Interaction, state: "closed_complete" | "closed_abandoned", now: string, options?: CloseOptions): Promise<"closed" | "not_active">;
   /** Active SMS interactions whose last activity is before `idleSince`, oldest first. */
   listIdle(idleSince: string, limit: number): Promise<Interaction[]>;
-  updateMessageDelivery(message: Message, change: Pick<Message, "status" | "providerMessageId" | "errorCode">): Promise<Message>;
-  getMessage(interactionId: string, createdAt: string, messageId: string): Promise<Message | undefined>;
   getIdempotencyRecord(agentId: string, key: string): Promise<IdempotencyRecord | undefined>;
 }

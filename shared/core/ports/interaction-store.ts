@@ -1,4 +1,5 @@
-import type { Interaction, Message, Participant } from "../model/interaction";
+import type { Interaction, Participant } from "../model/interaction";
+import type { Message } from "../model/message";
 
 export interface InteractionPage {
   items: Interaction[];

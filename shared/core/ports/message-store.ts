@@ -1,38 +1,5 @@
-import type { Message } from "../model/interaction";
+import type { Message, MessageRef, LastReceipt, StoredMessage } from "../model/message";
 import type { OutboundStatus } from "../rules/message-status";
-
-/** Where an outbound message is stored, found by its id alone (`keys.messageById`). */
-export interface MessageRef {
-  interactionId: string;
-  messageId: string;
-  createdAt: string;
-}
-
-/** The last receipt applied to a message (or recorded on it without a status change). */
-export interface LastReceipt {
-  eventType: string;
-  /** Unix epoch milliseconds, as the event gives it. */
-  eventTimestamp: number;
-  /** ISO form of `eventTimestamp`. */
-  at: string;
-  messageStatus?: string;
-  messageStatusDescription?: string;
-  isFinal?: boolean;
-  receivedAt: string;
-}
-
-/** An outbound message with its delivery bookkeeping. */
-export interface StoredMessage extends Message {
-  /** Hand-overs to the transport: absent means 1 (never retried). */
-  attempts?: number;
-  retriedAt?: string;
-  retriedBy?: string;
-  deliveredAt?: string;
-  failedAt?: string;
-  lastReceipt?: LastReceipt;
-  /** Provider ids of earlier attempts: their late receipts no longer apply. */
-  earlierProviderMessageIds?: string[];
-}
 
 /** A receipt for a found message: a forward move (`status`), or only recorded (no `status`). */
 export interface ReceiptChange {

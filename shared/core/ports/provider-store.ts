@@ -1,4 +1,4 @@
-import type { Provider } from "../../adapters/http/wire-schemas";
+import type { Provider } from "../model/provider";
 
 export type CreateProviderResult = { outcome: "created" } | { outcome: "number_taken"; holderId: string | undefined };
 

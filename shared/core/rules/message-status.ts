@@ -1,4 +1,4 @@
-import type { MessageStatus } from "../model/interaction";
+import type { MessageStatus } from "../model/message";
 
 /**
  * The order of an outbound message's statuses, declared once. Pure: the DynamoDB adapter builds

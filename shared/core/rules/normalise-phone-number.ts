@@ -10,7 +10,7 @@ import {
 // The metadata "libphonenumber-js/max" runs on (the same module); the CommonJS build of "max"
 // does not export its Metadata class, so the core one is given it explicitly.
 import maxMetadata from "libphonenumber-js/metadata.max.json";
-import type { InvalidReason, NumberSource, ValidatePhoneNumberResponse } from "../../adapters/http/wire-schemas";
+import type { InvalidNumber, InvalidReason, NumberSource, NumberVerdict, ValidNumber } from "../model/phone-number";
 
 /**
  * Phone number validation and conversion to E.164 (spec: "Phone number validation").
@@ -59,8 +59,8 @@ export interface NormaliseInput {
   defaultCountry: string;
 }
 
-type Invalid = Extract<ValidatePhoneNumberResponse, { valid: false }>;
-type Valid = Extract<ValidatePhoneNumberResponse, { valid: true }>;
+type Invalid = InvalidNumber;
+type Valid = ValidNumber;
 
 /** Region code for numbers that belong to no country (international freephone and the like). */
 export const NON_GEOGRAPHIC_REGION = "001";
@@ -77,7 +77,7 @@ export function isSupportedCountry(code: string): boolean {
   return /^[A-Z]{2}$/.test(upper) && isKnownToLibphonenumber(upper);
 }
 
-export function normalisePhoneNumber(input: NormaliseInput): ValidatePhoneNumberResponse {
+export function normalisePhoneNumber(input: NormaliseInput): NumberVerdict {
   const lexed = lex(input.phoneNumber);
   if ("reason" in lexed) return lexed;
   const { plus, digits, extension } = lexed;
@@ -226,7 +226,7 @@ function valid(parsed: PhoneNumber, source: NumberSource): Valid {
   };
 }
 
-function withExtension(reading: Reading, extension: string | undefined): ValidatePhoneNumberResponse {
+function withExtension(reading: Reading, extension: string | undefined): NumberVerdict {
   return reading.valid && extension !== undefined ? { ...reading, extension } : reading;
 }
 

@@ -1,5 +1,5 @@
-import { ApiError } from "../errors";
-import type { NumberSource } from "../../adapters/http/wire-schemas";
+import { ServiceError } from "../errors";
+import type { NumberSource } from "../model/phone-number";
 import { normalisePhoneNumber, type NormaliseInput } from "./normalise-phone-number";
 
 export interface CanonicalNumber {
@@ -15,7 +15,7 @@ export interface CanonicalNumber {
 export function requireValidNumber(input: NormaliseInput, field: string): CanonicalNumber {
   const result = normalisePhoneNumber(input);
   if (!result.valid) {
-    throw new ApiError("INVALID_PHONE_NUMBER", `${field}: ${result.message}`, { reason: result.reason, field });
+    throw new ServiceError("INVALID_PHONE_NUMBER", `${field}: ${result.message}`, { reason: result.reason, field });
   }
   return { e164: result.e164, country: result.country, source: result.source };
 }

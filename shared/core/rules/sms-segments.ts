@@ -97,6 +97,14 @@ function layout(body: string): Layout {
   return { encoding, units, characters: chars.length, parts };
 }
 
+/** What an answer reports about a body: its encoding, parts and characters. */
+export type SmsEncodingReport = Pick<SmsEncoding, "encoding" | "segments" | "characters">;
+
+export function encodingReport(body: string): SmsEncodingReport {
+  const { encoding, segments, characters } = smsEncoding(body);
+  return { encoding, segments, characters };
+}
+
 export function smsEncoding(body: string): SmsEncoding {
   const { encoding, units, characters, parts } = layout(body);
   return { encoding, units, segments: parts.length, characters };

@@ -1,0 +1,50 @@
+export type MessageDirection = "inbound" | "outbound";
+export type MessageStatus = "queued" | "sent" | "delivered" | "failed" | "received";
+
+export interface Message {
+  id: string;
+  interactionId: string;
+  direction: MessageDirection;
+  body: string;
+  from: string;
+  to: string;
+  agentId?: string;
+  status: MessageStatus;
+  createdAt: string;
+  /** Outbound: the transport's id once sent. Inbound: the transport's inbound message id. */
+  providerMessageId?: string;
+  errorCode?: string;
+}
+
+/** Where an outbound message is stored, found by its id alone (`keys.messageById`). */
+export interface MessageRef {
+  interactionId: string;
+  messageId: string;
+  createdAt: string;
+}
+
+/** The last receipt applied to a message (or recorded on it without a status change). */
+export interface LastReceipt {
+  eventType: string;
+  /** Unix epoch milliseconds, as the event gives it. */
+  eventTimestamp: number;
+  /** ISO form of `eventTimestamp`. */
+  at: string;
+  messageStatus?: string;
+  messageStatusDescription?: string;
+  isFinal?: boolean;
+  receivedAt: string;
+}
+
+/** An outbound message with its delivery bookkeeping. */
+export interface StoredMessage extends Message {
+  /** Hand-overs to the transport: absent means 1 (never retried). */
+  attempts?: number;
+  retriedAt?: string;
+  retriedBy?: string;
+  deliveredAt?: string;
+  failedAt?: string;
+  lastReceipt?: LastReceipt;
+  /** Provider ids of earlier attempts: their late receipts no longer apply. */
+  earlierProviderMessageIds?: string[];
+}
