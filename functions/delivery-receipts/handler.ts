@@ -6,7 +6,7 @@ import { readConfig } from "../../shared/platform/config";
 import { validatePart } from "../../shared/adapters/http/request-validation";
 import { logger } from "../../shared/platform/logger";
 import { snsMessageJson } from "../../shared/adapters/sms/sns-records";
-import { DeliveryReceiptPayload } from "../../shared/core/rules/delivery-receipt";
+import { DeliveryReceiptPayload } from "../../shared/adapters/sms/delivery-receipt-payload";
 import { receiveDeliveryReceipt, type ReceiptResult } from "../../shared/use-cases/receive-delivery-receipt";
 import { redactPersonalData } from "../../shared/core/rules/mask-phone-number";
 

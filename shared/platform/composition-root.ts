@@ -1,9 +1,10 @@
 import type { RuntimeConfig } from "./config";
 import { DynamoConsumerStore } from "../adapters/dynamo/consumer-store";
 import { DynamoInteractionStore } from "../adapters/dynamo/interaction-store";
-import { backoff, DynamoConversationStore } from "../adapters/dynamo/conversation-store";
+import { DynamoConversationStore } from "../adapters/dynamo/conversation-store";
+import { backoff } from "./backoff";
 import { DynamoMessageStore } from "../adapters/dynamo/message-store";
-import { randomIds, systemClock } from "../core/ports/clock-and-ids";
+import { randomIds, systemClock } from "./clock-and-ids";
 import { DynamoProviderStore } from "../adapters/dynamo/provider-store";
 import { DynamoProfileStore } from "../adapters/dynamo/profile-store";
 import { createDocumentClient } from "../adapters/dynamo/document-client";
@@ -13,14 +14,14 @@ import { createDocumentClient } from "../adapters/dynamo/document-client";
  * per test table. Use cases receive the parts they need; nothing else constructs an adapter.
  */
 export function createAdapters(config: Pick<RuntimeConfig, "tableName" | "dynamoDbEndpoint" | "defaultCountry">) {
-  const client = createDocumentClient(config);
+  const client = createDocumentClient({ endpoint: config.dynamoDbEndpoint });
   return {
     /** The one document client; exposed so tests can add SDK middleware (call counts, injected faults). */
     documentClient: client,
     consumers: new DynamoConsumerStore(client, config.tableName),
     providers: new DynamoProviderStore(client, config.tableName),
     interactions: new DynamoInteractionStore(client, config.tableName),
-    conversations: new DynamoConversationStore(client, config.tableName),
+    conversations: new DynamoConversationStore(client, config.tableName, backoff),
     profiles: new DynamoProfileStore(client, config.tableName),
     messages: new DynamoMessageStore(client, config.tableName),
     backoff,

@@ -1,4 +1,5 @@
 import { ServiceError } from "../core/errors";
+import type { InboundSms } from "../core/model/inbound-sms";
 import type { Interaction } from "../core/model/interaction";
 import type { Message } from "../core/model/message";
 import { normalisePhoneNumber } from "../core/rules/normalise-phone-number";
@@ -9,16 +10,6 @@ import { handOverSms } from "./hand-over-sms";
 import { interactionFromLock } from "../core/model/conversation-lock";
 import { keywordOf, keywordReplies, type SmsKeyword } from "../core/rules/sms-keywords";
 import type { ConversationStore, NumberState } from "../core/ports/conversation-store";
-
-/** The two-way SMS payload (SNS on AWS; `POST /local/inbound_sms` locally). */
-export interface InboundSms {
-  originationNumber: string;
-  destinationNumber: string;
-  messageKeyword?: string;
-  messageBody: string;
-  inboundMessageId: string;
-  previousPublishedMessageId?: string;
-}
 
 export interface ReceiveInboundDeps {
   conversations: ConversationStore;

@@ -3,7 +3,8 @@ import type { ComposeContext, ComposeDefaultsExtension } from "../../shared/core
 import { composeOptions, type ComposeOptionsDeps } from "../../shared/use-cases/compose-options";
 import { defaultComposeExtension } from "../../shared/adapters/compose/default-compose-extension";
 import { loadComposeExtension } from "../../shared/adapters/compose/load-compose-extension";
-import type { Consumer, Provider } from "../../shared/adapters/http/wire-schemas";
+import type { Consumer } from "../../shared/core/model/consumer";
+import type { Provider } from "../../shared/core/model/provider";
 import type { Interaction } from "../../shared/core/model/interaction";
 import preferLocalSender from "../../extensions/prefer-local-sender";
 

@@ -12,7 +12,7 @@ import {
 import maxMetadata from "libphonenumber-js/metadata.max.json";
 // The only examples libphonenumber-js ships (1.13.x): one mobile number per country.
 import mobileExamples from "libphonenumber-js/mobile/examples";
-import type { ValidatePhoneNumberResponse } from "../../shared/adapters/http/wire-schemas";
+import type { NumberVerdict as ValidatePhoneNumberResponse } from "../../shared/core/model/phone-number";
 import { isSupportedCountry, normalisePhoneNumber, type NormaliseInput } from "../../shared/core/rules/normalise-phone-number";
 
 const US = "US";

@@ -18,7 +18,7 @@ export interface TestTable {
 export async function createTestTable(prefix: string): Promise<TestTable> {
   const endpoint = inject("dynamoDbEndpoint");
   const tableName = `${prefix}-${randomUUID().slice(0, 8)}`;
-  const documentClient = createDocumentClient({ dynamoDbEndpoint: endpoint });
+  const documentClient = createDocumentClient({ endpoint });
   await documentClient.send(new CreateTableCommand(createTableInput(tableName)));
   return {
     tableName,

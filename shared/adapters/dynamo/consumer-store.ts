@@ -2,7 +2,7 @@ import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { BatchGetCommand, GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { queryPrefix } from "./query-pages";
 import type { Consumer } from "../../core/model/consumer";
-import { fromItem } from "./items";
+import { fromItem, items } from "./items";
 import { keys, phonePartition, tableDesign } from "./table-design";
 import type { ConsumerStore } from "../../core/ports/consumer-store";
 
@@ -21,14 +21,14 @@ export class DynamoConsumerStore implements ConsumerStore {
             {
               Put: {
                 TableName: this.tableName,
-                Item: { ...keys.consumer(consumer.id), itemType: "consumer", ...consumer },
+                Item: items.consumer(consumer),
                 ConditionExpression: notExists,
               },
             },
             ...consumer.phoneNumbers.map((e164) => ({
               Put: {
                 TableName: this.tableName,
-                Item: { ...keys.consumerPhone(e164, consumer.id), itemType: "consumerPhone", consumerId: consumer.id, phoneNumber: e164, createdAt: consumer.createdAt },
+                Item: items.consumerPhone(e164, consumer),
               },
             })),
           ],

@@ -12,8 +12,7 @@ import {
 import type { Interaction } from "../../core/model/interaction";
 import type { Message } from "../../core/model/message";
 import type { ActiveProfileRef } from "../../core/model/channel-user-profile";
-import { activeProfilePointerItem, profileItem } from "./profile-store";
-import { fromItem } from "./items";
+import { fromItem, isItemOf, items, type ItemType } from "./items";
 import { keys, phonePartition, tableDesign } from "./table-design";
 import type { ConversationLock } from "../../core/model/conversation-lock";
 import type { ApplyResult, CloseOptions, ConversationStore, IdempotencyRecord, InboundPlan, InitiationPlan, NumberState } from "../../core/ports/conversation-store";
@@ -28,12 +27,14 @@ export class DynamoConversationStore implements ConversationStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** Waits before trying a conflicted closing transaction again. */
+    private readonly backoff: (attempt: number) => Promise<void>,
   ) {}
 
   async readNumberState(customerNumber: string): Promise<NumberState> {
     // Everything in the number's partition before the profile history: active-profile pointer,
     // consumer links, conversation locks. One strongly consistent read.
-    const items = await queryAll(this.client, {
+    const stored = await queryAll(this.client, {
       TableName: this.tableName,
       KeyConditionExpression: "#pk = :pk AND #sk < :history",
       ExpressionAttributeNames: { "#pk": tableDesign.partitionKey, "#sk": tableDesign.sortKey },
@@ -42,11 +43,11 @@ export class DynamoConversationStore implements ConversationStore {
     });
     const state: NumberState = { activeProfile: undefined, locks: [], consumerIds: [], optOuts: [] };
     const links: { consumerId: string; createdAt: string }[] = [];
-    for (const item of items) {
-      if (item.itemType === "activeProfile") state.activeProfile = fromItem<ActiveProfileRef>(item);
-      else if (item.itemType === "conversationLock") state.locks.push(fromItem<ConversationLock>(item));
-      else if (item.itemType === "optOut") state.optOuts.push(String(item.providerNumber));
-      else if (item.itemType === "consumerPhone") links.push({ consumerId: String(item.consumerId), createdAt: String(item.createdAt ?? "") });
+    for (const item of stored) {
+      if (isItemOf(item, "activeProfile")) state.activeProfile = fromItem<ActiveProfileRef>(item);
+      else if (isItemOf(item, "conversationLock")) state.locks.push(fromItem<ConversationLock>(item));
+      else if (isItemOf(item, "optOut")) state.optOuts.push(String(item.providerNumber));
+      else if (isItemOf(item, "consumerPhone")) links.push({ consumerId: String(item.consumerId), createdAt: String(item.createdAt ?? "") });
     }
     // Oldest consumer first (the sort key orders them by id, not by age).
     state.consumerIds = links.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.consumerId.localeCompare(b.consumerId)).map((link) => link.consumerId);
@@ -55,34 +56,34 @@ export class DynamoConversationStore implements ConversationStore {
 
   async applyInitiation(plan: InitiationPlan): Promise<ApplyResult> {
     const { decision, interaction, message, now } = plan;
-    const items: [Role, TransactItem][] = [];
+    const writes: [Role, TransactItem][] = [];
     const to = interaction.to!;
     const from = interaction.from!;
 
     if (decision.kind === "create") {
-      items.push(["lock", { Put: { TableName: this.tableName, Item: lockItem(interaction, 1), ConditionExpression: notExists, ReturnValuesOnConditionCheckFailure: "ALL_OLD" } }]);
+      writes.push(["lock", { Put: { TableName: this.tableName, Item: items.conversationLock(interaction, 1), ConditionExpression: notExists, ReturnValuesOnConditionCheckFailure: "ALL_OLD" } }]);
     } else if (decision.kind === "replace") {
       const old = decision.close;
-      items.push(["lock", { Put: { TableName: this.tableName, Item: lockItem(interaction, old.version + 1), ...versionIs(old.version) } }]);
-      items.push(["interaction", this.closeUpdate(old.interactionId, "closed_complete", now)]);
+      writes.push(["lock", { Put: { TableName: this.tableName, Item: items.conversationLock(interaction, old.version + 1), ...versionIs(old.version) } }]);
+      writes.push(["interaction", this.closeUpdate(old.interactionId, "closed_complete", now)]);
     } else {
       const joined = decision.join;
-      items.push([
+      writes.push([
         "lock",
         decision.assign
-          ? { Put: { TableName: this.tableName, Item: lockItem(interaction, joined.version + 1), ...versionIs(joined.version) } }
+          ? { Put: { TableName: this.tableName, Item: items.conversationLock(interaction, joined.version + 1), ...versionIs(joined.version) } }
           : { ConditionCheck: { TableName: this.tableName, Key: keys.conversationLock(to, from), ...versionIs(joined.version) } },
       ]);
     }
     // The interaction the message lands in: new, or the joined one touched (and assigned from the queue).
-    items.push([
+    writes.push([
       "interaction",
       decision.kind === "inject"
         ? this.touchUpdate(interaction, decision.assign)
-        : { Put: { TableName: this.tableName, Item: interactionItem(interaction), ConditionExpression: notExists } },
+        : { Put: { TableName: this.tableName, Item: items.interaction(interaction), ConditionExpression: notExists } },
     ]);
     // An agent joins once: a later message keeps their original joinedAt (no condition: it must not cancel the send).
-    items.push([
+    writes.push([
       undefined,
       {
         Update: {
@@ -90,13 +91,13 @@ export class DynamoConversationStore implements ConversationStore {
           Key: keys.participant(interaction.id, plan.participant.agentId),
           UpdateExpression: "SET #itemType = :itemType, #agentId = :agentId, #joinedAt = if_not_exists(#joinedAt, :joinedAt)",
           ExpressionAttributeNames: { "#itemType": "itemType", "#agentId": "agentId", "#joinedAt": "joinedAt" },
-          ExpressionAttributeValues: { ":itemType": "participant", ":agentId": plan.participant.agentId, ":joinedAt": plan.participant.joinedAt },
+          ExpressionAttributeValues: { ":itemType": "participant" satisfies ItemType, ":agentId": plan.participant.agentId, ":joinedAt": plan.participant.joinedAt },
         },
       },
     ]);
-    items.push([undefined, { Put: { TableName: this.tableName, Item: messageItem(message) } }]);
-    items.push([undefined, { Put: { TableName: this.tableName, Item: messageByIdItem(message) } }]);
-    items.push([
+    writes.push([undefined, { Put: { TableName: this.tableName, Item: items.message(message) } }]);
+    writes.push([undefined, { Put: { TableName: this.tableName, Item: items.messageById(message) } }]);
+    writes.push([
       "provider",
       {
         ConditionCheck: {
@@ -109,25 +110,25 @@ export class DynamoConversationStore implements ConversationStore {
       },
     ]);
     // Not opted out (re-checked: a STOP may land between the read and this write).
-    items.push([
+    writes.push([
       "opt_out",
       { ConditionCheck: { TableName: this.tableName, Key: keys.optOut(to, from), ConditionExpression: `attribute_not_exists(${tableDesign.partitionKey})` } },
     ]);
-    items.push(...this.profileItems(plan, to, now));
+    writes.push(...this.profileItems(plan, to, now));
     if (plan.idempotency) {
-      items.push([
+      writes.push([
         "idempotency",
         {
           Put: {
             TableName: this.tableName,
-            Item: { ...keys.idempotencyKey(plan.idempotency.agentId, plan.idempotency.key), itemType: "idempotencyKey", ...plan.idempotency, [tableDesign.timeToLiveAttribute]: idempotencyExpiry(now) },
+            Item: items.idempotencyKey(plan.idempotency),
             ConditionExpression: notExists,
             ReturnValuesOnConditionCheckFailure: "ALL_OLD",
           },
         },
       ]);
     }
-    return this.transact(items);
+    return this.transact(writes);
   }
 
   async listIdle(idleSince: string, limit: number): Promise<Interaction[]> {
@@ -139,7 +140,7 @@ export class DynamoConversationStore implements ConversationStore {
         KeyConditionExpression: "#pk = :pk AND #sk < :since",
         ExpressionAttributeNames: { "#pk": index.partitionKey, "#sk": index.sortKey },
         // The sort key is "<lastActivityAt>#<id>": everything before the cutoff's timestamp.
-        ExpressionAttributeValues: { ":pk": keys.activeByActivity("", "").gsi3pk, ":since": `${idleSince}#` },
+        ExpressionAttributeValues: { ":pk": keys.activeInteractionsPartition, ":since": `${idleSince}#` },
         Limit: limit,
       }),
     );
@@ -148,33 +149,33 @@ export class DynamoConversationStore implements ConversationStore {
 
   async applyInbound(plan: InboundPlan, inboundMessageId: string): Promise<ApplyResult> {
     const { interaction, message } = plan;
-    const items: [Role, TransactItem][] = [];
+    const writes: [Role, TransactItem][] = [];
     if (plan.join) {
-      items.push(["lock", { ConditionCheck: { TableName: this.tableName, Key: keys.conversationLock(interaction.to!, interaction.from!), ...versionIs(plan.join.version) } }]);
-      items.push(["interaction", this.touchUpdate(interaction, false)]);
+      writes.push(["lock", { ConditionCheck: { TableName: this.tableName, Key: keys.conversationLock(interaction.to!, interaction.from!), ...versionIs(plan.join.version) } }]);
+      writes.push(["interaction", this.touchUpdate(interaction, false)]);
     } else {
-      items.push(["lock", { Put: { TableName: this.tableName, Item: lockItem(interaction, 1), ConditionExpression: notExists, ReturnValuesOnConditionCheckFailure: "ALL_OLD" } }]);
-      items.push(["interaction", { Put: { TableName: this.tableName, Item: interactionItem(interaction), ConditionExpression: notExists } }]);
+      writes.push(["lock", { Put: { TableName: this.tableName, Item: items.conversationLock(interaction, 1), ConditionExpression: notExists, ReturnValuesOnConditionCheckFailure: "ALL_OLD" } }]);
+      writes.push(["interaction", { Put: { TableName: this.tableName, Item: items.interaction(interaction), ConditionExpression: notExists } }]);
     }
-    items.push([undefined, { Put: { TableName: this.tableName, Item: messageItem(message) } }]);
+    writes.push([undefined, { Put: { TableName: this.tableName, Item: items.message(message) } }]);
     if (plan.optOut === "record") {
-      const item = { ...keys.optOut(interaction.to!, interaction.from!), itemType: "optOut", customerNumber: interaction.to, providerNumber: interaction.from, optedOutAt: message.createdAt, keyword: message.body.trim().slice(0, 20) };
+      const item = items.optOut(interaction.to!, interaction.from!, message.createdAt, message.body.trim().slice(0, 20));
       // Recorded once: a second STOP finds it and is not confirmed again.
-      items.push(["opt_out", { Put: { TableName: this.tableName, Item: item, ConditionExpression: notExists } }]);
+      writes.push(["opt_out", { Put: { TableName: this.tableName, Item: item, ConditionExpression: notExists } }]);
     } else if (plan.optOut === "lift") {
-      items.push(["opt_out", { Delete: { TableName: this.tableName, Key: keys.optOut(interaction.to!, interaction.from!), ConditionExpression: `attribute_exists(${tableDesign.partitionKey})` } }]);
+      writes.push(["opt_out", { Delete: { TableName: this.tableName, Key: keys.optOut(interaction.to!, interaction.from!), ConditionExpression: `attribute_exists(${tableDesign.partitionKey})` } }]);
     }
-    items.push([
+    writes.push([
       "duplicate_inbound",
       {
         Put: {
           TableName: this.tableName,
-          Item: { ...keys.inboundMessage(inboundMessageId), itemType: "inboundMessage", inboundMessageId, interactionId: interaction.id, messageId: message.id },
+          Item: items.inboundMessage(inboundMessageId, message),
           ConditionExpression: notExists,
         },
       },
     ]);
-    return this.transact(items);
+    return this.transact(writes);
   }
 
   async recordOptOut(customerNumber: string, providerNumber: string, at: string, source: string): Promise<void> {
@@ -182,7 +183,7 @@ export class DynamoConversationStore implements ConversationStore {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...keys.optOut(customerNumber, providerNumber), itemType: "optOut", customerNumber, providerNumber, optedOutAt: at, keyword: source },
+          Item: items.optOut(customerNumber, providerNumber, at, source),
           ConditionExpression: notExists,
         }),
       );
@@ -194,7 +195,7 @@ export class DynamoConversationStore implements ConversationStore {
   async recordAutomaticReply(message: Message): Promise<void> {
     await this.client.send(
       new TransactWriteCommand({
-        TransactItems: [{ Put: { TableName: this.tableName, Item: messageItem(message) } }, { Put: { TableName: this.tableName, Item: messageByIdItem(message) } }],
+        TransactItems: [{ Put: { TableName: this.tableName, Item: items.message(message) } }, { Put: { TableName: this.tableName, Item: items.messageById(message) } }],
       }),
     );
   }
@@ -205,9 +206,9 @@ export class DynamoConversationStore implements ConversationStore {
     now: string,
     options: CloseOptions = {},
   ): Promise<"closed" | "not_active"> {
-    const items: [Role, TransactItem][] = [["interaction", this.closeUpdate(interaction.id, state, now, options)]];
+    const writes: [Role, TransactItem][] = [["interaction", this.closeUpdate(interaction.id, state, now, options)]];
     if (interaction.type === "sms" && interaction.from && interaction.to) {
-      items.push([
+      writes.push([
         "lock",
         {
           Delete: {
@@ -221,11 +222,11 @@ export class DynamoConversationStore implements ConversationStore {
       ]);
     }
     for (let attempt = 0; ; attempt++) {
-      const result = await this.transact(items);
+      const result = await this.transact(writes);
       if (result.ok) return "closed";
       if (result.failed !== "conflict") return "not_active";
       if (attempt >= 8) throw new Error("closing transaction kept conflicting");
-      await backoff(attempt);
+      await this.backoff(attempt);
     }
   }
 
@@ -295,8 +296,8 @@ export class DynamoConversationStore implements ConversationStore {
       return [["profile", { ConditionCheck: { TableName: this.tableName, Key: keys.activeProfile(phoneNumber), ...profileIs(change.profile.profileId) } }]];
     }
     const profile = plan.newProfile!;
-    const pointer = activeProfilePointerItem(profile);
-    const history: [Role, TransactItem] = [undefined, { Put: { TableName: this.tableName, Item: profileItem(profile) } }];
+    const pointer = items.activeProfile(profile);
+    const history: [Role, TransactItem] = [undefined, { Put: { TableName: this.tableName, Item: items.profile(profile) } }];
     if (change.kind === "create") {
       return [["profile", { Put: { TableName: this.tableName, Item: pointer, ConditionExpression: notExists, ReturnValuesOnConditionCheckFailure: "ALL_OLD" } }], history];
     }
@@ -319,9 +320,9 @@ export class DynamoConversationStore implements ConversationStore {
   }
 
   /** Runs the transaction; a cancellation says which assumption failed, with the stored item where there is one. */
-  private async transact(items: [Role, TransactItem][]): Promise<ApplyResult> {
+  private async transact(writes: [Role, TransactItem][]): Promise<ApplyResult> {
     try {
-      await this.client.send(new TransactWriteCommand({ TransactItems: items.map(([, item]) => item) }));
+      await this.client.send(new TransactWriteCommand({ TransactItems: writes.map(([, item]) => item) }));
       return { ok: true };
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
@@ -329,7 +330,7 @@ export class DynamoConversationStore implements ConversationStore {
       const failed = new Map<Role, Record<string, unknown> | undefined>();
       reasons.forEach((reason, index) => {
         if (reason.Code === "ConditionalCheckFailed") {
-          failed.set(items[index]?.[0], reason.Item ? unmarshall(reason.Item as Parameters<typeof unmarshall>[0]) : undefined);
+          failed.set(writes[index]?.[0], reason.Item ? unmarshall(reason.Item as Parameters<typeof unmarshall>[0]) : undefined);
         }
       });
       if (failed.has("idempotency")) return { ok: false, failed: "idempotency", record: fromItem<IdempotencyRecord>(failed.get("idempotency")!) };
@@ -370,51 +371,4 @@ function profileIs(profileId: string) {
     ExpressionAttributeValues: { ":profileId": profileId },
     ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
   };
-}
-
-function lockItem(interaction: Interaction, version: number) {
-  const lock: ConversationLock = {
-    providerNumber: interaction.from!,
-    customerNumber: interaction.to!,
-    interactionId: interaction.id,
-    interactionCreatedAt: interaction.createdAt,
-    consumerId: interaction.consumerId,
-    handler: interaction.handler,
-    state: interaction.state,
-    assignedTo: interaction.assignedTo,
-    version,
-  };
-  return { ...keys.conversationLock(lock.customerNumber, lock.providerNumber), itemType: "conversationLock", ...lock };
-}
-
-export function interactionItem(interaction: Interaction): Record<string, unknown> {
-  return {
-    ...keys.interaction(interaction.id),
-    itemType: "interaction",
-    ...interaction,
-    ...(interaction.consumerId ? keys.consumerInteractions(interaction.consumerId, interaction.createdAt, interaction.id) : {}),
-    ...(interaction.active && interaction.assignedTo ? keys.assigneeActiveInteractions(interaction.assignedTo, interaction.createdAt, interaction.id) : {}),
-    // The idle close is for SMS conversations (a call is closed by the telephony integration).
-    ...(interaction.active && interaction.type === "sms" ? keys.activeByActivity(interaction.lastActivityAt ?? interaction.updatedAt, interaction.id) : {}),
-  };
-}
-
-/** Where an outbound message is, by its id alone. */
-export function messageByIdItem(message: Message): Record<string, unknown> {
-  return { ...keys.messageById(message.id), itemType: "messageById", interactionId: message.interactionId, messageId: message.id, createdAt: message.createdAt };
-}
-
-function messageItem(message: Message): Record<string, unknown> {
-  return { ...keys.message(message.interactionId, message.createdAt, message.id), itemType: "message", ...message };
-}
-
-
-/** Idempotency keys are kept a day: long enough for any client retry, short enough to reuse keys. */
-function idempotencyExpiry(now: string): number {
-  return Math.floor(Date.parse(now) / 1000) + 24 * 60 * 60;
-}
-
-export function backoff(attempt: number): Promise<void> {
-  const ceiling = Math.min(1000, 20 * 2 ** attempt);
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
 }

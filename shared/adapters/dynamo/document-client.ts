@@ -1,17 +1,16 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { RuntimeConfig } from "../../platform/config";
 
 /**
  * The document client, configured from the environment. With an endpoint override (DynamoDB Local)
  * it needs no real credentials, so it supplies placeholders instead of failing on a fresh laptop.
  */
-export function createDocumentClient(config: Pick<RuntimeConfig, "dynamoDbEndpoint">): DynamoDBDocumentClient {
-  const local = config.dynamoDbEndpoint !== undefined;
+export function createDocumentClient(config: { endpoint?: string | undefined }): DynamoDBDocumentClient {
+  const local = config.endpoint !== undefined;
   const client = new DynamoDBClient({
     ...(local
       ? {
-          endpoint: config.dynamoDbEndpoint,
+          endpoint: config.endpoint,
           region: process.env.AWS_REGION ?? "local",
           credentials: { accessKeyId: "local", secretAccessKey: "local" },
         }

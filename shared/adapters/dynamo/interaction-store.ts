@@ -1,7 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { interactionItem } from "./conversation-store";
 import { queryPrefix } from "./query-pages";
-import { fromItem } from "./items";
+import { fromItem, isItemOf, items } from "./items";
 import { keys, tableDesign } from "./table-design";
 import type { Interaction, Participant } from "../../core/model/interaction";
 import type { Message } from "../../core/model/message";
@@ -22,9 +21,9 @@ export class DynamoInteractionStore implements InteractionStore {
   async getWithParticipants(interactionId: string) {
     // The interaction item and its participants share the prefix; messages sort apart.
     const items = await queryPrefix(this.client, this.tableName, keys.interaction(interactionId).pk, keys.interactionItemPrefix, { ConsistentRead: true });
-    const record = items.find((item) => item.itemType === "interaction");
+    const record = items.find((item) => isItemOf(item, "interaction"));
     if (!record) return undefined;
-    const participants = items.filter((item) => item.itemType === "participant").map((item) => fromItem<Participant>(item));
+    const participants = items.filter((item) => isItemOf(item, "participant")).map((item) => fromItem<Participant>(item));
     return { ...fromItem<Interaction>(record), participants: participants.sort((a, b) => a.joinedAt.localeCompare(b.joinedAt)) };
   }
 
@@ -35,17 +34,17 @@ export class DynamoInteractionStore implements InteractionStore {
 
   listByConsumer(consumerId: string, options: { limit: number; cursor?: string; active?: boolean }) {
     const index = tableDesign.indexes.byConsumer;
-    return this.page(index, `CONSUMER#${consumerId}`, options);
+    return this.page(index, keys.consumerInteractionsPartition(consumerId), options);
   }
 
   listActiveByAssignee(agentId: string, options: { limit: number; cursor?: string }) {
     const index = tableDesign.indexes.byAssignee;
-    return this.page(index, keys.assigneeActiveInteractions(agentId, "", "").gsi2pk, options);
+    return this.page(index, keys.assigneeActivePartition(agentId), options);
   }
 
   async createPhoneInteraction(interaction: Interaction): Promise<void> {
     await this.client.send(
-      new PutCommand({ TableName: this.tableName, Item: interactionItem(interaction), ConditionExpression: `attribute_not_exists(${tableDesign.partitionKey})` }),
+      new PutCommand({ TableName: this.tableName, Item: items.interaction(interaction), ConditionExpression: `attribute_not_exists(${tableDesign.partitionKey})` }),
     );
   }
 

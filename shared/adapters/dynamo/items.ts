@@ -1,4 +1,37 @@
-import { tableDesign } from "./table-design";
+import type { ChannelUserProfile } from "../../core/model/channel-user-profile";
+import type { Consumer } from "../../core/model/consumer";
+import type { ConversationLock } from "../../core/model/conversation-lock";
+import type { Interaction } from "../../core/model/interaction";
+import type { AsideReceipt } from "../../core/ports/message-store";
+import type { Message } from "../../core/model/message";
+import type { Provider } from "../../core/model/provider";
+import type { IdempotencyRecord } from "../../core/ports/conversation-store";
+import { keys, tableDesign } from "./table-design";
+
+/**
+ * Every entity's item codec, declared once beside the key design: what each record looks like on
+ * the single table (its keys, index attributes and `itemType`) and how a record is read back.
+ * Stores build their writes from these and never spell an item by hand. `docs/data-model.md`
+ * lists them.
+ */
+export type ItemType =
+  | "consumer"
+  | "consumerPhone"
+  | "provider"
+  | "providerNumber"
+  | "activeProfile"
+  | "profile"
+  | "interaction"
+  | "participant"
+  | "message"
+  | "messageById"
+  | "conversationLock"
+  | "optOut"
+  | "inboundMessage"
+  | "idempotencyKey"
+  | "receiptAside";
+
+export type Item = Record<string, unknown>;
 
 const keyAttributes = new Set<string>([
   tableDesign.partitionKey,
@@ -9,10 +42,112 @@ const keyAttributes = new Set<string>([
 ]);
 
 /** The domain record stored in an item: the item without its key and index attributes. */
-export function fromItem<T>(item: Record<string, unknown>): T {
-  const record: Record<string, unknown> = {};
+export function fromItem<T>(item: Item): T {
+  const record: Item = {};
   for (const [name, value] of Object.entries(item)) {
     if (!keyAttributes.has(name)) record[name] = value;
   }
   return record as T;
 }
+
+export function isItemOf(item: Item, type: ItemType): boolean {
+  return item.itemType === type;
+}
+
+export const items = {
+  consumer: (consumer: Consumer): Item => ({ ...keys.consumer(consumer.id), itemType: "consumer", ...consumer }),
+  /** "Consumer X lists this number": found in the number's partition. */
+  consumerPhone: (e164: string, consumer: Consumer): Item => ({
+    ...keys.consumerPhone(e164, consumer.id),
+    itemType: "consumerPhone",
+    consumerId: consumer.id,
+    phoneNumber: e164,
+    createdAt: consumer.createdAt,
+  }),
+
+  provider: (provider: Provider): Item => ({ ...keys.provider(provider.id), itemType: "provider", ...provider }),
+  /** Uniqueness guard of a send-from number: names the provider holding it. */
+  providerNumber: (provider: Provider): Item => ({
+    ...keys.providerNumber(provider.number),
+    itemType: "providerNumber",
+    providerId: provider.id,
+    number: provider.number,
+  }),
+
+  /** The number's pointer to its one active profile. */
+  activeProfile: (profile: ChannelUserProfile): Item => ({
+    ...keys.activeProfile(profile.phoneNumber),
+    itemType: "activeProfile",
+    profileId: profile.id,
+    consumerId: profile.consumerId,
+    createdAt: profile.createdAt,
+  }),
+  /** A profile in the number's history (active or not). */
+  profile: (profile: ChannelUserProfile): Item => ({ ...keys.profile(profile.phoneNumber, profile.createdAt, profile.id), itemType: "profile", ...profile }),
+
+  interaction: (interaction: Interaction): Item => ({
+    ...keys.interaction(interaction.id),
+    itemType: "interaction",
+    ...interaction,
+    ...(interaction.consumerId ? keys.consumerInteractions(interaction.consumerId, interaction.createdAt, interaction.id) : {}),
+    ...(interaction.active && interaction.assignedTo ? keys.assigneeActiveInteractions(interaction.assignedTo, interaction.createdAt, interaction.id) : {}),
+    // The idle close is for SMS conversations (a call is closed by the telephony integration).
+    ...(interaction.active && interaction.type === "sms" ? keys.activeByActivity(interaction.lastActivityAt ?? interaction.updatedAt, interaction.id) : {}),
+  }),
+  message: (message: Message): Item => ({ ...keys.message(message.interactionId, message.createdAt, message.id), itemType: "message", ...message }),
+  /** Where an outbound message is, by its id alone. */
+  messageById: (message: Message): Item => ({
+    ...keys.messageById(message.id),
+    itemType: "messageById",
+    interactionId: message.interactionId,
+    messageId: message.id,
+    createdAt: message.createdAt,
+  }),
+
+  /** The lock of an active SMS interaction's conversation key, carrying its routing fields and a version. */
+  conversationLock: (interaction: Interaction, version: number): Item => {
+    const lock: ConversationLock = {
+      providerNumber: interaction.from!,
+      customerNumber: interaction.to!,
+      interactionId: interaction.id,
+      interactionCreatedAt: interaction.createdAt,
+      consumerId: interaction.consumerId,
+      handler: interaction.handler,
+      state: interaction.state,
+      assignedTo: interaction.assignedTo,
+      version,
+    };
+    return { ...keys.conversationLock(lock.customerNumber, lock.providerNumber), itemType: "conversationLock", ...lock };
+  },
+
+  /** (customer number, provider number) opted out; `keyword` is what said so (the text, or the transport). */
+  optOut: (customerNumber: string, providerNumber: string, optedOutAt: string, keyword: string): Item => ({
+    ...keys.optOut(customerNumber, providerNumber),
+    itemType: "optOut",
+    customerNumber,
+    providerNumber,
+    optedOutAt,
+    keyword,
+  }),
+
+  inboundMessage: (inboundMessageId: string, message: Message): Item => ({
+    ...keys.inboundMessage(inboundMessageId),
+    itemType: "inboundMessage",
+    inboundMessageId,
+    interactionId: message.interactionId,
+    messageId: message.id,
+  }),
+
+  /** Kept a day: long enough for any client retry, short enough to reuse keys. */
+  idempotencyKey: (record: IdempotencyRecord): Item => ({
+    ...keys.idempotencyKey(record.agentId, record.key),
+    itemType: "idempotencyKey",
+    ...record,
+    [tableDesign.timeToLiveAttribute]: Math.floor(Date.parse(record.createdAt) / 1000) + 24 * 60 * 60,
+  }),
+
+  receiptAside: (receipt: AsideReceipt): Item => {
+    const { id, ...fields } = receipt;
+    return { ...keys.receiptAside(id, receipt.eventTimestamp, receipt.eventType), itemType: "receiptAside", ...fields };
+  },
+} as const;

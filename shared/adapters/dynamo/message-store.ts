@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { Message } from "../../core/model/message";
-import { fromItem } from "./items";
+import { fromItem, items } from "./items";
 import { keys, tableDesign } from "./table-design";
 import type { AsideReceipt, MessageStore, ReceiptApplied, ReceiptChange, RetryClaim } from "../../core/ports/message-store";
 import type { MessageRef, StoredMessage } from "../../core/model/message";
@@ -88,11 +88,10 @@ export class DynamoMessageStore implements MessageStore {
   }
 
   async keepReceiptAside(receipt: AsideReceipt): Promise<{ pk: string; sk: string }> {
-    const key = keys.receiptAside(receipt.id, receipt.eventTimestamp, receipt.eventType);
-    const { id: _id, ...fields } = receipt;
+    const item = items.receiptAside(receipt);
     // A plain put: the same event delivered again overwrites itself.
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...key, itemType: "receiptAside", ...fields } }));
-    return key;
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: item }));
+    return { pk: String(item[tableDesign.partitionKey]), sk: String(item[tableDesign.sortKey]) };
   }
 
   async claimRetry(message: StoredMessage, claim: { agentId: string; now: string }): Promise<RetryClaim> {

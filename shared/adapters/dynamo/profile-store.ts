@@ -1,7 +1,7 @@
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { queryPrefix } from "./query-pages";
-import { fromItem } from "./items";
+import { fromItem, items } from "./items";
 import { keys, phonePartition, tableDesign } from "./table-design";
 import type { ActiveProfileRef, ChannelUserProfile } from "../../core/model/channel-user-profile";
 import type { ProfileStore } from "../../core/ports/profile-store";
@@ -37,11 +37,11 @@ export class DynamoProfileStore implements ProfileStore {
             {
               Put: {
                 TableName: this.tableName,
-                Item: activeProfilePointerItem(profile),
+                Item: items.activeProfile(profile),
                 ConditionExpression: `attribute_not_exists(${tableDesign.partitionKey})`,
               },
             },
-            { Put: { TableName: this.tableName, Item: profileItem(profile) } },
+            { Put: { TableName: this.tableName, Item: items.profile(profile) } },
           ],
         }),
       );
@@ -51,14 +51,4 @@ export class DynamoProfileStore implements ProfileStore {
       throw error;
     }
   }
-}
-
-/** The number's pointer to its one active profile. */
-export function activeProfilePointerItem(profile: ChannelUserProfile): Record<string, unknown> {
-  return { ...keys.activeProfile(profile.phoneNumber), itemType: "activeProfile", profileId: profile.id, consumerId: profile.consumerId, createdAt: profile.createdAt };
-}
-
-/** A profile in the number's history (active or not). */
-export function profileItem(profile: ChannelUserProfile): Record<string, unknown> {
-  return { ...keys.profile(profile.phoneNumber, profile.createdAt, profile.id), itemType: "profile", ...profile };
 }

@@ -3,7 +3,7 @@ import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { queryPrefix } from "./query-pages";
 import type { Provider } from "../../core/model/provider";
-import { fromItem } from "./items";
+import { fromItem, items } from "./items";
 import { keys, tableDesign } from "./table-design";
 import type { CreateProviderResult, ProviderStore } from "../../core/ports/provider-store";
 
@@ -19,11 +19,11 @@ export class DynamoProviderStore implements ProviderStore {
       await this.client.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Put: { TableName: this.tableName, Item: { ...keys.provider(provider.id), itemType: "provider", ...provider }, ConditionExpression: notExists } },
+            { Put: { TableName: this.tableName, Item: items.provider(provider), ConditionExpression: notExists } },
             {
               Put: {
                 TableName: this.tableName,
-                Item: { ...keys.providerNumber(provider.number), itemType: "providerNumber", providerId: provider.id, number: provider.number },
+                Item: items.providerNumber(provider),
                 ConditionExpression: notExists,
                 ReturnValuesOnConditionCheckFailure: "ALL_OLD",
               },

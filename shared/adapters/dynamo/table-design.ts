@@ -83,18 +83,21 @@ export const keys = {
   }),
   conversationLockPrefix: "CONVERSATION#",
 
-  /** GSI values. */
+  /** GSI values, and the index partitions the lists query. */
+  consumerInteractionsPartition: (consumerId: string) => `CONSUMER#${consumerId}`,
   consumerInteractions: (consumerId: string, createdAt: string, interactionId: string) => ({
-    gsi1pk: `CONSUMER#${consumerId}`,
+    gsi1pk: keys.consumerInteractionsPartition(consumerId),
     gsi1sk: `INTERACTION#${createdAt}#${interactionId}`,
   }),
+  assigneeActivePartition: (agentId: string) => `AGENT#${agentId}#ACTIVE`,
   assigneeActiveInteractions: (agentId: string, createdAt: string, interactionId: string) => ({
-    gsi2pk: `AGENT#${agentId}#ACTIVE`,
+    gsi2pk: keys.assigneeActivePartition(agentId),
     gsi2sk: `INTERACTION#${createdAt}#${interactionId}`,
   }),
   /** Active interactions by last activity (one partition: a desk has thousands active, not millions). */
+  activeInteractionsPartition: "ACTIVE_INTERACTIONS",
   activeByActivity: (lastActivityAt: string, interactionId: string) => ({
-    gsi3pk: "ACTIVE_INTERACTIONS",
+    gsi3pk: keys.activeInteractionsPartition,
     gsi3sk: `${lastActivityAt}#${interactionId}`,
   }),
 } as const;

@@ -1,4 +1,11 @@
 import * as z from "zod/mini";
+import type { ChannelUserProfile as CoreChannelUserProfile } from "../../core/model/channel-user-profile";
+import type { Consumer as CoreConsumer } from "../../core/model/consumer";
+import type { Interaction as CoreInteraction, InteractionSummary as CoreInteractionSummary } from "../../core/model/interaction";
+import type { Message as CoreMessage } from "../../core/model/message";
+import { invalidReasons, numberSources, type NumberVerdict } from "../../core/model/phone-number";
+import type { Provider as CoreProvider, SendFromOption as CoreSendFromOption } from "../../core/model/provider";
+import { readsAs } from "../schema-contract";
 
 /**
  * Request and response schemas, declared once: they give the TypeScript types, the validation the
@@ -25,10 +32,8 @@ export const ErrorResponse = z.object({
 
 // ---- phone number validation -------------------------------------------------------------
 
-export const NumberSource = z.enum(["input", "request_country", "consumer_location", "default_country"]);
-export type NumberSource = z.infer<typeof NumberSource>;
-export const InvalidReason = z.enum(["NOT_A_NUMBER", "TOO_SHORT", "TOO_LONG", "INVALID_COUNTRY", "INVALID_NUMBER"]);
-export type InvalidReason = z.infer<typeof InvalidReason>;
+export const NumberSource = z.enum(numberSources);
+export const InvalidReason = z.enum(invalidReasons);
 
 export const ValidatePhoneNumberRequest = z.strictObject({
   phoneNumber: PhoneInput,
@@ -48,8 +53,7 @@ export const InvalidPhoneNumber = z.object({
   reason: InvalidReason,
   message: z.string(),
 });
-export const ValidatePhoneNumberResponse = z.union([ValidPhoneNumber, InvalidPhoneNumber]);
-export type ValidatePhoneNumberResponse = z.infer<typeof ValidatePhoneNumberResponse>;
+export const ValidatePhoneNumberResponse = readsAs<NumberVerdict>()(z.union([ValidPhoneNumber, InvalidPhoneNumber]));
 
 // ---- consumers -----------------------------------------------------------------------------
 
@@ -59,14 +63,13 @@ export const CreateConsumerRequest = z.strictObject({
   location: z.optional(CountryCode),
   phoneNumbers: z.optional(z.array(PhoneInput).check(z.maxLength(10, "at most 10 numbers per consumer"))),
 });
-export const Consumer = z.object({
+export const Consumer = readsAs<CoreConsumer>()(z.object({
   id: EntityId,
   name: z.string(),
   location: z.optional(z.string()),
   phoneNumbers: z.array(E164),
   createdAt: Timestamp,
-});
-export type Consumer = z.infer<typeof Consumer>;
+}));
 export const ConsumerPath = z.strictObject({ id: EntityId });
 export const FindConsumersQuery = z.strictObject({ phoneNumber: PhoneInput });
 export const ConsumerList = z.object({ items: z.array(Consumer) });
@@ -85,7 +88,7 @@ export const UpdateProviderRequest = z
     active: z.optional(z.boolean()),
   })
   .check(z.refine((patch) => patch.name !== undefined || patch.active !== undefined, "give name or active (a provider's number cannot change: create a new provider)"));
-export const Provider = z.object({
+export const Provider = readsAs<CoreProvider>()(z.object({
   id: EntityId,
   number: E164,
   name: z.string(),
@@ -93,8 +96,7 @@ export const Provider = z.object({
   active: z.boolean(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
-});
-export type Provider = z.infer<typeof Provider>;
+}));
 export const ProviderPath = z.strictObject({ id: EntityId });
 export const ProviderList = z.object({ items: z.array(Provider) });
 
@@ -104,9 +106,8 @@ export const ComposeOptionsQuery = z.strictObject({
   consumerId: EntityId,
   interactionId: z.optional(EntityId),
 });
-export const SendFromOption = z.object({ number: E164, providerId: EntityId, name: z.string() });
-export type SendFromOption = z.infer<typeof SendFromOption>;
-export const InteractionSummary = z.object({
+export const SendFromOption = readsAs<CoreSendFromOption>()(z.object({ number: E164, providerId: EntityId, name: z.string() }));
+export const InteractionSummary = readsAs<CoreInteractionSummary>()(z.object({
   id: EntityId,
   type: z.enum(["sms", "phone"]),
   state: z.enum(["new", "queued", "work_in_progress", "closed_complete", "closed_abandoned"]),
@@ -115,7 +116,7 @@ export const InteractionSummary = z.object({
   consumerId: z.nullable(EntityId),
   from: z.optional(E164),
   to: z.optional(E164),
-});
+}));
 export const ComposeOptionsResponse = z.object({
   available: z.boolean(),
   reason: z.optional(z.literal("NO_MESSAGING_PROVIDER")),
@@ -128,12 +129,11 @@ export const ComposeOptionsResponse = z.object({
   optedOut: z.boolean(),
   activeInteraction: z.optional(InteractionSummary),
 });
-export type ComposeOptionsResponse = z.infer<typeof ComposeOptionsResponse>;
 
 // ---- interactions, messages, profiles --------------------------------------------------------
 
 export const Participant = z.object({ agentId: z.string(), joinedAt: Timestamp });
-export const Interaction = z.object({
+export const Interaction = readsAs<CoreInteraction>()(z.object({
   ...InteractionSummary.shape,
   active: z.boolean(),
   createdAt: Timestamp,
@@ -141,9 +141,9 @@ export const Interaction = z.object({
   lastActivityAt: z.optional(Timestamp),
   closedAt: z.optional(Timestamp),
   closedReason: z.optional(z.string()),
-});
+}));
 export const InteractionWithParticipants = z.object({ ...Interaction.shape, participants: z.array(Participant) });
-export const Message = z.object({
+export const Message = readsAs<CoreMessage>()(z.object({
   id: z.string(),
   interactionId: EntityId,
   direction: z.enum(["inbound", "outbound"]),
@@ -155,7 +155,7 @@ export const Message = z.object({
   createdAt: Timestamp,
   providerMessageId: z.optional(z.string()),
   errorCode: z.optional(z.string()),
-});
+}));
 export const MessageList = z.array(Message);
 export const InteractionPath = z.strictObject({ id: EntityId });
 export const CreateInteractionRequest = z.strictObject({
@@ -172,7 +172,7 @@ export const ListInteractionsQuery = z.strictObject({
 });
 export const InteractionList = z.object({ items: z.array(Interaction), cursor: z.optional(z.string()) });
 
-export const ChannelUserProfile = z.object({
+export const ChannelUserProfile = readsAs<CoreChannelUserProfile>()(z.object({
   id: z.string(),
   phoneNumber: E164,
   channel: z.literal("sms"),
@@ -180,7 +180,7 @@ export const ChannelUserProfile = z.object({
   active: z.boolean(),
   createdAt: Timestamp,
   deactivatedAt: z.optional(Timestamp),
-});
+}));
 export const ProfileList = z.object({ items: z.array(ChannelUserProfile) });
 export const ProfilesQuery = z.strictObject({ phoneNumber: PhoneInput });
 export const ValidateProfileRequest = z.strictObject({ consumerId: EntityId, phoneNumber: PhoneInput });
@@ -203,7 +203,6 @@ export const InitiateMessageRequest = z.strictObject({
   confirmReassociation: z.optional(z.boolean()),
   dryRun: z.optional(z.boolean()),
 });
-export type InitiateMessageRequest = z.infer<typeof InitiateMessageRequest>;
 export const Outcome = z.enum(["created", "injected", "replaced_virtual_agent", "replaced_other_consumer"]);
 export const SmsEncodingReport = z.object({ encoding: z.enum(["GSM-7", "UCS-2"]), segments: z.number(), characters: z.number() });
 export const InitiateMessageResponse = z.object({

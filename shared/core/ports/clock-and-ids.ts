@@ -1,5 +1,3 @@
-import { randomUUID } from "node:crypto";
-
 /** Time and identity are passed in, so use-case tests can pin them. */
 export interface Clock {
   now(): Date;
@@ -9,9 +7,3 @@ export interface IdGenerator {
   /** A new id with a readable prefix, e.g. `con_…`, `prv_…`, `int_…`. */
   next(prefix: string): string;
 }
-
-export const systemClock: Clock = { now: () => new Date() };
-
-export const randomIds: IdGenerator = {
-  next: (prefix) => `${prefix}_${randomUUID().replaceAll("-", "").slice(0, 20)}`,
-};

@@ -1,24 +1,20 @@
-import * as z from "zod/mini";
 import type { OutboundStatus } from "./message-status";
 
 /**
- * An AWS End User Messaging SMS event (configuration set event destination → SNS → the receipts
- * function; `POST /local/delivery_receipt` locally). Only the fields the service reads are
- * declared; the event is kept whole, as it arrived, when its message cannot be found.
- * `messageId` is the provider's id; `context.messageId` is ours (the transport sets
- * `Context: { messageId }` on SendTextMessage).
+ * An AWS End User Messaging SMS event, as far as the service reads it (the wire schema is
+ * `adapters/sms/delivery-receipt-payload.ts`). `messageId` is the provider's id;
+ * `context.messageId` is ours (the transport sets `Context: { messageId }` on SendTextMessage).
  */
-export const DeliveryReceiptPayload = z.object({
-  eventType: z.string().check(z.minLength(1), z.maxLength(100)),
+export interface DeliveryReceipt {
+  eventType: string;
   /** Unix epoch milliseconds. */
-  eventTimestamp: z.number(),
-  isFinal: z.optional(z.boolean()),
-  messageId: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
-  messageStatus: z.optional(z.string()),
-  messageStatusDescription: z.optional(z.string()),
-  context: z.optional(z.record(z.string(), z.unknown())),
-});
-export type DeliveryReceipt = z.infer<typeof DeliveryReceiptPayload>;
+  eventTimestamp: number;
+  isFinal?: boolean;
+  messageId?: string;
+  messageStatus?: string;
+  messageStatusDescription?: string;
+  context?: Record<string, unknown>;
+}
 
 /** What a receipt does to its message: move it (forward only), or only be recorded on it. */
 export type ReceiptEffect = { kind: "status"; status: Exclude<OutboundStatus, "queued">; errorCode?: string } | { kind: "record" };
