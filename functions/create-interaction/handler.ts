@@ -2,7 +2,7 @@ import { createAdapters } from "../../shared/platform/composition-root";
 import { readConfig } from "../../shared/platform/config";
 import { httpHandler } from "../../shared/adapters/http/http-handler";
 import { routes } from "../../shared/adapters/http/routes";
-import { createPhoneInteraction } from "../../shared/use-cases/manage-interactions";
+import { createPhoneInteraction } from "../../shared/use-cases/create-phone-interaction";
 
 const adapters = createAdapters(readConfig());
 

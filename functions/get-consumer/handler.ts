@@ -1,6 +1,6 @@
 import { createAdapters } from "../../shared/platform/composition-root";
 import { readConfig } from "../../shared/platform/config";
-import { getConsumer } from "../../shared/use-cases/read-consumers";
+import { getConsumer } from "../../shared/use-cases/get-consumer";
 import { httpHandler } from "../../shared/adapters/http/http-handler";
 import { routes } from "../../shared/adapters/http/routes";
 

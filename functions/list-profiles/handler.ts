@@ -2,7 +2,7 @@ import { createAdapters } from "../../shared/platform/composition-root";
 import { readConfig } from "../../shared/platform/config";
 import { httpHandler } from "../../shared/adapters/http/http-handler";
 import { routes } from "../../shared/adapters/http/routes";
-import { listProfiles } from "../../shared/use-cases/profile-queries";
+import { listProfiles } from "../../shared/use-cases/list-profiles";
 
 const adapters = createAdapters(readConfig());
 

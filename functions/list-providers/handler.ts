@@ -2,7 +2,7 @@ import { createAdapters } from "../../shared/platform/composition-root";
 import { readConfig } from "../../shared/platform/config";
 import { httpHandler } from "../../shared/adapters/http/http-handler";
 import { routes } from "../../shared/adapters/http/routes";
-import { listProviders } from "../../shared/use-cases/manage-providers";
+import { listProviders } from "../../shared/use-cases/list-providers";
 
 const adapters = createAdapters(readConfig());
 

@@ -2,7 +2,7 @@ import { createAdapters } from "../../shared/platform/composition-root";
 import { readConfig } from "../../shared/platform/config";
 import { httpHandler } from "../../shared/adapters/http/http-handler";
 import { routes } from "../../shared/adapters/http/routes";
-import { validateProfile } from "../../shared/use-cases/profile-queries";
+import { validateProfile } from "../../shared/use-cases/validate-profile";
 
 const adapters = createAdapters(readConfig());
 

@@ -8,7 +8,7 @@ import { closeIdleInteractions } from "../../shared/use-cases/close-idle-interac
 import { createConsumer } from "../../shared/use-cases/create-consumer";
 import { initiateMessage, type InitiationResult } from "../../shared/use-cases/initiate-message";
 import { receiveInboundSms } from "../../shared/use-cases/receive-inbound-sms";
-import { createProvider } from "../../shared/use-cases/manage-providers";
+import { createProvider } from "../../shared/use-cases/create-provider";
 import { OutboxTransport } from "../../shared/adapters/sms/outbox-transport";
 import { invariantViolations } from "../support/table-invariants";
 import { createTestTable, type TestTable } from "../support/test-table";
@@ -41,7 +41,7 @@ describe("idle close", () => {
     // An agent's conversation with c-old now; one with c-new written 20 h later (a clock ahead).
     const old = await initiateMessage(deps(), { consumerId: "c-old", to: "+14155550111", message: "hi" }, { agentId: "a" });
     const young = await initiateMessage({ ...deps(), clock: at(20 * 60 * 60 * 1000) }, { consumerId: "c-new", to: "+14155550122", message: "hi" }, { agentId: "a" });
-    const call = await (await import("../../shared/use-cases/manage-interactions")).createPhoneInteraction(adapters, { type: "phone", consumerId: "c-old", phoneNumber: "+14155550111" }, "a");
+    const call = await (await import("../../shared/use-cases/create-phone-interaction")).createPhoneInteraction(adapters, { type: "phone", consumerId: "c-old", phoneNumber: "+14155550111" }, "a");
 
     // 25 h after the first: past 24 h for the first only.
     const sweep = await closeIdleInteractions({ ...adapters, clock: at(25 * 60 * 60 * 1000), idleCloseAfterMs: DAY });

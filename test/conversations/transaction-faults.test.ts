@@ -7,7 +7,7 @@ import { defaultComposeExtension } from "../../shared/adapters/compose/default-c
 import { initiateMessage, type InitiateMessageDeps, type InitiationResult } from "../../shared/use-cases/initiate-message";
 import { receiveInboundSms, type ReceiveInboundDeps } from "../../shared/use-cases/receive-inbound-sms";
 import { createConsumer } from "../../shared/use-cases/create-consumer";
-import { createProvider } from "../../shared/use-cases/manage-providers";
+import { createProvider } from "../../shared/use-cases/create-provider";
 import { OutboxTransport } from "../../shared/adapters/sms/outbox-transport";
 import { invariantViolations } from "../support/table-invariants";
 import { routes } from "../../shared/adapters/http/routes";

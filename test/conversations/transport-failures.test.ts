@@ -3,7 +3,7 @@ import { createAdapters } from "../../shared/platform/composition-root";
 import { defaultComposeExtension } from "../../shared/adapters/compose/default-compose-extension";
 import { createConsumer } from "../../shared/use-cases/create-consumer";
 import { initiateMessage, type InitiationResult } from "../../shared/use-cases/initiate-message";
-import { createProvider } from "../../shared/use-cases/manage-providers";
+import { createProvider } from "../../shared/use-cases/create-provider";
 import { SmsSendError, type OutboundSms, type SmsTransport } from "../../shared/core/ports/sms-transport";
 import { invariantViolations } from "../support/table-invariants";
 import { routes } from "../../shared/adapters/http/routes";

@@ -4,8 +4,8 @@ import type { Clock, IdGenerator } from "../core/ports/clock-and-ids";
 import { requireValidNumber } from "../core/rules/require-valid-number";
 import type { ProviderStore } from "../core/ports/provider-store";
 
-export interface ProviderDeps {
-  providers: ProviderStore;
+export interface CreateProviderDeps {
+  providers: Pick<ProviderStore, "create">;
   clock: Clock;
   ids: IdGenerator;
   defaultCountry: string;
@@ -16,7 +16,7 @@ export interface ProviderDeps {
  * country to guess from) and belongs to one provider for good: deactivate or rename it, never reuse.
  */
 export async function createProvider(
-  deps: ProviderDeps,
+  deps: CreateProviderDeps,
   input: { number: string; name: string; active?: boolean },
 ): Promise<Provider> {
   const number = requireValidNumber({ phoneNumber: input.number, defaultCountry: deps.defaultCountry }, "number");
@@ -45,18 +45,4 @@ export async function createProvider(
     );
   }
   return provider;
-}
-
-export async function listProviders(deps: Pick<ProviderDeps, "providers">): Promise<{ items: Provider[] }> {
-  return { items: await deps.providers.list() };
-}
-
-export async function updateProvider(
-  deps: Pick<ProviderDeps, "providers" | "clock">,
-  providerId: string,
-  change: { name?: string; active?: boolean },
-): Promise<Provider> {
-  const updated = await deps.providers.update(providerId, change, deps.clock.now().toISOString());
-  if (!updated) throw new ServiceError("PROVIDER_NOT_FOUND", `no provider has id '${providerId}'`);
-  return updated;
 }

@@ -1,12 +1,11 @@
 import type { ConsumerStore } from "../core/ports/consumer-store";
 import { ServiceError } from "../core/errors";
 import { requireValidNumber } from "../core/rules/require-valid-number";
-import type { ChannelUserProfile } from "../core/model/channel-user-profile";
 import type { ProfileStore } from "../core/ports/profile-store";
 
-export interface ProfileQueryDeps {
+export interface ValidateProfileDeps {
   consumers: Pick<ConsumerStore, "get">;
-  profiles: ProfileStore;
+  profiles: Pick<ProfileStore, "getActive" | "getProfile">;
   defaultCountry: string;
 }
 
@@ -14,7 +13,7 @@ export interface ProfileQueryDeps {
  * Whose is this number on the SMS channel, from the point of view of the consumer the agent is
  * serving: free, theirs, or another consumer's (and sending would move it).
  */
-export async function validateProfile(deps: ProfileQueryDeps, input: { consumerId: string; phoneNumber: string }) {
+export async function validateProfile(deps: ValidateProfileDeps, input: { consumerId: string; phoneNumber: string }) {
   const consumer = await deps.consumers.get(input.consumerId);
   if (!consumer) throw new ServiceError("CONSUMER_NOT_FOUND", `no consumer has id '${input.consumerId}'`);
   const { e164 } = requireValidNumber({ phoneNumber: input.phoneNumber, consumerLocation: consumer.location, defaultCountry: deps.defaultCountry }, "phoneNumber");
@@ -31,9 +30,4 @@ export async function validateProfile(deps: ProfileQueryDeps, input: { consumerI
     currentConsumer: { id: active.consumerId, name: holderName },
     message: `The phone number ${e164} is currently associated to ${holderName}. Sending a new message will associate it to ${consumer.name}.`,
   };
-}
-
-export async function listProfiles(deps: Omit<ProfileQueryDeps, "consumers">, phoneNumber: string): Promise<{ items: ChannelUserProfile[] }> {
-  const { e164 } = requireValidNumber({ phoneNumber, defaultCountry: deps.defaultCountry }, "phoneNumber");
-  return { items: await deps.profiles.listByNumber(e164) };
 }
