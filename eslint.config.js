@@ -1,6 +1,45 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+/** Packages that tie code to a runtime (AWS, Lambda, HTTP validation): the inner rings use none. */
+const infrastructurePackages = ["@aws-sdk/*", "@middy/*", "@aws-lambda-powertools/*", "aws-lambda", "aws-cdk-lib", "aws-cdk-lib/*", "constructs", "zod", "zod/*", "jose"];
+
+/**
+ * The rings (docs/architecture.md): core imports nothing of ours; use cases import the core;
+ * each adapter imports the core (and the one logger), never another adapter; only
+ * functions/, local/, infra/ and the composition root put rings together.
+ */
+const rings = [
+  {
+    files: ["shared/core/**/*.ts"],
+    forbid: ["**/use-cases/**", "**/adapters/**", "**/platform/**", "**/functions/**", "**/local/**", "**/infra/**"],
+    packages: infrastructurePackages,
+    why: "shared/core imports nothing of ours outside the core, and no infrastructure package",
+  },
+  {
+    files: ["shared/use-cases/**/*.ts"],
+    forbid: ["**/adapters/**", "**/platform/**", "**/functions/**", "**/local/**", "**/infra/**"],
+    packages: infrastructurePackages,
+    why: "a use case imports the core (and other use cases) only; adapters reach it through ports",
+  },
+  ...["dynamo", "sms", "http", "compose"].map((adapter) => ({
+    files: [`shared/adapters/${adapter}/**/*.ts`],
+    forbid: [
+      ...["dynamo", "sms", "http", "compose"]
+        .filter((other) => other !== adapter)
+        .flatMap((other) => [`**/adapters/${other}/**`, `../${other}/*`, `../${other}/**`]),
+      "**/use-cases/**",
+      "**/platform/**",
+      "!**/platform/logger",
+      "**/functions/**",
+      "**/local/**",
+      "**/infra/**",
+    ],
+    packages: [],
+    why: `an adapter implements core ports: shared/adapters/${adapter} imports the core, never another adapter or a use case`,
+  })),
+];
+
 export default tseslint.config(
   { ignores: ["node_modules", "cdk.out", ".data", "dist", "coverage"] },
   js.configs.recommended,
@@ -11,4 +50,18 @@ export default tseslint.config(
       "@typescript-eslint/consistent-type-imports": "error",
     },
   },
+  ...rings.map(({ files, forbid, packages, why }) => ({
+    files,
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: forbid, message: `wrong-way import: ${why}.` },
+            ...(packages.length ? [{ group: packages, message: `infrastructure in an inner ring: ${why}.` }] : []),
+          ],
+        },
+      ],
+    },
+  })),
 );

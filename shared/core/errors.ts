@@ -1,7 +1,7 @@
 /**
  * The service's error vocabulary, declared once. The domain throws `ServiceError(code, message)`;
- * each adapter says what a code means on its side (the HTTP status lives in
- * `adapters/http/error-status.ts`, and nowhere else). Later features add their codes here.
+ * each outer ring says what a code means on its side (the HTTP status of each code is declared
+ * once, beside the HTTP handler, and nowhere else). Later features add their codes here.
  */
 export const errorCodes = [
   // request shape

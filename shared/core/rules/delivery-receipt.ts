@@ -1,8 +1,8 @@
 import type { OutboundStatus } from "./message-status";
 
 /**
- * An AWS End User Messaging SMS event, as far as the service reads it (the wire schema is
- * `adapters/sms/delivery-receipt-payload.ts`). `messageId` is the provider's id;
+ * An AWS End User Messaging SMS event, as far as the service reads it (the SMS side validates
+ * the wire form against this). `messageId` is the provider's id;
  * `context.messageId` is ours (the transport sets `Context: { messageId }` on SendTextMessage).
  */
 export interface DeliveryReceipt {
