@@ -1,0 +1,76 @@
+import { routeList, type RouteDefinition } from "../adapters/http/routes";
+
+/** What starts a function. `stream` is reserved for the table's change stream (the sender, events). */
+export type FunctionTrigger =
+  | { readonly kind: "http"; readonly route: RouteDefinition }
+  /** An SNS topic the stack creates: customers' replies, or End User Messaging's delivery receipts. */
+  | { readonly kind: "sns"; readonly topic: "inbound-sms" | "delivery-receipts" }
+  /** An EventBridge schedule (locally, a timer of the local server). */
+  | { readonly kind: "schedule"; readonly everyMinutes: number }
+  | { readonly kind: "stream" };
+
+/**
+ * The functions table, declared once: every Lambda function of the service, at
+ * `functions/<id>/handler.ts`, with what triggers it and what it may do. The stack deploys one
+ * function per entry, the local server serves or runs each one the way its trigger says, and the
+ * tests walk all of them. HTTP entries come from the route table (which also drives request
+ * validation and the OpenAPI document).
+ */
+export interface FunctionDefinition {
+  readonly id: string;
+  readonly summary: string;
+  readonly trigger: FunctionTrigger;
+  /** What the function may do to the table: the stack grants exactly this. */
+  readonly tableAccess: "read" | "readWrite";
+  /** The function hands SMS to the transport (the stack grants it the transport's permission). */
+  readonly sendsSms: boolean;
+  /** The function loads the compose defaults extension (the stack bundles a deployer's module into it). */
+  readonly usesComposeExtension: boolean;
+  /** Deployed only with this SMS transport (delivery receipts exist only with End User Messaging). */
+  readonly onlyWithTransport?: "end-user-messaging";
+}
+
+const fromRoute = (route: RouteDefinition): FunctionDefinition => ({
+  id: route.id,
+  summary: route.summary,
+  trigger: { kind: "http", route },
+  tableAccess: route.tableAccess,
+  sendsSms: route.sendsSms === true,
+  usesComposeExtension: route.usesComposeExtension === true,
+});
+
+export const functionTable: readonly FunctionDefinition[] = [
+  ...routeList.map(fromRoute),
+  {
+    id: "inbound-sms",
+    summary: "A customer's reply from the two-way SMS topic joins its conversation, or opens one for the virtual agent",
+    trigger: { kind: "sns", topic: "inbound-sms" },
+    tableAccess: "readWrite",
+    // The STOP and START confirmations and the HELP answer.
+    sendsSms: true,
+    usesComposeExtension: false,
+  },
+  {
+    id: "delivery-receipts",
+    summary: "End User Messaging delivery receipts move each message's status forward",
+    trigger: { kind: "sns", topic: "delivery-receipts" },
+    tableAccess: "readWrite",
+    sendsSms: false,
+    usesComposeExtension: false,
+    onlyWithTransport: "end-user-messaging",
+  },
+  {
+    id: "idle-close",
+    summary: "Closes SMS interactions idle past IDLE_CLOSE_AFTER, so a stale conversation never captures a reply",
+    trigger: { kind: "schedule", everyMinutes: 15 },
+    tableAccess: "readWrite",
+    sendsSms: false,
+    usesComposeExtension: false,
+  },
+];
+
+export function functionById(id: string): FunctionDefinition {
+  const found = functionTable.find((definition) => definition.id === id);
+  if (!found) throw new Error(`no function '${id}' in the functions table`);
+  return found;
+}
