@@ -5,7 +5,7 @@ import { createAdapters } from "../../shared/platform/composition-root";
 import { readConfig } from "../../shared/platform/config";
 import { validatePart } from "../../shared/adapters/http/request-validation";
 import { logger } from "../../shared/platform/logger";
-import { snsMessageJson } from "../../shared/adapters/sms/sns-records";
+import { eachSnsMessage } from "../../shared/adapters/sms/sns-records";
 import { DeliveryReceiptPayload } from "../../shared/adapters/sms/delivery-receipt-payload";
 import { receiveDeliveryReceipt, type ReceiptResult } from "../../shared/use-cases/receive-delivery-receipt";
 import { redactPersonalData } from "../../shared/core/rules/mask-phone-number";
@@ -20,19 +20,14 @@ const adapters = createAdapters(readConfig());
  */
 export const handler = middy<SNSEvent, ReceiptResult[]>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .handler(async (event) => {
-    const results: ReceiptResult[] = [];
-    for (const record of event.Records) {
-      const raw = record.Sns.Message;
-      const parsed = snsMessageJson(raw);
-      const receipt = validatePart(DeliveryReceiptPayload, parsed, "body");
-      const result = await receiveDeliveryReceipt(adapters, receipt, raw);
+  .handler((event) =>
+    eachSnsMessage(event, async ({ raw, json, snsMessageId }) => {
+      const result = await receiveDeliveryReceipt(adapters, validatePart(DeliveryReceiptPayload, json, "body"), raw);
       if (result.outcome === "kept_aside") {
-        logger.warn("delivery receipt kept aside: no message found", { snsMessageId: record.Sns.MessageId, ...result, event: redactPersonalData(parsed) });
+        logger.warn("delivery receipt kept aside: no message found", { snsMessageId, ...result, event: redactPersonalData(json) });
       } else {
-        logger.info("delivery receipt", { snsMessageId: record.Sns.MessageId, ...result });
+        logger.info("delivery receipt", { snsMessageId, ...result });
       }
-      results.push(result);
-    }
-    return results;
-  });
+      return result;
+    }),
+  );

@@ -7,7 +7,7 @@ import { InboundSmsPayload } from "../../shared/adapters/sms/inbound-sms-payload
 import { receiveInboundSms, type InboundResult } from "../../shared/use-cases/receive-inbound-sms";
 import { validatePart } from "../../shared/adapters/http/request-validation";
 import { logger } from "../../shared/platform/logger";
-import { snsMessageJson } from "../../shared/adapters/sms/sns-records";
+import { eachSnsMessage } from "../../shared/adapters/sms/sns-records";
 import { redactPersonalData } from "../../shared/core/rules/mask-phone-number";
 import { createTransport } from "../../shared/adapters/sms/create-transport";
 
@@ -20,13 +20,10 @@ const deps = { ...createAdapters(config), transport: createTransport(), helpText
  */
 export const handler = middy<SNSEvent, InboundResult[]>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .handler(async (event) => {
-    const results: InboundResult[] = [];
-    for (const record of event.Records) {
-      const payload = validatePart(InboundSmsPayload, snsMessageJson(record.Sns.Message), "body");
-      const result = await receiveInboundSms(deps, payload);
-      logger.info("inbound sms", { snsMessageId: record.Sns.MessageId, ...(redactPersonalData(result) as object) });
-      results.push(result);
-    }
-    return results;
-  });
+  .handler((event) =>
+    eachSnsMessage(event, async ({ json, snsMessageId }) => {
+      const result = await receiveInboundSms(deps, validatePart(InboundSmsPayload, json, "body"));
+      logger.info("inbound sms", { snsMessageId, ...(redactPersonalData(result) as object) });
+      return result;
+    }),
+  );
