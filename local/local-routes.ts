@@ -1,7 +1,9 @@
 import { pathToFileURL } from "node:url";
-import type { Context, SNSEvent } from "aws-lambda";
+import type { SNSEvent } from "aws-lambda";
 import { createLambdaContext } from "./api-gateway-emulator";
 import { snsEvent } from "./sns-event";
+import { loadHandler } from "./handler-loader";
+import { functionTable, type FunctionTrigger } from "../shared/platform/function-table";
 import { isInGroup, readCaller } from "../shared/adapters/http/caller";
 import { ServiceError } from "../shared/core/errors";
 import { errorBody, statusOf } from "../shared/adapters/http/error-status";
@@ -90,9 +92,8 @@ function snsRelay(id: string, path: string, functionDir: string): LocalRoute {
     method: "POST",
     path,
     auth: "none",
-    async handle(event, services) {
-      const moduleUrl = pathToFileURL(join(services.repoRoot, "functions", functionDir, "handler.ts")).href;
-      const { handler } = (await import(moduleUrl)) as { handler: (event: SNSEvent, context: Context) => Promise<unknown[]> };
+    async handle(event) {
+      const handler = await loadHandler<SNSEvent, unknown[]>(functionDir);
       const message = event.isBase64Encoded ? Buffer.from(event.body ?? "", "base64").toString("utf8") : (event.body ?? "");
       try {
         const [result] = await handler(snsEvent(message, functionDir), createLambdaContext({ functionName: functionDir, timeoutMs: 30_000 }));
@@ -105,11 +106,17 @@ function snsRelay(id: string, path: string, functionDir: string): LocalRoute {
   };
 }
 
-/** A customer's reply, as the carrier would deliver it (two-way SMS). */
-const inboundSms = snsRelay("local-inbound-sms", "/local/inbound_sms", "inbound-sms");
+/**
+ * Where each topic of the functions table is played locally: a customer's reply as the carrier
+ * would deliver it (two-way SMS), a delivery receipt as End User Messaging's event destination
+ * would publish it.
+ */
+export const topicRelayPaths = {
+  "inbound-sms": "/local/inbound_sms",
+  "delivery-receipts": "/local/delivery_receipt",
+} as const satisfies Record<Extract<FunctionTrigger, { kind: "sns" }>["topic"], string>;
 
-/** A delivery receipt, as End User Messaging's event destination would publish it. */
-const deliveryReceipt = snsRelay("local-delivery-receipt", "/local/delivery_receipt", "delivery-receipts");
+const topicRelays = functionTable.flatMap((fn) => (fn.trigger.kind === "sns" ? [snsRelay(`local-${fn.id}`, topicRelayPaths[fn.trigger.topic], fn.id)] : []));
 
 /** What the local transport was handed (admins only, as on the desk). */
 const outbox: LocalRoute = {
@@ -125,6 +132,4 @@ const outbox: LocalRoute = {
   },
 };
 
-
-
-export const localRoutes: readonly LocalRoute[] = [health, openApi, inboundSms, deliveryReceipt, outbox];
+export const localRoutes: readonly LocalRoute[] = [health, openApi, ...topicRelays, outbox];

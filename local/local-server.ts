@@ -1,30 +1,16 @@
 import { mkdirSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2, Context } from "aws-lambda";
-import type { JWTPayload } from "jose";
-import { ServiceError } from "../shared/core/errors";
-import { errorBody } from "../shared/adapters/http/error-status";
-import { routeList, type RouteDefinition } from "../shared/adapters/http/routes";
 import { createTableInput } from "../shared/adapters/dynamo/table-definition";
-import {
-  buildHttpApiEvent,
-  createLambdaContext,
-  findRoute,
-  gatewayErrors,
-  jsonResponse,
-  newApiGatewayRequestId,
-  toHttpResponse,
-  type HttpResponse,
-  type IncomingRequest,
-  type RouteMatch,
-} from "./api-gateway-emulator";
+import { functionTable } from "../shared/platform/function-table";
+import { createLambdaContext } from "./api-gateway-emulator";
 import { freePort, startDynamoDbLocal, type DynamoDbLocal } from "./dynamodb-local";
-import { LOCAL_AUDIENCE, LOCAL_ISSUER, loadOrCreateKeyPair, verifyBearerToken, type LocalKeyPair } from "./local-jwt";
-import { localRoutes, type LocalRoute, type LocalServices } from "./local-routes";
+import { serve, servedRoutes, type Pipeline } from "./gateway";
+import { loadHandler, REPO_ROOT } from "./handler-loader";
+import { LOCAL_AUDIENCE, LOCAL_ISSUER, loadOrCreateKeyPair, type LocalKeyPair } from "./local-jwt";
+import type { LocalServices } from "./local-routes";
 
 export const DEFAULT_PORT = 3000;
 export const DEFAULT_HOST = "127.0.0.1";
@@ -35,19 +21,31 @@ export const MAX_REQUEST_BODY_BYTES = 10 * 1024 * 1024;
 /** API Gateway HTTP APIs wait at most 30 s for an integration, then answer 503. */
 export const INTEGRATION_TIMEOUT_MS = 30_000;
 
-const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
-
 /** How often the local server runs the idle-close sweep (IDLE_SWEEP_INTERVAL_MS; 0 turns it off). */
 export const DEFAULT_IDLE_SWEEP_INTERVAL_MS = 60_000;
 
-async function runIdleSweep(logError: (line: string) => void): Promise<void> {
-  try {
-    const moduleUrl = pathToFileURL(join(REPO_ROOT, "functions", "idle-close", "handler.ts")).href;
-    const { handler } = (await import(moduleUrl)) as { handler: (event: unknown, context: Context) => Promise<unknown> };
-    await handler({ source: "local.idle-sweep" }, createLambdaContext({ functionName: "idle-close", timeoutMs: 30_000 }));
-  } catch (error) {
-    logError(`idle sweep failed: ${String(error)}`);
-  }
+/**
+ * Every scheduled function of the functions table, on a timer (EventBridge's schedule on AWS).
+ * Locally the idle close runs every minute (IDLE_SWEEP_INTERVAL_MS), so a short IDLE_CLOSE_AFTER
+ * can be tried out; the others at their declared rate.
+ */
+function startSchedules(idleSweepIntervalMs: number, logError: (line: string) => void): NodeJS.Timeout[] {
+  return functionTable.flatMap((fn) => {
+    if (fn.trigger.kind !== "schedule") return [];
+    const everyMs = fn.id === "idle-close" ? idleSweepIntervalMs : fn.trigger.everyMinutes * 60_000;
+    if (everyMs <= 0) return [];
+    const run = async () => {
+      try {
+        const handler = await loadHandler(fn.id);
+        await handler({ source: "local.schedule", "detail-type": "Scheduled Event" }, createLambdaContext({ functionName: fn.id, timeoutMs: 30_000 }));
+      } catch (error) {
+        logError(`${fn.id} (scheduled) failed: ${String(error)}`);
+      }
+    };
+    const timer = setInterval(() => void run(), everyMs);
+    timer.unref();
+    return [timer];
+  });
 }
 
 export interface LocalServerOptions {
@@ -86,17 +84,11 @@ export interface LocalServer {
   killNow(): void;
 }
 
-type LambdaHandler = (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context) => Promise<APIGatewayProxyResultV2>;
-
-type ServedRoute =
-  | { kind: "api"; method: string; path: string; id: string; definition: RouteDefinition }
-  | { kind: "local"; method: string; path: string; id: string; definition: LocalRoute };
-
 /**
  * Starts DynamoDB Local under `<dataDir>/dynamodb`, makes sure the table exists, loads (or makes)
  * the JWT key pair under `<dataDir>/jwt`, sets the handlers' environment (TABLE_NAME,
- * DYNAMODB_ENDPOINT, DEFAULT_COUNTRY, COMPOSE_EXTENSION_MODULE) and serves the route table like
- * API Gateway. Handlers are imported on their first request, after the environment is set,
+ * DYNAMODB_ENDPOINT, DEFAULT_COUNTRY, COMPOSE_EXTENSION_MODULE), serves the HTTP functions of the
+ * functions table like API Gateway (`gateway.ts`) and runs the scheduled ones on timers. Handlers are imported on their first request, after the environment is set,
  * because they compose their dependencies at module scope. One server per process: the
  * environment and the handler modules are process-wide.
  */
@@ -119,11 +111,11 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   let httpServer: Server | undefined;
   let dynamoClient: DynamoDBClient | undefined;
   let closing: Promise<void> | undefined;
-  let idleSweep: NodeJS.Timeout | undefined;
+  let schedules: NodeJS.Timeout[] = [];
 
   const close = () =>
     (closing ??= (async () => {
-      clearInterval(idleSweep);
+      schedules.forEach(clearInterval);
       if (httpServer?.listening) {
         const stopped = new Promise<void>((done) => httpServer!.close(() => done()));
         httpServer.closeAllConnections();
@@ -184,12 +176,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     });
     server.on("error", (error) => logError(`local server error: ${String(error)}`));
     const port = (server.address() as AddressInfo).port;
-    // The idle close, which a schedule runs on AWS: the same handler on a timer.
-    const sweepEveryMs = options.idleSweepIntervalMs ?? DEFAULT_IDLE_SWEEP_INTERVAL_MS;
-    if (sweepEveryMs > 0) {
-      idleSweep = setInterval(() => void runIdleSweep(logError), sweepEveryMs);
-      idleSweep.unref();
-    }
+    schedules = startSchedules(options.idleSweepIntervalMs ?? DEFAULT_IDLE_SWEEP_INTERVAL_MS, logError);
     const urlHost = host.includes(":") ? `[${host}]` : host;
     return {
       url: `http://${urlHost}:${port}`,
@@ -237,200 +224,3 @@ async function ensureTable(client: DynamoDBClient, tableName: string): Promise<v
   }
 }
 
-function servedRoutes(): ServedRoute[] {
-  const routes: ServedRoute[] = [
-    ...localRoutes.map((definition): ServedRoute => ({ kind: "local", method: definition.method, path: definition.path, id: definition.id, definition })),
-    ...routeList.map((definition): ServedRoute => ({ kind: "api", method: definition.method, path: definition.path, id: definition.id, definition })),
-  ];
-  const seen = new Set<string>();
-  for (const route of routes) {
-    const key = `${route.method} ${route.path.replace(/\{[^}]+\}/g, "{}")}`;
-    if (seen.has(key)) throw new Error(`two routes answer ${route.method} ${route.path}`);
-    seen.add(key);
-  }
-  return routes;
-}
-
-// ---------------------------------------------------------------- per request
-
-interface Pipeline {
-  served: ServedRoute[];
-  keys: LocalKeyPair;
-  services: LocalServices;
-  integrationTimeoutMs: number;
-  maxBody: number;
-  log: (line: string) => void;
-  logError: (line: string) => void;
-}
-
-async function serve(pipeline: Pipeline, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const started = performance.now();
-  const requestId = newApiGatewayRequestId();
-  const method = (req.method ?? "GET").toUpperCase();
-  const { rawPath, rawQueryString } = splitTarget(req.url ?? "/");
-  let response: HttpResponse;
-  try {
-    response = await respond(pipeline, req, method, rawPath, rawQueryString, requestId);
-  } catch (error) {
-    pipeline.logError(`${method} ${rawPath} failed: ${describeError(error)}`);
-    response = gatewayErrors.internal();
-  }
-  // An unread body (404, 413) is drained, not cut off: a client still sending would get EPIPE
-  // instead of the answer.
-  if (!req.complete) req.resume();
-  res.writeHead(response.statusCode, {
-    ...response.headers,
-    "content-length": String(response.body.length),
-    "apigw-requestid": requestId,
-  });
-  res.end(method === "HEAD" ? undefined : response.body);
-  pipeline.log(`${method} ${rawPath} ${response.statusCode} ${Math.round(performance.now() - started)}ms`);
-}
-
-async function respond(
-  pipeline: Pipeline,
-  req: IncomingMessage,
-  method: string,
-  rawPath: string,
-  rawQueryString: string,
-  requestId: string,
-): Promise<HttpResponse> {
-  const lookup = findRoute(pipeline.served, method, rawPath);
-  if (lookup.kind !== "match") {
-    const message =
-      lookup.kind === "method-mismatch"
-        ? `no route for ${method} ${rawPath}; this path accepts ${lookup.allowed.join(", ")}`
-        : `no route for ${method} ${rawPath}`;
-    return jsonResponse(404, errorBody(new ServiceError("ROUTE_NOT_FOUND", message)));
-  }
-  const { match } = lookup;
-
-  const body = await readBody(req, pipeline.maxBody);
-  if (body === "too-large") return gatewayErrors.tooLarge();
-
-  const route = match.route;
-  const needsJwt = route.kind === "api" || route.definition.auth === "jwt";
-  let claims: JWTPayload | undefined;
-  if (needsJwt) {
-    claims = await verifyBearerToken(headerValue(req, "authorization"), pipeline.keys);
-    if (!claims) return gatewayErrors.unauthorized();
-  }
-
-  const request: IncomingRequest = {
-    method,
-    rawPath,
-    rawQueryString,
-    headers: req.headersDistinct,
-    body,
-    sourceIp: (req.socket.remoteAddress ?? "127.0.0.1").replace(/^::ffff:/, ""),
-    protocol: `HTTP/${req.httpVersion}`,
-    port: req.socket.localPort,
-  };
-  const routeMatch: Pick<RouteMatch<ServedRoute>, "routeKey" | "pathParameters"> = match;
-
-  const invocation = async (): Promise<unknown> => {
-    if (route.kind === "local") {
-      const local = route.definition;
-      if (local.auth === "none") return local.handle(buildHttpApiEvent(request, routeMatch, undefined, { requestId }), pipeline.services);
-      return local.handle(buildHttpApiEvent(request, routeMatch, claims!, { requestId }), pipeline.services);
-    }
-    const handler = await loadHandler(route.id);
-    const event = buildHttpApiEvent(request, routeMatch, claims!, { requestId });
-    const context = createLambdaContext({ functionName: route.id, timeoutMs: pipeline.integrationTimeoutMs });
-    return handler(event, context);
-  };
-
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<"timeout">((done) => {
-    timer = setTimeout(() => done("timeout"), pipeline.integrationTimeoutMs);
-  });
-  try {
-    const result = await Promise.race([invocation(), timedOut]);
-    if (result === "timeout") {
-      pipeline.logError(`${route.id}: no answer within ${pipeline.integrationTimeoutMs} ms`);
-      return gatewayErrors.unavailable();
-    }
-    return toHttpResponse(result);
-  } catch (error) {
-    pipeline.logError(`${route.id} threw: ${describeError(error)}`);
-    return gatewayErrors.internal();
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-const handlers = new Map<string, Promise<LambdaHandler>>();
-
-/** `functions/<id>/handler.ts`, imported once, on first use (a failed import is retried next time). */
-function loadHandler(id: string): Promise<LambdaHandler> {
-  let loading = handlers.get(id);
-  if (!loading) {
-    const url = pathToFileURL(join(REPO_ROOT, "functions", id, "handler.ts")).href;
-    loading = import(url).then((module: { handler?: unknown }) => {
-      if (typeof module.handler !== "function") throw new Error(`functions/${id}/handler.ts exports no handler function`);
-      return module.handler as LambdaHandler;
-    });
-    handlers.set(id, loading);
-    loading.catch(() => handlers.delete(id));
-  }
-  return loading;
-}
-
-function splitTarget(target: string): { rawPath: string; rawQueryString: string } {
-  let pathAndQuery = target;
-  if (!target.startsWith("/")) {
-    try {
-      const url = new URL(target);
-      pathAndQuery = `${url.pathname}${url.search}`;
-    } catch {
-      pathAndQuery = "/";
-    }
-  }
-  const question = pathAndQuery.indexOf("?");
-  return question < 0
-    ? { rawPath: pathAndQuery, rawQueryString: "" }
-    : { rawPath: pathAndQuery.slice(0, question), rawQueryString: pathAndQuery.slice(question + 1) };
-}
-
-function headerValue(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value.join(",") : value;
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | "too-large"> {
-  const declared = Number(req.headers["content-length"]);
-  if (Number.isFinite(declared) && declared > limit) return Promise.resolve("too-large");
-  return new Promise((done, fail) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        cleanup();
-        done("too-large");
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => {
-      cleanup();
-      done(Buffer.concat(chunks));
-    };
-    const onError = (error: Error) => {
-      cleanup();
-      fail(error);
-    };
-    const cleanup = () => {
-      req.off("data", onData);
-      req.off("end", onEnd);
-      req.off("error", onError);
-    };
-    req.on("data", onData);
-    req.on("end", onEnd);
-    req.on("error", onError);
-  });
-}
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
-}

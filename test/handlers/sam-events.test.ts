@@ -1,7 +1,8 @@
 import { readFileSync, readdirSync } from "node:fs";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context, SNSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { routeList, routes, type RouteKey } from "../../shared/adapters/http/routes";
+import { routes, type RouteKey } from "../../shared/adapters/http/routes";
+import { functionTable } from "../../shared/platform/function-table";
 import { createHarness, lambdaContext } from "../support/handler-harness";
 
 /** The fixtures `sam local invoke -e events/<id>.json` uses, run through the real handlers. */
@@ -37,10 +38,25 @@ beforeAll(async () => {
 afterAll(async () => h.table.drop());
 
 describe("events/ fixtures", () => {
-  it("has one fixture per route, matching its route key", () => {
+  it("has one fixture per function of the functions table, shaped as its trigger delivers", () => {
     const files = readdirSync(new URL("../../events/", import.meta.url)).filter((f) => f.endsWith(".json"));
-    expect(files.sort()).toEqual([...routeList.map((r) => `${r.id}.json`), "inbound-sms.json", "delivery-receipts.json"].sort());
-    for (const route of routeList) expect(fixture(route.id).routeKey).toBe(`${route.method} ${route.path}`);
+    expect(files.sort()).toEqual(functionTable.map((fn) => `${fn.id}.json`).sort());
+    for (const fn of functionTable) {
+      const event = fixture(fn.id) as unknown as Record<string, unknown> & { Records?: { EventSource?: string }[] };
+      switch (fn.trigger.kind) {
+        case "http":
+          expect(event.routeKey, fn.id).toBe(`${fn.trigger.route.method} ${fn.trigger.route.path}`);
+          break;
+        case "sns":
+          expect(event.Records?.map((record) => record.EventSource), fn.id).toEqual(["aws:sns"]);
+          break;
+        case "schedule":
+          expect(event["detail-type"], fn.id).toBe("Scheduled Event");
+          break;
+        case "stream":
+          throw new Error(`${fn.id}: add a stream fixture check`);
+      }
+    }
   });
 
   it.each(expected)("%s answers %i", async (key, status) => {
@@ -56,5 +72,17 @@ describe("events/ fixtures", () => {
     const { handler } = (await import("../../functions/inbound-sms/handler")) as { handler: (e: SNSEvent, c: Context) => Promise<unknown[]> };
     const results = await handler(JSON.parse(readFileSync(new URL("../../events/inbound-sms.json", import.meta.url), "utf8")) as SNSEvent, lambdaContext("inbound-sms"));
     expect(results).toEqual([expect.objectContaining({ outcome: "joined" })]);
+  });
+
+  it("delivery-receipts (an SNS event) keeps a receipt for an unknown message aside", async () => {
+    const { handler } = (await import("../../functions/delivery-receipts/handler")) as { handler: (e: SNSEvent, c: Context) => Promise<unknown[]> };
+    const results = await handler(JSON.parse(readFileSync(new URL("../../events/delivery-receipts.json", import.meta.url), "utf8")) as SNSEvent, lambdaContext("delivery-receipts"));
+    expect(results).toEqual([expect.objectContaining({ outcome: "kept_aside", reason: "unknown_message" })]);
+  });
+
+  it("idle-close (a scheduled event) sweeps and closes nothing that is not idle", async () => {
+    const { handler } = (await import("../../functions/idle-close/handler")) as { handler: (e: unknown, c: Context) => Promise<unknown> };
+    const result = await handler(JSON.parse(readFileSync(new URL("../../events/idle-close.json", import.meta.url), "utf8")), lambdaContext("idle-close"));
+    expect(result).toMatchObject({ closed: 0, skipped: 0 });
   });
 });
