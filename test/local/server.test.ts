@@ -107,6 +107,19 @@ describe("local server (npm start)", () => {
     expect((await validate(a!, `Bearer ${await sign(valid())}`)).status).not.toBe(401);
   });
 
+  it("answers 401 UNAUTHORIZED, never 500, to a validly signed token without a subject, on API and local routes alike", async () => {
+    const sign = (payload: JWTPayload) => new SignJWT(payload).setProtectedHeader({ alg: "RS256", kid: keys.kid }).sign(keys.privateKey);
+    const claims = { "cognito:groups": ["agents", "admins"], iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE, iat: now(), exp: now() + 600 };
+    for (const [name, payload] of Object.entries({ "no sub": claims, "empty sub": { ...claims, sub: "" } })) {
+      const authorization = `Bearer ${await sign(payload)}`;
+      for (const path of ["/local/outbox", "/api/now/providers"]) {
+        const response = await call(a!, path, withToken(authorization));
+        expect(response.status, `${name} ${path}`).toBe(401);
+        expect(await response.json(), `${name} ${path}`).toMatchObject({ error: { code: "UNAUTHORIZED" } });
+      }
+    }
+  });
+
   it("answers 404 ROUTE_NOT_FOUND for unknown routes, before any token check", async () => {
     const unknown = await call(a!, "/api/now/nothing_here");
     expect(unknown.status).toBe(404);

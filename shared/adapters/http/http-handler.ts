@@ -59,7 +59,7 @@ export function httpHandler<R extends RouteDefinition>(route: R, run: (request: 
   })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(accessLog(route))
-    .use(errorResponses())
+    .use(errorResponses(route))
     .handler(async (event) => {
       const caller = readCaller(event);
       requireGroup(caller, route.groups);
@@ -133,8 +133,25 @@ function json(statusCode: number, body: unknown, requestId: string): APIGatewayP
 
 type Middleware = MiddlewareObj<APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2>;
 
-/** Expected errors answer with their code; anything else is logged in full and answered without internals. */
-function errorResponses(): Middleware {
+/** Network failures on the way to a dependency (DynamoDB, a transport), as Node and the AWS SDK name them. */
+const unreachableCodes = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ECONNABORTED"]);
+
+function isUnreachableDependency(error: unknown): boolean {
+  const { code, name } = (error ?? {}) as { code?: unknown; name?: unknown };
+  return (typeof code === "string" && unreachableCodes.has(code)) || name === "TimeoutError" || name === "RequestTimeout";
+}
+
+const outcomeUnknown = new ServiceError(
+  "OUTCOME_UNKNOWN",
+  "the service lost its connection to its database while handling this request, which may have taken effect; retry it with the same Idempotency-Key to get its answer without repeating it",
+);
+
+/**
+ * Expected errors answer with their code; anything else is logged in full and answered without
+ * internals. A route that writes and lost its database mid-request cannot say whether the write
+ * committed: that is 503 OUTCOME_UNKNOWN (retry with the same Idempotency-Key), not a 500.
+ */
+function errorResponses(route: RouteDefinition): Middleware {
   return {
     onError: async (request) => {
       const requestId = request.event.requestContext?.requestId ?? request.context.awsRequestId;
@@ -145,6 +162,10 @@ function errorResponses(): Middleware {
       }
       // In full for operators, but an SDK or extension error can quote a number: masked like the rest.
       logger.error("unexpected failure", { error: redactPersonalData(error) });
+      if (route.tableAccess === "readWrite" && isUnreachableDependency(error)) {
+        request.response = json(statusOf(outcomeUnknown), errorBody(outcomeUnknown), requestId);
+        return;
+      }
       request.response = json(
         500,
         { error: { code: "INTERNAL_ERROR", message: `something went wrong on our side; quote request id ${requestId} when reporting it` } },
