@@ -1,5 +1,4 @@
 import { ArnFormat, Stack } from "aws-cdk-lib";
-import type { ITableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { CfnConfigurationSet } from "aws-cdk-lib/aws-smsvoice";
 import type { Construct } from "constructs";
 import type { SmsSending } from "./service-function";
@@ -18,9 +17,6 @@ export const deliveryEventsPrincipal = "sms-voice.amazonaws.com";
 export const deliveryEventTypes = ["TEXT_ALL"] as const;
 
 export interface DeliveryReceiptsProps {
-  readonly projectRoot: string;
-  readonly table: ITableV2;
-  readonly defaultCountry: string;
   /**
    * The configuration set's name, chosen rather than generated: its ARN is then known before it
    * exists, so the topic's and the key's policies can name it (aws:SourceArn) without a cycle
@@ -32,9 +28,9 @@ export interface DeliveryReceiptsProps {
 /**
  * Delivery receipts for `smsTransport=end-user-messaging`: the End User Messaging configuration set
  * every SendTextMessage names, its event destination (SNS, every text event), the encrypted topic
- * it publishes to (only this configuration set may), and the `delivery-receipts` function
- * subscribed to it with its dead-letter queue (the hops and their failures: see
- * `SnsSubscribedFunction`). The function moves each message forward (sent, delivered, failed).
+ * it publishes to (only this configuration set may) and its dead-letter queue (the hops and their
+ * failures: see `SnsSubscribedFunction`). Its function is the functions-table entry with the
+ * `delivery-receipts` topic as trigger: it moves each message forward (sent, delivered, failed).
  *
  * With `smsTransport=sns` none of this exists: SNS SMS publishes no per-message delivery events to
  * a topic of ours (its delivery status logging only writes CloudWatch Logs), so messages stay
@@ -57,15 +53,6 @@ export class DeliveryReceipts extends SnsSubscribedFunction {
       publisher: { principal: deliveryEventsPrincipal, sourceArn: configurationSetArn, sid: "ConfigurationSetEvents" },
       keyDescription: "Encrypts SMS delivery events (End User Messaging configuration set) on the delivery receipts topic",
       topicDisplayName: "SMS delivery receipts (End User Messaging events)",
-      handler: {
-        functionDir: "delivery-receipts",
-        purpose: "Delivery receipts",
-        description: "Delivery receipts: End User Messaging SMS events move their message to sent, delivered or failed",
-        tableAccess: "readWrite",
-        projectRoot: props.projectRoot,
-        table: props.table,
-        defaultCountry: props.defaultCountry,
-      },
     });
 
     this.configurationSet = new CfnConfigurationSet(this, "ConfigurationSet", {

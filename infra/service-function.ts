@@ -51,7 +51,7 @@ export type TableAccess = "read" | "readWrite";
 
 /**
  * How a function that sends SMS hands them to AWS: env SMS_TRANSPORT (see
- * shared/sms/create-transport.ts) and the permission of that transport, and only that one.
+ * shared/adapters/sms/create-transport.ts) and the permission of that transport, and only that one.
  * - `sns`: SNS Publish to the phone number (`sns:Publish` + `sns:CheckIfPhoneNumberIsOptedOut`).
  * - `end-user-messaging`: End User Messaging SMS SendTextMessage through the configuration set whose
  *   event destination returns delivery receipts (env SMS_CONFIGURATION_SET; `sms-voice:SendTextMessage`).
@@ -103,6 +103,8 @@ export interface ServiceFunctionProps {
  * with the shared defaults, its own role and log group, and only the access it declares.
  */
 export class ServiceFunction extends Construct {
+  /** The handler module bundled into the function: `functions/<functionDir>/handler.ts`. */
+  readonly entry: string;
   readonly function: NodejsFunction;
   readonly logGroup: LogGroup;
   readonly role: Role;
@@ -113,6 +115,7 @@ export class ServiceFunction extends Construct {
     super(scope, id);
     const { projectRoot, table, composeExtension: extension, tableAccess, asyncFailures, sms } = props;
     const entry = join(projectRoot, "functions", props.functionDir, "handler.ts");
+    this.entry = entry;
     if (!existsSync(entry)) {
       throw new Error(`${props.functionDir} has no handler: expected ${entry} exporting "handler"`);
     }

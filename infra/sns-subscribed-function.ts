@@ -32,8 +32,6 @@ export interface SnsSubscribedFunctionProps {
   /** Description of the topic's KMS key: what it protects. */
   readonly keyDescription: string;
   readonly topicDisplayName: string;
-  /** The subscribed function (its dead-letter queue and retry policy are this construct's). */
-  readonly handler: Omit<ServiceFunctionProps, "asyncFailures">;
 }
 
 /**
@@ -59,6 +57,9 @@ export interface SnsSubscribedFunctionProps {
  * The queue keeps them 14 days (the SQS maximum), encrypted with SQS-managed keys (SNS can write
  * to it without a key policy), TLS only. Nobody consumes it: an operator inspects and replays.
  *
+ * The topic exists first; its function is the functions-table entry whose trigger names the topic,
+ * attached by the stack with `subscribe`.
+ *
  * Construct ids (TopicKey, Topic, DeadLetterQueue, Handler) are part of the logical ids of the
  * deployed resources: keep them.
  */
@@ -66,7 +67,7 @@ export class SnsSubscribedFunction extends Construct {
   readonly key: Key;
   readonly topic: Topic;
   readonly deadLetterQueue: Queue;
-  readonly handler: ServiceFunction;
+  private subscribed?: ServiceFunction;
 
   constructor(scope: Construct, id: string, props: SnsSubscribedFunctionProps) {
     super(scope, id);
@@ -116,12 +117,27 @@ export class SnsSubscribedFunction extends Construct {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
     });
+  }
 
-    this.handler = new ServiceFunction(this, "Handler", {
-      ...props.handler,
+  /** The subscribed function; throws before `subscribe`. */
+  get handler(): ServiceFunction {
+    if (!this.subscribed) throw new Error(`${this.node.path}: no function is subscribed to the topic yet`);
+    return this.subscribed;
+  }
+
+  get hasSubscriber(): boolean {
+    return this.subscribed !== undefined;
+  }
+
+  /** Creates the topic's one function (its dead-letter queue and retry policy are this construct's) and subscribes it. */
+  subscribe(handler: Omit<ServiceFunctionProps, "asyncFailures">): ServiceFunction {
+    if (this.subscribed) throw new Error(`${this.node.path}: the topic already has its function (${this.subscribed.node.path})`);
+    const fn = new ServiceFunction(this, "Handler", {
+      ...handler,
       asyncFailures: { deadLetterQueue: this.deadLetterQueue, ...snsSubscriptionRetryPolicy },
     });
-
-    this.topic.addSubscription(new LambdaSubscription(this.handler.function, { deadLetterQueue: this.deadLetterQueue }));
+    this.topic.addSubscription(new LambdaSubscription(fn.function, { deadLetterQueue: this.deadLetterQueue }));
+    this.subscribed = fn;
+    return fn;
   }
 }

@@ -1,35 +1,30 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations } from "aws-cdk-lib";
+import { CfnOutput, RemovalPolicy, Stack, Token } from "aws-cdk-lib";
 import type { StackProps } from "aws-cdk-lib";
 import { AccessLogField, AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
 import { HttpApi, HttpMethod, LogGroupLogDestination } from "aws-cdk-lib/aws-apigatewayv2";
 import type { HttpStage } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpJwtAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
-import {
-  AccountRecovery,
-  CfnUserPoolRiskConfigurationAttachment,
-  FeaturePlan,
-  Mfa,
-  StandardThreatProtectionMode,
-  UserPool,
-  UserPoolGroup,
-} from "aws-cdk-lib/aws-cognito";
-import type { UserPoolClient } from "aws-cdk-lib/aws-cognito";
+import type { UserPool, UserPoolClient } from "aws-cdk-lib/aws-cognito";
 import { AttributeType, Billing, TableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
-import type { Group } from "../shared/adapters/http/wire-schemas";
-import { routeList } from "../shared/adapters/http/routes";
 import type { RouteDefinition } from "../shared/adapters/http/routes";
 import { tableDesign } from "../shared/adapters/dynamo/table-design";
+import { functionTable as defaultFunctionTable } from "../shared/platform/function-table";
+import type { FunctionDefinition } from "../shared/platform/function-table";
 import { configurationSetNameFor, DeliveryReceipts } from "./delivery-receipts";
-import { EndpointFunction } from "./endpoint-function";
-import { IdleClose } from "./idle-close";
+import { idleCloseSettings } from "./idle-close";
 import { InboundSms } from "./inbound-sms";
-import { functionDefaults } from "./service-function";
+import { ScheduledFunction } from "./scheduled-function";
+import { functionDefaults, ServiceFunction } from "./service-function";
 import type { SmsSending } from "./service-function";
+import type { SnsSubscribedFunction } from "./sns-subscribed-function";
 import { checkComposeExtension, defaultIdleCloseAfter, projectRoot as defaultProjectRoot, readStackConfig } from "./stack-config";
 import type { DeployedSmsTransportKind, ExternalJwtIssuer } from "./stack-config";
+import { constructIdOf, deployedWith, functionPropsFor } from "./table-functions";
+import type { FunctionDeployment, FunctionSettings } from "./table-functions";
+import { DeskUserPool } from "./user-pool";
 
 export interface AgentInitiatedSmsStackProps extends StackProps {
   /** ISO 3166-1 alpha-2, set as DEFAULT_COUNTRY on every function. Default US. */
@@ -38,8 +33,10 @@ export interface AgentInitiatedSmsStackProps extends StackProps {
   readonly jwt?: ExternalJwtIssuer;
   /** Deployer's compose defaults module, relative to the project root (bundled into the functions that use it). */
   readonly composeExtension?: string;
-  /** Routes to deploy. Default: the whole route table. */
+  /** Routes to deploy, entries of the route table. Default: all of them. The other functions are always deployed. */
   readonly routes?: readonly RouteDefinition[];
+  /** The functions to deploy, one per entry (applicable to the transport). Default: the functions table. */
+  readonly functionTable?: readonly FunctionDefinition[];
   /** Repository root. Default: the directory above `infra/`. */
   readonly projectRoot?: string;
   /**
@@ -53,31 +50,25 @@ export interface AgentInitiatedSmsStackProps extends StackProps {
   readonly helpText?: string;
 }
 
-/** The groups the handlers check in `cognito:groups`. */
-const groups: Readonly<Record<Group, string>> = {
-  agents: "Customer-service agents: compose and send SMS, read consumers and providers",
-  admins: "Administrators: manage messaging providers and consumers",
-};
-
 /**
- * The deployed service: an HTTP API with a JWT authorizer on every route, one function per route of
- * the route table, the single DynamoDB table, the inbound SMS path (the topic two-way SMS
- * publishes customers' replies to, its function and dead-letter queue) and the idle-close schedule.
- * With `smsTransport=end-user-messaging`, also the configuration set the functions send through and
- * its delivery receipts path. Without an external issuer it also creates the Cognito user pool
- * (groups `agents` and `admins`) whose tokens the API accepts.
+ * The deployed service: an HTTP API with a JWT authorizer on every route, the single DynamoDB
+ * table, and one function per entry of the functions table, deployed the way its trigger says:
+ * an API route, a subscription to one of the stack's topics (customers' replies from two-way SMS;
+ * with `smsTransport=end-user-messaging`, also the configuration set the functions send through
+ * and its delivery receipts), or an EventBridge schedule. Without an external issuer it also
+ * creates the Cognito user pool (groups `agents` and `admins`) whose tokens the API accepts.
  */
 export class AgentInitiatedSmsStack extends Stack {
   readonly api: HttpApi;
   readonly stage: HttpStage;
   readonly table: TableV2;
-  /** One function per route, by route id. */
-  readonly functions: ReadonlyMap<string, EndpointFunction>;
+  /** Every function, by its functions-table id (routes, topic subscribers, schedules). */
+  readonly functions: ReadonlyMap<string, ServiceFunction>;
+  /** The topic of customers' replies (its function: the entry triggered by `inbound-sms`). */
   readonly inboundSms: InboundSms;
-  readonly idleClose: IdleClose;
-  /** How the sending functions (routes with `sendsSms`, and the inbound function) send. */
+  /** How the sending functions (entries with `sendsSms`) send. */
   readonly sms: SmsSending;
-  /** Only with `smsTransport=end-user-messaging`: the configuration set and its receipts. */
+  /** Only with `smsTransport=end-user-messaging`: the configuration set and its receipts topic. */
   readonly deliveryReceipts?: DeliveryReceipts;
   readonly userPool?: UserPool;
   readonly userPoolClient?: UserPoolClient;
@@ -87,7 +78,8 @@ export class AgentInitiatedSmsStack extends Stack {
       defaultCountry = "US",
       jwt,
       composeExtension,
-      routes = routeList,
+      routes,
+      functionTable = defaultFunctionTable,
       projectRoot = defaultProjectRoot,
       smsTransport = "sns",
       idleCloseAfter = defaultIdleCloseAfter,
@@ -117,7 +109,7 @@ export class AgentInitiatedSmsStack extends Stack {
     if (jwt) {
       authorizer = this.externalAuthorizer(jwt);
     } else {
-      const cognito = this.createUserPool();
+      const cognito = new DeskUserPool(this, "Cognito");
       this.userPool = cognito.userPool;
       this.userPoolClient = cognito.client;
       // Cognito ID tokens carry aud = client id, access tokens client_id = client id: both pass.
@@ -125,6 +117,8 @@ export class AgentInitiatedSmsStack extends Stack {
         jwtAudience: [cognito.client.userPoolClientId],
         identitySource: ["$request.header.Authorization"],
       });
+      new CfnOutput(this, "UserPoolId", { value: cognito.userPool.userPoolId, description: "Cognito user pool of agents and admins" });
+      new CfnOutput(this, "UserPoolClientId", { value: cognito.client.userPoolClientId, description: "App client the desk signs in with" });
     }
 
     this.api = new HttpApi(this, "HttpApi", {
@@ -149,42 +143,82 @@ export class AgentInitiatedSmsStack extends Stack {
       },
     });
 
-    const common = { projectRoot, table: this.table, defaultCountry };
-
     // End User Messaging: the configuration set every send names, whose event destination returns
     // delivery receipts. SNS: nothing to create, SNS SMS sends no per-message receipts to us.
+    // Before the functions: the senders are given the configuration set's name.
     if (smsTransport === "end-user-messaging") {
       if (Token.isUnresolved(this.stackName)) throw new Error("smsTransport=end-user-messaging needs a literal stack name (it names the configuration set)");
-      this.deliveryReceipts = new DeliveryReceipts(this, "DeliveryReceipts", { ...common, configurationSetName: configurationSetNameFor(this.stackName) });
+      this.deliveryReceipts = new DeliveryReceipts(this, "DeliveryReceipts", { configurationSetName: configurationSetNameFor(this.stackName) });
       this.sms = this.deliveryReceipts.sms;
     } else {
       this.sms = { transport: "sns" };
     }
+    this.inboundSms = new InboundSms(this, "InboundSms");
+    const topics: Readonly<Partial<Record<"inbound-sms" | "delivery-receipts", SnsSubscribedFunction>>> = {
+      "inbound-sms": this.inboundSms,
+      ...(this.deliveryReceipts ? { "delivery-receipts": this.deliveryReceipts } : {}),
+    };
 
-    const functions = new Map<string, EndpointFunction>();
-    for (const route of routes) {
-      const endpoint = new EndpointFunction(this, constructId(route.id), {
-        route,
-        ...common,
-        sms: this.sms,
-        ...(extension !== undefined ? { composeExtension: extension } : {}),
-      });
-      this.api.addRoutes({
-        path: route.path,
-        methods: [HttpMethod[route.method]],
-        integration: new HttpLambdaIntegration(`${constructId(route.id)}Integration`, endpoint.function),
-      });
-      functions.set(route.id, endpoint);
+    const deployment: FunctionDeployment = {
+      projectRoot,
+      table: this.table,
+      defaultCountry,
+      sms: this.sms,
+      ...(extension !== undefined ? { composeExtension: extension } : {}),
+    };
+    // What some functions take from the stack's props, beyond their table entry.
+    const settings: Readonly<Record<string, FunctionSettings>> = {
+      "inbound-sms": helpText !== undefined ? { environment: { HELP_TEXT: helpText } } : {},
+      "idle-close": idleCloseSettings(idleCloseAfter),
+    };
+    const routeIds = routes ? this.routeIds(routes, functionTable) : undefined;
+
+    const functions = new Map<string, ServiceFunction>();
+    for (const definition of functionTable) {
+      if (!deployedWith(definition, smsTransport)) continue;
+      const { trigger } = definition;
+      if (trigger.kind === "http" && routeIds && !routeIds.has(definition.id)) continue;
+      if (functions.has(definition.id)) throw new Error(`the functions table lists '${definition.id}' twice`);
+      // The construct id is part of every logical id of the function's resources: keep it.
+      const constructId = constructIdOf(definition.id);
+      const functionProps = functionPropsFor(definition, deployment, settings[definition.id]);
+      let fn: ServiceFunction;
+      switch (trigger.kind) {
+        case "http": {
+          fn = new ServiceFunction(this, constructId, functionProps);
+          this.api.addRoutes({
+            path: trigger.route.path,
+            methods: [HttpMethod[trigger.route.method]],
+            integration: new HttpLambdaIntegration(`${constructId}Integration`, fn.function),
+          });
+          break;
+        }
+        case "sns": {
+          const topic = topics[trigger.topic];
+          if (!topic) throw new Error(`${definition.id}: the stack has no '${trigger.topic}' topic with smsTransport=${smsTransport}`);
+          fn = topic.subscribe(functionProps);
+          break;
+        }
+        case "schedule": {
+          fn = new ScheduledFunction(this, constructId, {
+            everyMinutes: trigger.everyMinutes,
+            ruleDescription: `Runs the ${definition.id} function every ${trigger.everyMinutes} minutes: ${definition.summary}`,
+            handler: functionProps,
+          }).handler;
+          break;
+        }
+        case "stream":
+          throw new Error(`${definition.id}: stream triggers are not yet supported by the stack`);
+        default:
+          throw new Error(`${definition.id}: unknown trigger ${JSON.stringify(trigger satisfies never)}`);
+      }
+      functions.set(definition.id, fn);
     }
     this.functions = functions;
-
-    this.inboundSms = new InboundSms(this, "InboundSms", {
-      ...common,
-      sms: this.sms,
-      ...(helpText !== undefined ? { helpText } : {}),
-    });
-
-    this.idleClose = new IdleClose(this, "IdleClose", { ...common, idleCloseAfter });
+    // A topic nobody consumes would swallow what AWS publishes to it.
+    for (const [name, topic] of Object.entries(topics)) {
+      if (!topic.hasSubscriber) throw new Error(`no entry of the functions table is triggered by the '${name}' topic`);
+    }
 
     new CfnOutput(this, "ApiUrl", { value: this.stage.url, description: "Base URL of the HTTP API" });
     new CfnOutput(this, "TableName", { value: this.table.tableName, description: "The DynamoDB table" });
@@ -220,74 +254,13 @@ export class AgentInitiatedSmsStack extends Stack {
     });
   }
 
-  private createUserPool(): { userPool: UserPool; client: UserPoolClient } {
-    const userPool = new UserPool(this, "UserPool", {
-      // Administrators create the agents' accounts; nobody signs themselves up.
-      selfSignUpEnabled: false,
-      signInAliases: { username: true, email: true },
-      signInCaseSensitive: false,
-      autoVerify: { email: true },
-      passwordPolicy: {
-        minLength: 12,
-        requireLowercase: true,
-        requireUppercase: true,
-        requireDigits: true,
-        requireSymbols: true,
-        tempPasswordValidity: Duration.days(3),
-      },
-      mfa: Mfa.OPTIONAL,
-      mfaSecondFactor: { otp: true, sms: false },
-      accountRecovery: AccountRecovery.EMAIL_ONLY,
-      // Plus tier: threat protection (compromised credentials, risky sign-ins) for the accounts
-      // that can text customers. Priced per monthly active user: a few cents per agent.
-      featurePlan: FeaturePlan.PLUS,
-      standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    // What threat protection does, stated rather than left to the service's defaults: a leaked
-    // password is refused; a risky sign-in asks for the second factor (high risk: no sign-in
-    // without one). No notification e-mails (they would need an SES identity).
-    new CfnUserPoolRiskConfigurationAttachment(this, "UserPoolRiskConfiguration", {
-      userPoolId: userPool.userPoolId,
-      clientId: "ALL",
-      compromisedCredentialsRiskConfiguration: {
-        eventFilter: ["SIGN_IN", "PASSWORD_CHANGE", "SIGN_UP"],
-        actions: { eventAction: "BLOCK" },
-      },
-      accountTakeoverRiskConfiguration: {
-        actions: {
-          lowAction: { eventAction: "NO_ACTION", notify: false },
-          mediumAction: { eventAction: "MFA_IF_CONFIGURED", notify: false },
-          highAction: { eventAction: "MFA_REQUIRED", notify: false },
-        },
-      },
-    });
-    Validations.of(userPool).acknowledge({
-      id: "AwsSolutions-COG2",
-      reason:
-        "MFA is OPTIONAL (TOTP offered, no SMS factor) because how agents sign in is the desk integration's decision: many desks sign in through their own SSO. A deployer who wants it enforced sets mfa: REQUIRED, or brings their own issuer with jwtIssuer.",
-    });
-
-    const client = userPool.addClient("DeskClient", {
-      // A public client (browser or desk plug-in): no secret, SRP sign-in, no hosted-UI OAuth flows.
-      generateSecret: false,
-      authFlows: { userSrp: true },
-      disableOAuth: true,
-      preventUserExistenceErrors: true,
-      enableTokenRevocation: true,
-      accessTokenValidity: Duration.hours(1),
-      idTokenValidity: Duration.hours(1),
-      refreshTokenValidity: Duration.days(1),
-    });
-
-    for (const [groupName, description] of Object.entries(groups)) {
-      new UserPoolGroup(this, `${constructId(groupName)}Group`, { userPool, groupName, description });
+  /** The `routes` prop as ids; each must be an http entry of the functions table (the table is what gets deployed). */
+  private routeIds(routes: readonly RouteDefinition[], table: readonly FunctionDefinition[]): ReadonlySet<string> {
+    const httpIds = new Set(table.filter((definition) => definition.trigger.kind === "http").map((definition) => definition.id));
+    for (const route of routes) {
+      if (!httpIds.has(route.id)) throw new Error(`route '${route.id}' is not an http entry of the functions table`);
     }
-
-    new CfnOutput(this, "UserPoolId", { value: userPool.userPoolId, description: "Cognito user pool of agents and admins" });
-    new CfnOutput(this, "UserPoolClientId", { value: client.userPoolClientId, description: "App client the desk signs in with" });
-    return { userPool, client };
+    return new Set(routes.map((route) => route.id));
   }
 }
 
@@ -327,13 +300,4 @@ function accessLogFormat(): AccessLogFormat {
       sourceIp: AccessLogField.contextIdentitySourceIp(),
     }),
   );
-}
-
-/** `compose-options` -> `ComposeOptions`. */
-function constructId(id: string): string {
-  return id
-    .split(/[^A-Za-z0-9]+/)
-    .filter((part) => part !== "")
-    .map((part) => part[0]!.toUpperCase() + part.slice(1))
-    .join("");
 }

@@ -2,14 +2,15 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { App, Validations } from "aws-cdk-lib";
+import { App, Duration, Validations } from "aws-cdk-lib";
 import type { CfnElement } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { deliveryEventsPrincipal } from "../../infra/delivery-receipts";
 import { composeExtensionFileName, composeExtensionRuntimePath, endpointFunctionDefaults } from "../../infra/endpoint-function";
-import { idleCloseDelivery, idleCloseTimeout } from "../../infra/idle-close";
+import { idleCloseTimeout } from "../../infra/idle-close";
+import { scheduledDelivery } from "../../infra/scheduled-function";
 import { inboundRetryPolicy, twoWaySmsPrincipal } from "../../infra/inbound-sms";
 import type { ServiceFunction } from "../../infra/service-function";
 import { snsSubscriptionRetryPolicy } from "../../infra/sns-subscribed-function";
@@ -17,6 +18,7 @@ import { stackFromContext } from "../../infra/stack";
 import type { AgentInitiatedSmsStack } from "../../infra/stack";
 import { readStackConfig } from "../../infra/stack-config";
 import { routeList } from "../../shared/adapters/http/routes";
+import { functionTable } from "../../shared/platform/function-table";
 import { createTableInput } from "../../shared/adapters/dynamo/table-definition";
 import { tableDesign } from "../../shared/adapters/dynamo/table-design";
 
@@ -37,9 +39,13 @@ interface Synth {
 const outdir = mkdtempSync(join(tmpdir(), "agent-initiated-sms-stack-test-"));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-/** Builds the stack exactly as `infra/app.ts` does (name and props from context) and synthesises it. */
-function synth(context: Record<string, string> = {}): Synth {
-  const app = new App({ context, outdir });
+/**
+ * Builds the stack exactly as `infra/app.ts` does (name and props from context) and synthesises it.
+ * Only the synths whose tests look at the functions' packages bundle them (esbuild is most of a
+ * synth's time): the default stack's, which proves every handler bundles, and the compose extension's.
+ */
+function synth(context: Record<string, string> = {}, { bundle = false }: { bundle?: boolean } = {}): Synth {
+  const app = new App({ context: bundle ? context : { ...context, "aws:cdk:bundling-stacks": [] }, outdir });
   const stack = stackFromContext(app);
   const template = Template.fromStack(stack);
   return { app, stack, template, resources: template.toJSON().Resources as Record<string, Resource> };
@@ -61,6 +67,10 @@ function functionOf(s: Synth, routeId: string): Resource {
 
 function inboundFunction(s: Synth): Resource {
   return s.resources[logicalId(s.stack, s.stack.inboundSms.handler.function)]!;
+}
+
+function idleCloseFunction(s: Synth): ServiceFunction {
+  return s.stack.functions.get("idle-close")!;
 }
 
 function functionResource(s: Synth, fn: ServiceFunction): Resource {
@@ -163,7 +173,7 @@ function acknowledgements(app: App): Array<{ path: string; id: string; reason: s
 describe("the stack with its defaults (Cognito user pool)", () => {
   let s: Synth;
   beforeAll(() => {
-    s = synth();
+    s = synth({}, { bundle: true });
   });
 
   it("is named AgentInitiatedSms", () => {
@@ -173,7 +183,9 @@ describe("the stack with its defaults (Cognito user pool)", () => {
   it("has one Node 22 arm64 ESM function per route plus the inbound SMS and idle-close functions, and no other function (no CDK helper functions)", () => {
     const functions = ofType(s.resources, "AWS::Lambda::Function");
     expect(functions).toHaveLength(routeList.length + 2);
-    expect(s.stack.functions.size).toBe(routeList.length);
+    expect(s.stack.functions.size).toBe(routeList.length + 2);
+    // Every entry of the functions table but the End User Messaging receipts' one, by its id.
+    expect([...s.stack.functions.keys()].sort()).toEqual(functionTable.filter((definition) => definition.id !== "delivery-receipts").map((definition) => definition.id).sort());
     expect(ofType(s.resources, "Custom::LogRetention")).toHaveLength(0);
     for (const route of routeList) {
       const fn = functionOf(s, route.id);
@@ -320,7 +332,7 @@ describe("the stack with its defaults (Cognito user pool)", () => {
     expect(inboundActions.filter((action) => !(action.startsWith("dynamodb:") || inboundOthers.includes(action)))).toEqual([]);
 
     // The idle-close function: reads and writes the table, writes its logs. Nothing else (it sends nothing).
-    const idleRoleId = logicalId(s.stack, s.stack.idleClose.handler.role);
+    const idleRoleId = logicalId(s.stack, idleCloseFunction(s).role);
     expect(s.resources[idleRoleId]!.Properties.ManagedPolicyArns).toBeUndefined();
     const idleActions = actionsOf(all, idleRoleId);
     expect(idleActions).toEqual(expect.arrayContaining(["dynamodb:Query", "dynamodb:UpdateItem"]));
@@ -334,7 +346,7 @@ describe("the stack with its defaults (Cognito user pool)", () => {
       { roles: [roleId], Effect: "Allow", Action: ["sns:Publish", "sns:CheckIfPhoneNumberIsOptedOut"], Resource: ["*"], Condition: { StringEquals: { "aws:RequestedRegion": { Ref: "AWS::Region" } } } },
     ]);
     const senderFunctions = new Set(senders(s));
-    for (const fn of [...s.stack.functions.values(), s.stack.inboundSms.handler, s.stack.idleClose.handler]) {
+    for (const fn of s.stack.functions.values()) {
       const variables = functionResource(s, fn).Properties.Environment.Variables;
       expect(variables.SMS_TRANSPORT, fn.node.path).toBe(senderFunctions.has(fn) ? "sns" : undefined);
       expect(variables.SMS_CONFIGURATION_SET, fn.node.path).toBeUndefined();
@@ -355,7 +367,7 @@ describe("the stack with its defaults (Cognito user pool)", () => {
   });
 
   it("runs the idle-close function every 15 minutes (EventBridge rule), with IDLE_CLOSE_AFTER=24h by default", () => {
-    const idleId = logicalId(s.stack, s.stack.idleClose.handler.function);
+    const idleId = logicalId(s.stack, idleCloseFunction(s).function);
     const [ruleId, rule] = single(s.resources, "AWS::Events::Rule");
     expect(rule.Properties.ScheduleExpression).toBe("rate(15 minutes)");
     expect(rule.Properties.State).toBe("ENABLED");
@@ -363,7 +375,7 @@ describe("the stack with its defaults (Cognito user pool)", () => {
       {
         Id: expect.any(String),
         Arn: { "Fn::GetAtt": [idleId, "Arn"] },
-        RetryPolicy: { MaximumRetryAttempts: idleCloseDelivery.retryAttempts, MaximumEventAgeInSeconds: idleCloseDelivery.maxEventAge.toSeconds() },
+        RetryPolicy: { MaximumRetryAttempts: scheduledDelivery(Duration.minutes(15)).retryAttempts, MaximumEventAgeInSeconds: 15 * 60 },
       },
     ]);
     s.template.hasResourceProperties("AWS::Lambda::Permission", {
@@ -372,7 +384,7 @@ describe("the stack with its defaults (Cognito user pool)", () => {
       Principal: "events.amazonaws.com",
       SourceArn: { "Fn::GetAtt": [ruleId, "Arn"] },
     });
-    const fn = functionResource(s, s.stack.idleClose.handler);
+    const fn = functionResource(s, idleCloseFunction(s));
     expect(fn.Properties.Environment.Variables).toMatchObject({ IDLE_CLOSE_AFTER: "24h", TABLE_NAME: { Ref: logicalId(s.stack, s.stack.table) } });
     // A run's budget: longer than an API request's, far shorter than the interval (runs never overlap).
     expect(fn.Properties.Timeout).toBe(idleCloseTimeout.toSeconds());
@@ -486,7 +498,7 @@ describe("the stack with its defaults (Cognito user pool)", () => {
   });
 
   it("also synthesises with the checks registered the way infra/app.ts does (an error would throw)", () => {
-    const app = new App({ outdir });
+    const app = new App({ outdir, context: { "aws:cdk:bundling-stacks": [] } });
     stackFromContext(app);
     const checks = new AwsSolutionsChecks(app);
     const validate = vi.spyOn(checks, "validate");
@@ -591,8 +603,10 @@ describe("the stack sending through End User Messaging (contexts smsTransport=en
 
   it("sets SMS_TRANSPORT=end-user-messaging and SMS_CONFIGURATION_SET (the configuration set's name) on the senders only", () => {
     const senderFunctions = new Set(senders(s));
-    const receipts = s.stack.deliveryReceipts!.handler;
-    for (const fn of [...s.stack.functions.values(), s.stack.inboundSms.handler, s.stack.idleClose.handler, receipts]) {
+    // The loop covers every function, the receipts' one included.
+    expect(s.stack.functions.get("delivery-receipts")).toBe(s.stack.deliveryReceipts!.handler);
+    expect([...s.stack.functions.keys()].sort()).toEqual(functionTable.map((definition) => definition.id).sort());
+    for (const fn of s.stack.functions.values()) {
       const variables = functionResource(s, fn).Properties.Environment.Variables;
       if (senderFunctions.has(fn)) {
         expect(variables, fn.node.path).toMatchObject({ SMS_TRANSPORT: "end-user-messaging", SMS_CONFIGURATION_SET: { Ref: configurationSetId } });
@@ -605,9 +619,11 @@ describe("the stack sending through End User Messaging (contexts smsTransport=en
 
   it("answers HELP with the helpText context and closes interactions after the idleCloseAfter context", () => {
     expect(inboundFunction(s).Properties.Environment.Variables.HELP_TEXT).toBe(helpText);
-    expect(functionResource(s, s.stack.idleClose.handler).Properties.Environment.Variables.IDLE_CLOSE_AFTER).toBe("90m");
+    expect(functionResource(s, idleCloseFunction(s)).Properties.Environment.Variables.IDLE_CLOSE_AFTER).toBe("90m");
     // HELP_TEXT only where HELP is answered.
-    for (const fn of s.stack.functions.values()) expect(functionResource(s, fn).Properties.Environment.Variables.HELP_TEXT).toBeUndefined();
+    for (const fn of s.stack.functions.values()) {
+      if (fn !== s.stack.inboundSms.handler) expect(functionResource(s, fn).Properties.Environment.Variables.HELP_TEXT).toBeUndefined();
+    }
   });
 
   it("passes the AWS Solutions checks, the identity wildcards acknowledged on the senders' SMS policies only", () => {
@@ -658,7 +674,7 @@ describe("the stack with a deployer's compose extension (context composeExtensio
   const extension = "extensions/prefer-local-sender.ts";
   let s: Synth;
   beforeAll(() => {
-    s = synth({ composeExtension: extension, defaultCountry: "gb" });
+    s = synth({ composeExtension: extension, defaultCountry: "gb" }, { bundle: true });
   });
 
   it("points the functions that use the extension point at the bundled module, and only those", () => {
