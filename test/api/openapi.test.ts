@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { compileErrors, validate } from "@readme/openapi-parser";
 import { describe, expect, it } from "vitest";
 import { buildOpenApiDocument } from "../../scripts/openapi-document";
+import { errorStatus } from "../../shared/adapters/http/error-status";
 import { routeList } from "../../shared/adapters/http/routes";
 
 describe("OpenAPI document", () => {
@@ -22,8 +23,23 @@ describe("OpenAPI document", () => {
     expect(operations.sort()).toEqual(routeList.map((r) => `${r.method} ${r.path} ${r.id}`).sort());
     for (const route of routeList) {
       const op = paths[route.path]![route.method.toLowerCase()]!;
-      expect(Object.keys(op.responses)).toEqual(expect.arrayContaining([...Object.keys(route.responses), "400", "401", "403", "500"]));
+      expect(Object.keys(op.responses)).toEqual(expect.arrayContaining([...Object.keys(route.responses), "400", "401", "403", "429", "500", "503"]));
     }
+  });
+
+  it("lists every code a route declares under the code's status, and the early-timeout 503 everywhere", () => {
+    const paths = document.paths as Record<string, Record<string, { responses: Record<string, { description: string }> }>>;
+    for (const route of routeList) {
+      const op = paths[route.path]![route.method.toLowerCase()]!;
+      for (const code of [...route.errors, "OUTCOME_UNKNOWN" as const]) {
+        expect(op.responses[String(errorStatus[code])]?.description, `${route.id} ${code}`).toContain(code);
+      }
+    }
+  });
+
+  it("documents the Idempotency-Key header of initiate_message as a parameter", () => {
+    const op = (document.paths as Record<string, Record<string, { parameters: { name: string; in: string; required: boolean }[] }>>)["/api/now/initiate_message"]!.post!;
+    expect(op.parameters).toContainEqual(expect.objectContaining({ name: "Idempotency-Key", in: "header", required: false }));
   });
 
   it("is committed up to date in docs/openapi.json (regenerate with npm run openapi)", () => {

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { routes, type RouteKey } from "../../shared/adapters/http/routes";
 import { OutboxTransport } from "../../shared/adapters/sms/outbox-transport";
 import type { ApiHandler } from "../../shared/adapters/http/http-handler";
+import { expectDocumentedResponse } from "./openapi-responses";
 import { createTestTable, type TestTable } from "./test-table";
 
 export interface CallOptions {
@@ -28,7 +29,9 @@ export const admin = { sub: "admin-ada", groups: ["admins"] };
 
 /**
  * Real handlers (functions/<id>/handler.ts) against a fresh DynamoDB Local table. The environment
- * is set before the first handler import, as Lambda sets it before the module loads.
+ * is set before the first handler import, as Lambda sets it before the module loads. Every answer
+ * a test observes, through `call` or `handlerFor`, must be one docs/openapi.json documents: the
+ * status listed for the route's operation and the body matching its schema, or the call throws.
  */
 export async function createHarness(prefix: string, env: Record<string, string> = {}) {
   const table: TestTable = await createTestTable(prefix);
@@ -39,7 +42,12 @@ export async function createHarness(prefix: string, env: Record<string, string> 
   async function handlerFor(key: RouteKey): Promise<ApiHandler> {
     let handler = loaded.get(key);
     if (!handler) {
-      handler = ((await import(`../../functions/${routes[key].id}/handler.ts`)) as { handler: ApiHandler }).handler;
+      const real = ((await import(`../../functions/${routes[key].id}/handler.ts`)) as { handler: ApiHandler }).handler;
+      handler = async (event, context) => {
+        const result = await real(event, context);
+        expectDocumentedResponse(routes[key].id, result.statusCode ?? 200, parseBody(result.body));
+        return result;
+      };
       loaded.set(key, handler);
     }
     return handler;
@@ -48,11 +56,14 @@ export async function createHarness(prefix: string, env: Record<string, string> 
   async function call(key: RouteKey, options: CallOptions = {}): Promise<CallResult> {
     const handler = await handlerFor(key);
     const result = (await handler(apiEvent(key, options), lambdaContext(routes[key].id))) as APIGatewayProxyStructuredResultV2;
-    const text = result.body ?? "";
-    return { status: result.statusCode ?? 200, body: text ? JSON.parse(text) : undefined, headers: result.headers ?? {} };
+    return { status: result.statusCode ?? 200, body: parseBody(result.body), headers: result.headers ?? {} };
   }
 
   return { table, call, handlerFor, outbox: new OutboxTransport(outboxFile) };
+}
+
+function parseBody(text: string | undefined): unknown {
+  return text ? JSON.parse(text) : undefined;
 }
 
 export function apiEvent(key: RouteKey, options: CallOptions): APIGatewayProxyEventV2WithJWTAuthorizer {

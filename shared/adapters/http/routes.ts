@@ -19,6 +19,8 @@ export interface RouteDefinition {
   readonly body?: z.ZodMiniType;
   readonly query?: z.ZodMiniType;
   readonly params?: z.ZodMiniType;
+  /** Optional request headers the route reads (beside Authorization and Content-Type): documented as header parameters. */
+  readonly headers?: readonly { readonly name: string; readonly description: string; readonly schema: z.ZodMiniType }[];
   /** Success responses by status. Error responses are common to all routes. */
   readonly responses: Readonly<Record<number, { description: string; schema: z.ZodMiniType }>>;
   /** The success status: one of `responses`, or chosen from the use case's answer. */
@@ -142,6 +144,15 @@ export const routes = {
     summary: "Send an agent's SMS: start a conversation, or join or replace the one running",
     groups: agents,
     body: s.InitiateMessageRequest,
+    headers: [
+      {
+        name: "Idempotency-Key",
+        description:
+          "Makes the send safe to retry: the same key (per agent) with the same body answers the first send's answer and sends nothing again; " +
+          "with another body, 422 IDEMPOTENCY_KEY_REUSED. A dry run neither records nor replays it. 1-200 visible ASCII characters, such as a UUID.",
+        schema: z.string().check(z.regex(/^[\x21-\x7e]{1,200}$/, "must be 1-200 visible ASCII characters")),
+      },
+    ],
     responses: {
       201: { description: "A new interaction was created (outcome created or replaced_*)", schema: s.InitiateMessageResponse },
       200: { description: "The message joined the running interaction (injected), or the dry run's verdict", schema: z.union([s.InitiateMessageResponse, s.InitiateMessageDryRun]) },
@@ -153,6 +164,7 @@ export const routes = {
       "INTERACTION_NOT_FOUND",
       "NO_MESSAGING_PROVIDER",
       "PROFILE_REASSOCIATION_REQUIRED",
+      "RECIPIENT_OPTED_OUT",
       "CONVERSATION_BUSY",
       "INVALID_PHONE_NUMBER",
       "UNKNOWN_SEND_FROM",

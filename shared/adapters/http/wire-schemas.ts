@@ -1,8 +1,9 @@
 import * as z from "zod/mini";
+import { errorCodes } from "../../core/errors";
 import type { ChannelUserProfile as CoreChannelUserProfile } from "../../core/model/channel-user-profile";
 import type { Consumer as CoreConsumer } from "../../core/model/consumer";
 import type { Interaction as CoreInteraction, InteractionSummary as CoreInteractionSummary } from "../../core/model/interaction";
-import type { Message as CoreMessage } from "../../core/model/message";
+import type { Message as CoreMessage, StoredMessage as CoreStoredMessage } from "../../core/model/message";
 import { invalidReasons, numberSources, type NumberVerdict } from "../../core/model/phone-number";
 import type { Provider as CoreProvider, SendFromOption as CoreSendFromOption } from "../../core/model/provider";
 import { readsAs } from "../schema-contract";
@@ -26,8 +27,12 @@ const Timestamp = z.string();
 export const Group = z.enum(["agents", "admins"]);
 export type Group = z.infer<typeof Group>;
 
+/**
+ * What `errorBody` answers: a code from the service's list and a message, and beside them any
+ * details the error carries (`reason`, `field`, `currentConsumer`, `messageStatus`, ...), hence loose.
+ */
 export const ErrorResponse = z.object({
-  error: z.object({ code: z.string(), message: z.string() }),
+  error: z.looseObject({ code: z.enum(errorCodes), message: z.string() }),
 });
 
 // ---- phone number validation -------------------------------------------------------------
@@ -156,7 +161,32 @@ export const Message = readsAs<CoreMessage>()(z.object({
   providerMessageId: z.optional(z.string()),
   errorCode: z.optional(z.string()),
 }));
-export const MessageList = z.array(Message);
+/** An outbound message with its delivery bookkeeping (attempts, receipts). */
+export const DeliveredMessage = readsAs<CoreStoredMessage>()(z.object({
+  ...Message.shape,
+  /** Hand-overs to the transport; absent means 1. */
+  attempts: z.optional(z.number()),
+  retriedAt: z.optional(Timestamp),
+  retriedBy: z.optional(z.string()),
+  deliveredAt: z.optional(Timestamp),
+  failedAt: z.optional(Timestamp),
+  /** The last delivery receipt applied to the message. */
+  lastReceipt: z.optional(
+    z.object({
+      eventType: z.string(),
+      eventTimestamp: z.number(),
+      at: Timestamp,
+      messageStatus: z.optional(z.string()),
+      messageStatusDescription: z.optional(z.string()),
+      isFinal: z.optional(z.boolean()),
+      receivedAt: Timestamp,
+    }),
+  ),
+  /** Provider ids of attempts before a retry: their late receipts no longer apply. */
+  earlierProviderMessageIds: z.optional(z.array(z.string())),
+}));
+/** Every message of an interaction as stored: outbound ones with their delivery bookkeeping. */
+export const MessageList = z.array(DeliveredMessage);
 export const InteractionPath = z.strictObject({ id: EntityId });
 export const CreateInteractionRequest = z.strictObject({
   type: z.literal("phone"),
@@ -226,28 +256,4 @@ export const InitiateMessageDryRun = z.object({
 // ---- retrying a failed message ---------------------------------------------------------------
 
 export const MessagePath = z.strictObject({ id: EntityId, messageId: EntityId });
-/** An outbound message with its delivery bookkeeping (attempts, receipts). */
-export const DeliveredMessage = z.object({
-  ...Message.shape,
-  /** Hand-overs to the transport; absent means 1. */
-  attempts: z.optional(z.number()),
-  retriedAt: z.optional(Timestamp),
-  retriedBy: z.optional(z.string()),
-  deliveredAt: z.optional(Timestamp),
-  failedAt: z.optional(Timestamp),
-  /** The last delivery receipt applied to the message. */
-  lastReceipt: z.optional(
-    z.object({
-      eventType: z.string(),
-      eventTimestamp: z.number(),
-      at: Timestamp,
-      messageStatus: z.optional(z.string()),
-      messageStatusDescription: z.optional(z.string()),
-      isFinal: z.optional(z.boolean()),
-      receivedAt: Timestamp,
-    }),
-  ),
-  /** Provider ids of attempts before a retry: their late receipts no longer apply. */
-  earlierProviderMessageIds: z.optional(z.array(z.string())),
-});
 export const RetryMessageResponse = z.object({ message: z.object({ ...DeliveredMessage.shape, ...SmsEncodingReport.shape }) });
