@@ -2,7 +2,18 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 /** Packages that tie code to a runtime (AWS, Lambda, HTTP validation): the inner rings use none. */
-const infrastructurePackages = ["@aws-sdk/*", "@middy/*", "@aws-lambda-powertools/*", "aws-lambda", "aws-cdk-lib", "aws-cdk-lib/*", "constructs", "zod", "zod/*", "jose"];
+const infrastructurePackages = [
+  "@aws-sdk/*",
+  "@middy/*",
+  "@aws-lambda-powertools/*",
+  "aws-lambda",
+  "aws-cdk-lib",
+  "aws-cdk-lib/*",
+  "constructs",
+  "zod",
+  "zod/*",
+  "jose",
+];
 
 /**
  * The rings (docs/architecture.md): core imports nothing of ours; use cases import the core;

@@ -40,7 +40,9 @@ export class ScheduledFunction extends Construct {
     const interval = Duration.minutes(props.everyMinutes);
     const timeout = props.handler.timeout ?? functionDefaults.timeout;
     if (timeout.toSeconds() >= interval.toSeconds()) {
-      throw new Error(`${this.node.path}: the function's timeout (${timeout.toHumanString()}) must be shorter than its schedule (every ${props.everyMinutes} minutes)`);
+      throw new Error(
+        `${this.node.path}: the function's timeout (${timeout.toHumanString()}) must be shorter than its schedule (every ${props.everyMinutes} minutes)`,
+      );
     }
     this.handler = new ServiceFunction(this, "Handler", props.handler);
     this.schedule = new Rule(this, "Schedule", {

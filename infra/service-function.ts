@@ -44,7 +44,8 @@ export const composeExtensionRuntimePath = `/var/task/${composeExtensionFileName
  * ESM bundles still meet the odd CommonJS `require` of a Node built-in inside dependencies; esbuild
  * leaves those calls as they are, and ESM has no `require`. The shim gives them one.
  */
-export const esmRequireBanner = 'import { createRequire as __esmCreateRequire } from "node:module"; const require = __esmCreateRequire(import.meta.url);';
+export const esmRequireBanner =
+  'import { createRequire as __esmCreateRequire } from "node:module"; const require = __esmCreateRequire(import.meta.url);';
 
 /** What a function may do to the table: the construct grants exactly this. */
 export type TableAccess = "read" | "readWrite";

@@ -84,7 +84,9 @@ export function readStackConfig(node: Node): StackConfig {
     .map((part) => part.trim())
     .filter((part) => part !== "");
   if ((issuer === undefined) !== (audience.length === 0)) {
-    throw new Error("contexts jwtIssuer and jwtAudience go together: give both (an existing OIDC issuer) or neither (the stack creates a Cognito user pool)");
+    throw new Error(
+      "contexts jwtIssuer and jwtAudience go together: give both (an existing OIDC issuer) or neither (the stack creates a Cognito user pool)",
+    );
   }
   if (issuer !== undefined && !/^https:\/\/[^\s/]+/.test(issuer)) {
     throw new Error(`context jwtIssuer must be an https URL (got "${issuer}")`);
@@ -104,7 +106,9 @@ export function readStackConfig(node: Node): StackConfig {
   // Trimmed like every context value; otherwise sent as written.
   const helpText = text("helpText");
   if (helpText !== undefined && helpText.length > maxHelpTextLength) {
-    throw new Error(`context helpText must be at most ${maxHelpTextLength} characters, the longest SMS the service sends (got ${helpText.length})`);
+    throw new Error(
+      `context helpText must be at most ${maxHelpTextLength} characters, the longest SMS the service sends (got ${helpText.length})`,
+    );
   }
 
   const composeExtension = text("composeExtension");

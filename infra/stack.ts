@@ -147,8 +147,11 @@ export class AgentInitiatedSmsStack extends Stack {
     // delivery receipts. SNS: nothing to create, SNS SMS sends no per-message receipts to us.
     // Before the functions: the senders are given the configuration set's name.
     if (smsTransport === "end-user-messaging") {
-      if (Token.isUnresolved(this.stackName)) throw new Error("smsTransport=end-user-messaging needs a literal stack name (it names the configuration set)");
-      this.deliveryReceipts = new DeliveryReceipts(this, "DeliveryReceipts", { configurationSetName: configurationSetNameFor(this.stackName) });
+      if (Token.isUnresolved(this.stackName))
+        throw new Error("smsTransport=end-user-messaging needs a literal stack name (it names the configuration set)");
+      this.deliveryReceipts = new DeliveryReceipts(this, "DeliveryReceipts", {
+        configurationSetName: configurationSetNameFor(this.stackName),
+      });
       this.sms = this.deliveryReceipts.sms;
     } else {
       this.sms = { transport: "sns" };

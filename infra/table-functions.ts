@@ -32,7 +32,11 @@ export function deployedWith(definition: FunctionDefinition, transport: Deployed
  * table access, SMS grant and compose extension the entry declares, and a description from its
  * summary and trigger.
  */
-export function functionPropsFor(definition: FunctionDefinition, deployment: FunctionDeployment, settings: FunctionSettings = {}): ServiceFunctionProps {
+export function functionPropsFor(
+  definition: FunctionDefinition,
+  deployment: FunctionDeployment,
+  settings: FunctionSettings = {},
+): ServiceFunctionProps {
   const purpose = purposeOf(definition);
   const { trigger } = definition;
   const when = trigger.kind === "schedule" ? ` (every ${trigger.everyMinutes} minutes)` : "";
@@ -45,7 +49,9 @@ export function functionPropsFor(definition: FunctionDefinition, deployment: Fun
     projectRoot: deployment.projectRoot,
     table: deployment.table,
     defaultCountry: deployment.defaultCountry,
-    ...(definition.usesComposeExtension && deployment.composeExtension !== undefined ? { composeExtension: deployment.composeExtension } : {}),
+    ...(definition.usesComposeExtension && deployment.composeExtension !== undefined
+      ? { composeExtension: deployment.composeExtension }
+      : {}),
     ...(settings.environment !== undefined ? { environment: settings.environment } : {}),
     ...(settings.timeout !== undefined ? { timeout: settings.timeout } : {}),
   };

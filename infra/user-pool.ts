@@ -111,7 +111,11 @@ export class DeskUserPool extends Construct {
 
     const groups = new Map<Group, UserPoolGroup>();
     for (const [groupName, description] of Object.entries(deskGroups) as Array<[Group, string]>) {
-      const group = new UserPoolGroup(this, `${groupName[0]!.toUpperCase()}${groupName.slice(1)}Group`, { userPool: this.userPool, groupName, description });
+      const group = new UserPoolGroup(this, `${groupName[0]!.toUpperCase()}${groupName.slice(1)}Group`, {
+        userPool: this.userPool,
+        groupName,
+        description,
+      });
       pinLogicalId(group, stableLogicalIds.groups[groupName]);
       groups.set(groupName, group);
     }

@@ -1,10 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import type {
-  APIGatewayEventRequestContextV2,
-  APIGatewayProxyEventV2,
-  APIGatewayProxyEventV2WithJWTAuthorizer,
-  Context,
-} from "aws-lambda";
+import type { APIGatewayEventRequestContextV2, APIGatewayProxyEventV2, APIGatewayProxyEventV2WithJWTAuthorizer, Context } from "aws-lambda";
 
 /**
  * What API Gateway (HTTP API, Lambda proxy integration, payload format 2.0, JWT authorizer) does
@@ -251,7 +246,13 @@ function eventHeaders(request: IncomingRequest): { headers: Record<string, strin
     const name = rawName.toLowerCase();
     const values = Array.isArray(rawValue) ? rawValue : [rawValue];
     if (name === "cookie") {
-      for (const value of values) cookies.push(...value.split(";").map((c) => c.trim()).filter((c) => c !== ""));
+      for (const value of values)
+        cookies.push(
+          ...value
+            .split(";")
+            .map((c) => c.trim())
+            .filter((c) => c !== ""),
+        );
       continue;
     }
     headers[name] = headers[name] === undefined ? values.join(",") : `${headers[name]},${values.join(",")}`;
@@ -291,7 +292,10 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  * The body as a string when it is text (no content type, or a textual one, and valid UTF-8);
  * otherwise base64 with `isBase64Encoded: true`. Undefined when the request has no body.
  */
-export function eventBody(body: Buffer | undefined, contentType: string | undefined): { body: string; isBase64Encoded: boolean } | undefined {
+export function eventBody(
+  body: Buffer | undefined,
+  contentType: string | undefined,
+): { body: string; isBase64Encoded: boolean } | undefined {
   if (!body || body.length === 0) return undefined;
   if (isTextualContentType(contentType)) {
     try {

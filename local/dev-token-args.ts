@@ -37,7 +37,8 @@ export function parseDevTokenArgs(argv: string[]): DevTokenArgs | "help" {
   let ttlSeconds = DEFAULT_TTL_SECONDS;
   if (values.ttl !== undefined) {
     ttlSeconds = Number(values.ttl);
-    if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) throw new Error(`--ttl must be a positive whole number of seconds, got "${values.ttl}"`);
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0)
+      throw new Error(`--ttl must be a positive whole number of seconds, got "${values.ttl}"`);
   }
   return { sub, groups: [...new Set(groups)], ttlSeconds };
 }

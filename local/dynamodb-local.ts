@@ -41,9 +41,7 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<never>((_, reject) => {
-    child.once("error", (error) =>
-      reject(new Error(`could not start DynamoDB Local (is java installed?): ${error.message}`)),
-    );
+    child.once("error", (error) => reject(new Error(`could not start DynamoDB Local (is java installed?): ${error.message}`)));
     child.once("exit", (code) => reject(new Error(`DynamoDB Local exited with code ${code}:\n${output}`)));
   });
   exited.catch(() => undefined);

@@ -31,13 +31,20 @@ export type ServedRoute =
   | { kind: "api"; method: string; path: string; id: string; definition: RouteDefinition }
   | { kind: "local"; method: string; path: string; id: string; definition: LocalRoute };
 
-
 /** Every HTTP function of the functions table, and the local-only routes; two answering one path fail the start. */
 export function servedRoutes(): ServedRoute[] {
   const routes: ServedRoute[] = [
-    ...localRoutes.map((definition): ServedRoute => ({ kind: "local", method: definition.method, path: definition.path, id: definition.id, definition })),
+    ...localRoutes.map((definition): ServedRoute => ({
+      kind: "local",
+      method: definition.method,
+      path: definition.path,
+      id: definition.id,
+      definition,
+    })),
     ...functionTable.flatMap((fn): ServedRoute[] =>
-      fn.trigger.kind === "http" ? [{ kind: "api", method: fn.trigger.route.method, path: fn.trigger.route.path, id: fn.id, definition: fn.trigger.route }] : [],
+      fn.trigger.kind === "http"
+        ? [{ kind: "api", method: fn.trigger.route.method, path: fn.trigger.route.path, id: fn.id, definition: fn.trigger.route }]
+        : [],
     ),
   ];
   const seen = new Set<string>();
@@ -48,7 +55,6 @@ export function servedRoutes(): ServedRoute[] {
   }
   return routes;
 }
-
 
 // ---------------------------------------------------------------- per request
 
@@ -132,7 +138,8 @@ async function respond(
     if (route.kind === "local") {
       const local = route.definition;
       try {
-        if (local.auth === "none") return await local.handle(buildHttpApiEvent(request, routeMatch, undefined, { requestId }), pipeline.services);
+        if (local.auth === "none")
+          return await local.handle(buildHttpApiEvent(request, routeMatch, undefined, { requestId }), pipeline.services);
         return await local.handle(buildHttpApiEvent(request, routeMatch, claims!, { requestId }), pipeline.services);
       } catch (error) {
         // A local route refuses the way an API function does (a token without a subject is 401, not 500).

@@ -9,11 +9,7 @@ import { ServiceError } from "../shared/core/errors";
 import { errorBody, statusOf } from "../shared/adapters/http/error-status";
 import { OutboxTransport } from "../shared/adapters/sms/outbox-transport";
 import { join } from "node:path";
-import type {
-  APIGatewayProxyEventV2,
-  APIGatewayProxyEventV2WithJWTAuthorizer,
-  APIGatewayProxyStructuredResultV2,
-} from "aws-lambda";
+import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 
 /**
  * Local-only routes: served by `npm start`, never deployed. Declared here, in one table; a feature
@@ -77,7 +73,8 @@ const openApi: LocalRoute = {
     // Loaded on first use: the document builder pulls in every schema.
     const moduleUrl = pathToFileURL(join(services.repoRoot, "scripts", "openapi-document.ts")).href;
     const loaded = (await import(moduleUrl)) as { buildOpenApiDocument?: () => object };
-    if (typeof loaded.buildOpenApiDocument !== "function") throw new Error("scripts/openapi-document.ts has no buildOpenApiDocument export");
+    if (typeof loaded.buildOpenApiDocument !== "function")
+      throw new Error("scripts/openapi-document.ts has no buildOpenApiDocument export");
     return json(200, loaded.buildOpenApiDocument());
   },
 };
@@ -96,7 +93,10 @@ function snsRelay(id: string, path: string, functionDir: string): LocalRoute {
       const handler = await loadHandler<SNSEvent, unknown[]>(functionDir);
       const message = event.isBase64Encoded ? Buffer.from(event.body ?? "", "base64").toString("utf8") : (event.body ?? "");
       try {
-        const [result] = await handler(snsEvent(message, functionDir), createLambdaContext({ functionName: functionDir, timeoutMs: 30_000 }));
+        const [result] = await handler(
+          snsEvent(message, functionDir),
+          createLambdaContext({ functionName: functionDir, timeoutMs: 30_000 }),
+        );
         return json(200, result);
       } catch (error) {
         if (error instanceof ServiceError) return json(statusOf(error), errorBody(error));
@@ -116,7 +116,9 @@ export const topicRelayPaths = {
   "delivery-receipts": "/local/delivery_receipt",
 } as const satisfies Record<Extract<FunctionTrigger, { kind: "sns" }>["topic"], string>;
 
-const topicRelays = functionTable.flatMap((fn) => (fn.trigger.kind === "sns" ? [snsRelay(`local-${fn.id}`, topicRelayPaths[fn.trigger.topic], fn.id)] : []));
+const topicRelays = functionTable.flatMap((fn) =>
+  fn.trigger.kind === "sns" ? [snsRelay(`local-${fn.id}`, topicRelayPaths[fn.trigger.topic], fn.id)] : [],
+);
 
 /** What the local transport was handed (admins only, as on the desk). */
 const outbox: LocalRoute = {

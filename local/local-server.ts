@@ -37,7 +37,10 @@ function startSchedules(idleSweepIntervalMs: number, logError: (line: string) =>
     const run = async () => {
       try {
         const handler = await loadHandler(fn.id);
-        await handler({ source: "local.schedule", "detail-type": "Scheduled Event" }, createLambdaContext({ functionName: fn.id, timeoutMs: 30_000 }));
+        await handler(
+          { source: "local.schedule", "detail-type": "Scheduled Event" },
+          createLambdaContext({ functionName: fn.id, timeoutMs: 30_000 }),
+        );
       } catch (error) {
         logError(`${fn.id} (scheduled) failed: ${String(error)}`);
       }
@@ -105,7 +108,10 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const dbPath = join(dataDir, "dynamodb");
   mkdirSync(dbPath, { recursive: true });
   const dynamoPort = await freePort();
-  const [dynamoResult, keysResult] = await Promise.allSettled([startDynamoDbLocalQuickly(dbPath, dynamoPort), loadOrCreateKeyPair(dataDir)]);
+  const [dynamoResult, keysResult] = await Promise.allSettled([
+    startDynamoDbLocalQuickly(dbPath, dynamoPort),
+    loadOrCreateKeyPair(dataDir),
+  ]);
   if (dynamoResult.status === "rejected") throw dynamoResult.reason;
   const dynamo: DynamoDbLocal = dynamoResult.value;
   let httpServer: Server | undefined;
@@ -223,4 +229,3 @@ async function ensureTable(client: DynamoDBClient, tableName: string): Promise<v
     if ((error as { name?: string }).name !== "ResourceInUseException") throw error;
   }
 }
-

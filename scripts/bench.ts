@@ -62,4 +62,6 @@ for (let i = 0; i < iterations; i++) {
   normalisePhoneNumber({ phoneNumber: samples[i % samples.length]!, requestCountry: i % 2 ? "GB" : undefined, defaultCountry: "US" });
 }
 const elapsed = performance.now() - started;
-console.log(`\nphone normalisation: ${iterations} numbers in ${elapsed.toFixed(0)} ms (${((elapsed * 1000) / iterations).toFixed(1)} µs each)`);
+console.log(
+  `\nphone normalisation: ${iterations} numbers in ${elapsed.toFixed(0)} ms (${((elapsed * 1000) / iterations).toFixed(1)} µs each)`,
+);

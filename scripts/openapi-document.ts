@@ -38,7 +38,8 @@ export function buildOpenApiDocument(serverUrl = "http://127.0.0.1:3000"): Recor
           ...jsonSchema(ErrorResponse),
         },
         GatewayError: {
-          description: "API Gateway's own answer, given without running the service: its JWT authorizer's 401, its throttling's 429, and its 413, 500 and 503.",
+          description:
+            "API Gateway's own answer, given without running the service: its JWT authorizer's 401, its throttling's 429, and its 413, 500 and 503.",
           type: "object",
           properties: { message: { type: "string", examples: ["Unauthorized", "Too Many Requests"] } },
           required: ["message"],
@@ -55,10 +56,19 @@ const gatewayErrorRef = { $ref: "#/components/schemas/GatewayError" };
 
 /** Statuses API Gateway answers itself, `{ message }`, and when (every operation can meet them). */
 const gatewayAnswers: Readonly<Record<number, { message: string; when: string }>> = {
-  401: { message: "Unauthorized", when: "the bearer token is missing, invalid or expired (API Gateway's JWT authorizer refuses it; the service never runs)" },
+  401: {
+    message: "Unauthorized",
+    when: "the bearer token is missing, invalid or expired (API Gateway's JWT authorizer refuses it; the service never runs)",
+  },
   413: { message: "Request Entity Too Large", when: "the body is over API Gateway's own 10 MB limit" },
-  429: { message: "Too Many Requests", when: "API Gateway's stage throttling (rate or burst limit) refused the request; the service never ran. Retry after a pause" },
-  500: { message: "Internal Server Error", when: "the function failed outright (crashed, hit Lambda's timeout, or answered something malformed)" },
+  429: {
+    message: "Too Many Requests",
+    when: "API Gateway's stage throttling (rate or burst limit) refused the request; the service never ran. Retry after a pause",
+  },
+  500: {
+    message: "Internal Server Error",
+    when: "the function failed outright (crashed, hit Lambda's timeout, or answered something malformed)",
+  },
   503: { message: "Service Unavailable", when: "the function gave no answer within API Gateway's integration timeout" },
 };
 
@@ -92,7 +102,8 @@ function errorResponse(route: RouteDefinition, status: number, codes: ErrorCode[
   const onlyTheseCodes = { type: "object", properties: { error: { type: "object", properties: { code: { enum: codes } } } } };
   const service = codes.length > 0 ? { allOf: [errorRef, onlyTheseCodes] } : undefined;
   // On 401 the gateway's answer is the usual one: listed first.
-  const schema = service && gateway ? { oneOf: status === 401 ? [gatewayErrorRef, service] : [service, gatewayErrorRef] } : (service ?? gatewayErrorRef);
+  const schema =
+    service && gateway ? { oneOf: status === 401 ? [gatewayErrorRef, service] : [service, gatewayErrorRef] } : (service ?? gatewayErrorRef);
   const parts = [
     ...(codes.length > 0 ? [`Error: ${codes.map((code) => describeCode(route, code)).join(", ")}.`] : []),
     ...(gateway ? [`GatewayError \`{"message":"${gateway.message}"}\` when ${gateway.when}.`] : []),

@@ -6,4 +6,6 @@ import { createPhoneInteraction } from "../../shared/use-cases/create-phone-inte
 
 const adapters = createAdapters(readConfig());
 
-export const handler = httpHandler(routes.createInteraction, (request) => createPhoneInteraction(adapters, request.body, request.caller.sub));
+export const handler = httpHandler(routes.createInteraction, (request) =>
+  createPhoneInteraction(adapters, request.body, request.caller.sub),
+);

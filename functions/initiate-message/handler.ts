@@ -7,7 +7,11 @@ import { routes } from "../../shared/adapters/http/routes";
 import { createTransport } from "../../shared/adapters/sms/create-transport";
 
 const config = readConfig();
-const deps = { ...createAdapters(config), transport: createTransport(), extension: await loadComposeExtension(config.composeExtensionModule) };
+const deps = {
+  ...createAdapters(config),
+  transport: createTransport(),
+  extension: await loadComposeExtension(config.composeExtensionModule),
+};
 
 export const handler = httpHandler(routes.initiateMessage, async (request) => {
   const idempotencyKey = request.headers["idempotency-key"];

@@ -35,7 +35,10 @@ export interface ComposeOptions {
  * service's own rules hold whatever it returned: only active provider numbers are offered, and an
  * ongoing SMS conversation on the default send-to number becomes the default, so the desk shows it.
  */
-export async function composeOptions(deps: ComposeOptionsDeps, input: { consumerId: string; interactionId?: string }): Promise<ComposeOptions> {
+export async function composeOptions(
+  deps: ComposeOptionsDeps,
+  input: { consumerId: string; interactionId?: string },
+): Promise<ComposeOptions> {
   const originInteraction = input.interactionId ? await requireInteraction(deps, input.interactionId) : undefined;
   // A reply to a phone interaction goes to the consumer the call was recorded for.
   const consumerId = originInteraction?.type === "phone" && originInteraction.consumerId ? originInteraction.consumerId : input.consumerId;

@@ -44,7 +44,14 @@ export async function createConsumer(deps: CreateConsumerDeps, input: CreateCons
   // moves one (only a confirmed send does).
   await Promise.all(
     consumer.phoneNumbers.map((phoneNumber) =>
-      deps.profiles.createIfNoneActive({ id: deps.ids.next("cup"), phoneNumber, channel: "sms", consumerId: consumer.id, active: true, createdAt: consumer.createdAt }),
+      deps.profiles.createIfNoneActive({
+        id: deps.ids.next("cup"),
+        phoneNumber,
+        channel: "sms",
+        consumerId: consumer.id,
+        active: true,
+        createdAt: consumer.createdAt,
+      }),
     ),
   );
   return consumer;

@@ -21,7 +21,10 @@ export async function createPhoneInteraction(
 ): Promise<Interaction> {
   const consumer = await deps.consumers.get(input.consumerId);
   if (!consumer) throw new ServiceError("CONSUMER_NOT_FOUND", `no consumer has id '${input.consumerId}'`);
-  const { e164 } = requireValidNumber({ phoneNumber: input.phoneNumber, consumerLocation: consumer.location, defaultCountry: deps.defaultCountry }, "phoneNumber");
+  const { e164 } = requireValidNumber(
+    { phoneNumber: input.phoneNumber, consumerLocation: consumer.location, defaultCountry: deps.defaultCountry },
+    "phoneNumber",
+  );
   const now = deps.clock.now().toISOString();
   const interaction: Interaction = {
     id: deps.ids.next("int"),

@@ -15,7 +15,12 @@ export interface HandOverDeps {
 export async function handOverSms(deps: HandOverDeps, message: StoredMessage): Promise<StoredMessage> {
   let verdict: Pick<Message, "status" | "providerMessageId" | "errorCode">;
   try {
-    const { providerMessageId } = await deps.transport.send({ messageId: message.id, from: message.from, to: message.to, body: message.body });
+    const { providerMessageId } = await deps.transport.send({
+      messageId: message.id,
+      from: message.from,
+      to: message.to,
+      body: message.body,
+    });
     verdict = { status: "sent", providerMessageId };
   } catch (error) {
     verdict = { status: "failed", errorCode: error instanceof SmsSendError ? error.code : "TRANSPORT_ERROR" };

@@ -104,7 +104,9 @@ export async function initiateMessage(
     request.originInteractionId ? deps.interactions.get(request.originInteractionId) : Promise.resolve(undefined),
     // A repeat answers the first answer even if the world moved on since (provider deactivated,
     // profile moved): look the key up alongside the other reads, so it costs no extra latency.
-    caller.idempotencyKey && !request.dryRun ? deps.conversations.getIdempotencyRecord(caller.agentId, caller.idempotencyKey) : Promise.resolve(undefined),
+    caller.idempotencyKey && !request.dryRun
+      ? deps.conversations.getIdempotencyRecord(caller.agentId, caller.idempotencyKey)
+      : Promise.resolve(undefined),
   ]);
   if (earlier) return replay(deps, earlier, requestHash);
   if (request.originInteractionId && !origin) {
@@ -112,7 +114,9 @@ export async function initiateMessage(
   }
   // A reply to a phone interaction goes to the consumer the call was recorded for.
   const consumer =
-    origin?.type === "phone" && origin.consumerId && origin.consumerId !== request.consumerId ? await deps.consumers.get(origin.consumerId) : requestedConsumer;
+    origin?.type === "phone" && origin.consumerId && origin.consumerId !== request.consumerId
+      ? await deps.consumers.get(origin.consumerId)
+      : requestedConsumer;
   if (!consumer) {
     const missing = origin?.type === "phone" && origin.consumerId ? origin.consumerId : request.consumerId;
     throw new ServiceError("CONSUMER_NOT_FOUND", `no consumer has id '${missing}'`);
@@ -122,7 +126,8 @@ export async function initiateMessage(
   if (providers.length === 0) {
     throw new ServiceError("NO_MESSAGING_PROVIDER", "no active SMS provider is configured; an administrator must add or activate one");
   }
-  const defaults = request.to && request.from ? undefined : await composeDefaults(deps.extension, { consumer, originInteraction: origin, providers });
+  const defaults =
+    request.to && request.from ? undefined : await composeDefaults(deps.extension, { consumer, originInteraction: origin, providers });
   const to = resolveTo(deps, request, consumer, origin, defaults?.defaultSendTo ?? null);
   let state = await deps.conversations.readNumberState(to);
   const sender = resolveFrom(deps, request, providers, state.locks, origin, defaults?.defaultSendFrom ?? null);
@@ -130,10 +135,18 @@ export async function initiateMessage(
 
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     if (state.optOuts.includes(sender.number)) {
-      throw new ServiceError("RECIPIENT_OPTED_OUT", `${to} opted out of messages from ${sender.number} (replied STOP); nothing was sent. They can reply START to opt back in`);
+      throw new ServiceError(
+        "RECIPIENT_OPTED_OUT",
+        `${to} opted out of messages from ${sender.number} (replied STOP); nothing was sent. They can reply START to opt back in`,
+      );
     }
     const lock = state.locks.find((candidate) => candidate.providerNumber === sender.number);
-    const decision = decideInitiation({ consumerId: consumer.id, lock, activeProfile: state.activeProfile, confirmReassociation: request.confirmReassociation === true });
+    const decision = decideInitiation({
+      consumerId: consumer.id,
+      lock,
+      activeProfile: state.activeProfile,
+      confirmReassociation: request.confirmReassociation === true,
+    });
     if (decision.kind === "reassociation_required") {
       const holder = await deps.consumers.get(decision.currentConsumerId);
       throw new ServiceError(
@@ -165,13 +178,19 @@ export async function initiateMessage(
       case "idempotency":
         return replay(deps, result.record, requestHash);
       case "provider":
-        throw new ServiceError("UNKNOWN_SEND_FROM", `${sender.number} stopped being an active SMS provider; choose another send-from number`);
+        throw new ServiceError(
+          "UNKNOWN_SEND_FROM",
+          `${sender.number} stopped being an active SMS provider; choose another send-from number`,
+        );
       case "opt_out":
         // The customer sent STOP while this was being decided: refused on the next turn.
         state = { ...state, optOuts: [...state.optOuts, sender.number] };
         break;
       case "lock":
-        state = { ...state, locks: [...state.locks.filter((l) => l.providerNumber !== sender.number), ...(result.lock ? [result.lock] : [])] };
+        state = {
+          ...state,
+          locks: [...state.locks.filter((l) => l.providerNumber !== sender.number), ...(result.lock ? [result.lock] : [])],
+        };
         break;
       case "profile":
         state = { ...state, activeProfile: result.activeProfile };
@@ -185,8 +204,16 @@ export async function initiateMessage(
   throw new ServiceError("CONVERSATION_BUSY", "the conversation changed too often while this message was being sent; send it again");
 }
 
-function resolveTo(deps: InitiateMessageDeps, request: InitiateMessageInput, consumer: Consumer, origin: Interaction | undefined, defaultSendTo: string | null): string {
-  if (request.to) return requireValidNumber({ phoneNumber: request.to, consumerLocation: consumer.location, defaultCountry: deps.defaultCountry }, "to").e164;
+function resolveTo(
+  deps: InitiateMessageDeps,
+  request: InitiateMessageInput,
+  consumer: Consumer,
+  origin: Interaction | undefined,
+  defaultSendTo: string | null,
+): string {
+  if (request.to)
+    return requireValidNumber({ phoneNumber: request.to, consumerLocation: consumer.location, defaultCountry: deps.defaultCountry }, "to")
+      .e164;
   if (origin?.type === "sms" && origin.to) return origin.to;
   if (defaultSendTo) return defaultSendTo;
   throw new ServiceError("VALIDATION_FAILED", `consumer ${consumer.id} has no phone number: give 'to'`);
@@ -204,11 +231,13 @@ function resolveFrom(
   if (request.from) {
     const number = requireValidNumber({ phoneNumber: request.from, defaultCountry: deps.defaultCountry }, "from").e164;
     const provider = byNumber(number);
-    if (!provider) throw new ServiceError("UNKNOWN_SEND_FROM", `${number} is not an active SMS provider number; see GET /api/now/providers`);
+    if (!provider)
+      throw new ServiceError("UNKNOWN_SEND_FROM", `${number} is not an active SMS provider number; see GET /api/now/providers`);
     return provider;
   }
   // An ongoing conversation with this number keeps its send-from number, so the reply lands there.
-  const ongoing = (origin?.type === "sms" ? byNumber(origin.from) : undefined) ?? locks.map((lock) => byNumber(lock.providerNumber)).find(Boolean);
+  const ongoing =
+    (origin?.type === "sms" ? byNumber(origin.from) : undefined) ?? locks.map((lock) => byNumber(lock.providerNumber)).find(Boolean);
   return ongoing ?? byNumber(defaultSendFrom) ?? providers[0]!;
 }
 
@@ -261,7 +290,16 @@ function buildPlan(
     message,
     ...(decision.profile.kind === "keep"
       ? {}
-      : { newProfile: { id: deps.ids.next("cup"), phoneNumber: to, channel: "sms" as const, consumerId: consumer.id, active: true, createdAt: now } }),
+      : {
+          newProfile: {
+            id: deps.ids.next("cup"),
+            phoneNumber: to,
+            channel: "sms" as const,
+            consumerId: consumer.id,
+            active: true,
+            createdAt: now,
+          },
+        }),
     now,
   };
 }
@@ -273,14 +311,20 @@ async function deliver(deps: InitiateMessageDeps, plan: InitiationPlan, encoding
     // The carrier's opt-out list said no: remember it as ours, so the next send is refused before
     // anything is written, and answer as for any opted-out recipient. The conversation is kept.
     await deps.conversations.recordOptOut(plan.message.to, plan.message.from, plan.now, "transport");
-    throw new ServiceError("RECIPIENT_OPTED_OUT", `${plan.message.to} has opted out of SMS from ${plan.message.from} at the carrier; nothing was sent`, {
-      interactionId: plan.interaction.id,
-      messageId: plan.message.id,
-    });
+    throw new ServiceError(
+      "RECIPIENT_OPTED_OUT",
+      `${plan.message.to} has opted out of SMS from ${plan.message.from} at the carrier; nothing was sent`,
+      {
+        interactionId: plan.interaction.id,
+        messageId: plan.message.id,
+      },
+    );
   }
   const { decision } = plan;
   const interaction =
-    decision.kind === "inject" ? (await deps.interactions.getWithParticipants(plan.interaction.id))! : { ...plan.interaction, participants: [plan.participant] };
+    decision.kind === "inject"
+      ? (await deps.interactions.getWithParticipants(plan.interaction.id))!
+      : { ...plan.interaction, participants: [plan.participant] };
   return {
     outcome: decision.outcome,
     interaction,
@@ -292,7 +336,10 @@ async function deliver(deps: InitiateMessageDeps, plan: InitiationPlan, encoding
 /** The same Idempotency-Key again: the first answer, read back, and nothing sent. */
 async function replay(deps: InitiateMessageDeps, record: IdempotencyRecord, requestHash: string): Promise<InitiationResult> {
   if (record.requestHash !== requestHash) {
-    throw new ServiceError("IDEMPOTENCY_KEY_REUSED", `Idempotency-Key '${record.key}' was used for a different request; use a new key for a new message`);
+    throw new ServiceError(
+      "IDEMPOTENCY_KEY_REUSED",
+      `Idempotency-Key '${record.key}' was used for a different request; use a new key for a new message`,
+    );
   }
   const ref = { interactionId: record.interactionId, createdAt: record.messageCreatedAt, messageId: record.messageId };
   const interaction = (await deps.interactions.getWithParticipants(record.interactionId))!;
@@ -311,7 +358,12 @@ async function replay(deps: InitiateMessageDeps, record: IdempotencyRecord, requ
   };
 }
 
-function dryRunAnswer(decision: Exclude<Decision, { kind: "reassociation_required" }>, from: string, to: string, encoding: SmsEncodingReport): DryRunResult {
+function dryRunAnswer(
+  decision: Exclude<Decision, { kind: "reassociation_required" }>,
+  from: string,
+  to: string,
+  encoding: SmsEncodingReport,
+): DryRunResult {
   const lock = decision.kind === "inject" ? decision.join : decision.kind === "replace" ? decision.close : undefined;
   return {
     dryRun: true,
@@ -334,4 +386,3 @@ function hashRequest(request: InitiateMessageInput): string {
   const sorted = Object.fromEntries(Object.entries(request).sort(([a], [b]) => a.localeCompare(b)));
   return createHash("sha256").update(JSON.stringify(sorted)).digest("hex");
 }
-

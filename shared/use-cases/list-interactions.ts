@@ -11,11 +11,18 @@ export async function listInteractions(
   let page;
   if (query.assignedTo === "me") {
     if (query.consumerId !== undefined || active !== true) {
-      throw new ServiceError("VALIDATION_FAILED", "assignedTo=me lists your active interactions: add active=true (and no consumerId); use consumerId for history");
+      throw new ServiceError(
+        "VALIDATION_FAILED",
+        "assignedTo=me lists your active interactions: add active=true (and no consumerId); use consumerId for history",
+      );
     }
     page = await deps.interactions.listActiveByAssignee(agentId, { limit, ...(query.cursor ? { cursor: query.cursor } : {}) });
   } else if (query.consumerId !== undefined) {
-    page = await deps.interactions.listByConsumer(query.consumerId, { limit, ...(query.cursor ? { cursor: query.cursor } : {}), ...(active !== undefined ? { active } : {}) });
+    page = await deps.interactions.listByConsumer(query.consumerId, {
+      limit,
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+      ...(active !== undefined ? { active } : {}),
+    });
   } else {
     throw new ServiceError("VALIDATION_FAILED", "give consumerId=… or assignedTo=me&active=true");
   }

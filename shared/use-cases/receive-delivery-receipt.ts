@@ -61,16 +61,25 @@ export async function receiveDeliveryReceipt(deps: ReceiveReceiptDeps, receipt: 
 /** Read from the message as stored when the condition failed (for the log; nothing depends on it). */
 function whyIgnored(stored: StoredMessage, receipt: DeliveryReceipt): "duplicate" | "not_forward" | "earlier_attempt" {
   if (receipt.messageId && stored.earlierProviderMessageIds?.includes(receipt.messageId)) return "earlier_attempt";
-  if (stored.lastReceipt?.eventType === receipt.eventType && stored.lastReceipt.eventTimestamp === receipt.eventTimestamp) return "duplicate";
+  if (stored.lastReceipt?.eventType === receipt.eventType && stored.lastReceipt.eventTimestamp === receipt.eventTimestamp)
+    return "duplicate";
   return "not_forward";
 }
 
-async function keepAside(deps: ReceiveReceiptDeps, receipt: DeliveryReceipt, rawEvent: string, reason: "no_context" | "unknown_message"): Promise<ReceiptResult> {
+async function keepAside(
+  deps: ReceiveReceiptDeps,
+  receipt: DeliveryReceipt,
+  rawEvent: string,
+  reason: "no_context" | "unknown_message",
+): Promise<ReceiptResult> {
   const messageId = ourMessageId(receipt);
   const id = receipt.messageId ?? messageId;
   if (!id) {
     // Neither id: nothing to file it under. Thrown, so the event goes to the function's dead-letter queue.
-    throw new ServiceError("VALIDATION_FAILED", `delivery receipt ${receipt.eventType} carries neither the provider's messageId nor context.messageId`);
+    throw new ServiceError(
+      "VALIDATION_FAILED",
+      `delivery receipt ${receipt.eventType} carries neither the provider's messageId nor context.messageId`,
+    );
   }
   const now = deps.clock.now();
   const key = await deps.messages.keepReceiptAside({

@@ -73,10 +73,20 @@ export async function receiveInboundSms(deps: ReceiveInboundDeps, sms: InboundSm
     };
     const optedOut = state.optOuts.includes(provider);
     const optOut = keyword === "stop" && !optedOut ? "record" : keyword === "start" && optedOut ? "lift" : undefined;
-    const result = await deps.conversations.applyInbound({ ...(lock ? { join: lock } : {}), interaction, message, ...(optOut ? { optOut } : {}) }, sms.inboundMessageId);
+    const result = await deps.conversations.applyInbound(
+      { ...(lock ? { join: lock } : {}), interaction, message, ...(optOut ? { optOut } : {}) },
+      sms.inboundMessageId,
+    );
     if (result.ok) {
       // Confirm a STOP or START that changed something (so once), answer every HELP.
-      const reply = optOut === "record" ? keywordReplies.stop : optOut === "lift" ? keywordReplies.start : keyword === "help" ? deps.helpText : undefined;
+      const reply =
+        optOut === "record"
+          ? keywordReplies.stop
+          : optOut === "lift"
+            ? keywordReplies.start
+            : keyword === "help"
+              ? deps.helpText
+              : undefined;
       const autoReply = reply ? await sendAutomaticReply(deps, interaction, reply) : undefined;
       return {
         outcome: lock ? "joined" : "opened",

@@ -27,8 +27,13 @@ export interface RetryAnswer {
  * status they found. The verdict is recorded as after a first send: only on a message still
  * `queued` (a receipt that came first stands).
  */
-export async function retryMessage(deps: RetryMessageDeps, target: { interactionId: string; messageId: string }, caller: { agentId: string }): Promise<RetryAnswer> {
-  const notFound = () => new ServiceError("MESSAGE_NOT_FOUND", `interaction '${target.interactionId}' has no outbound message '${target.messageId}'`);
+export async function retryMessage(
+  deps: RetryMessageDeps,
+  target: { interactionId: string; messageId: string },
+  caller: { agentId: string },
+): Promise<RetryAnswer> {
+  const notFound = () =>
+    new ServiceError("MESSAGE_NOT_FOUND", `interaction '${target.interactionId}' has no outbound message '${target.messageId}'`);
   const ref = await deps.messages.locate(target.messageId);
   if (!ref || ref.interactionId !== target.interactionId) throw notFound();
   const message = await deps.messages.get(ref);
@@ -44,7 +49,10 @@ export async function retryMessage(deps: RetryMessageDeps, target: { interaction
     );
   }
   if (await deps.messages.isOptedOut(message.to, message.from)) {
-    throw new ServiceError("RECIPIENT_OPTED_OUT", `${message.to} opted out of messages from ${message.from} (replied STOP); nothing was sent. They can reply START to opt back in`);
+    throw new ServiceError(
+      "RECIPIENT_OPTED_OUT",
+      `${message.to} opted out of messages from ${message.from} (replied STOP); nothing was sent. They can reply START to opt back in`,
+    );
   }
 
   const claim = await deps.messages.claimRetry(message, { agentId: caller.agentId, now: deps.clock.now().toISOString() });
@@ -64,5 +72,7 @@ function notRetryable(message: StoredMessage): ServiceError {
       : message.status === retryMove.from
         ? "it was retried, and failed again, while this retry was being made; retry it again"
         : `only a ${retryMove.from} message can be retried`;
-  return new ServiceError("MESSAGE_NOT_RETRYABLE", `message '${message.id}' is ${message.status}: ${why}`, { messageStatus: message.status });
+  return new ServiceError("MESSAGE_NOT_RETRYABLE", `message '${message.id}' is ${message.status}: ${why}`, {
+    messageStatus: message.status,
+  });
 }

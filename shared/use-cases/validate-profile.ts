@@ -16,11 +16,17 @@ export interface ValidateProfileDeps {
 export async function validateProfile(deps: ValidateProfileDeps, input: { consumerId: string; phoneNumber: string }) {
   const consumer = await deps.consumers.get(input.consumerId);
   if (!consumer) throw new ServiceError("CONSUMER_NOT_FOUND", `no consumer has id '${input.consumerId}'`);
-  const { e164 } = requireValidNumber({ phoneNumber: input.phoneNumber, consumerLocation: consumer.location, defaultCountry: deps.defaultCountry }, "phoneNumber");
+  const { e164 } = requireValidNumber(
+    { phoneNumber: input.phoneNumber, consumerLocation: consumer.location, defaultCountry: deps.defaultCountry },
+    "phoneNumber",
+  );
   const active = await deps.profiles.getActive(e164);
   if (!active) return { status: "available" as const, phoneNumber: e164 };
   const mine = active.consumerId === consumer.id;
-  const [profile, holder] = await Promise.all([deps.profiles.getProfile(e164, active), mine ? Promise.resolve(consumer) : deps.consumers.get(active.consumerId)]);
+  const [profile, holder] = await Promise.all([
+    deps.profiles.getProfile(e164, active),
+    mine ? Promise.resolve(consumer) : deps.consumers.get(active.consumerId),
+  ]);
   if (mine) return { status: "associated_with_consumer" as const, phoneNumber: e164, ...(profile ? { profile } : {}) };
   const holderName = holder?.name ?? active.consumerId;
   return {

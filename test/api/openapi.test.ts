@@ -23,7 +23,9 @@ describe("OpenAPI document", () => {
     expect(operations.sort()).toEqual(routeList.map((r) => `${r.method} ${r.path} ${r.id}`).sort());
     for (const route of routeList) {
       const op = paths[route.path]![route.method.toLowerCase()]!;
-      expect(Object.keys(op.responses)).toEqual(expect.arrayContaining([...Object.keys(route.responses), "400", "401", "403", "429", "500", "503"]));
+      expect(Object.keys(op.responses)).toEqual(
+        expect.arrayContaining([...Object.keys(route.responses), "400", "401", "403", "429", "500", "503"]),
+      );
     }
   });
 
@@ -38,7 +40,9 @@ describe("OpenAPI document", () => {
   });
 
   it("documents the Idempotency-Key header of initiate_message as a parameter", () => {
-    const op = (document.paths as Record<string, Record<string, { parameters: { name: string; in: string; required: boolean }[] }>>)["/api/now/initiate_message"]!.post!;
+    const op = (document.paths as Record<string, Record<string, { parameters: { name: string; in: string; required: boolean }[] }>>)[
+      "/api/now/initiate_message"
+    ]!.post!;
     expect(op.parameters).toContainEqual(expect.objectContaining({ name: "Idempotency-Key", in: "header", required: false }));
   });
 

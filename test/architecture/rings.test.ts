@@ -13,25 +13,69 @@ async function ruleHits(filePath: string, code: string): Promise<string[]> {
 }
 
 const cases: [where: string, file: string, code: string][] = [
-  ["core → adapter", "shared/core/rules/example.ts", 'import { keys } from "../../adapters/dynamo/table-design";\nexport const x = keys;\n'],
-  ["core → use case", "shared/core/model/example.ts", 'import { initiateMessage } from "../../use-cases/initiate-message";\nexport const x = initiateMessage;\n'],
+  [
+    "core → adapter",
+    "shared/core/rules/example.ts",
+    'import { keys } from "../../adapters/dynamo/table-design";\nexport const x = keys;\n',
+  ],
+  [
+    "core → use case",
+    "shared/core/model/example.ts",
+    'import { initiateMessage } from "../../use-cases/initiate-message";\nexport const x = initiateMessage;\n',
+  ],
   ["core → platform", "shared/core/ports/example.ts", 'import { logger } from "../../platform/logger";\nexport const x = logger;\n'],
-  ["core → AWS SDK", "shared/core/rules/example.ts", 'import { DynamoDBClient } from "@aws-sdk/client-dynamodb";\nexport const x = DynamoDBClient;\n'],
+  [
+    "core → AWS SDK",
+    "shared/core/rules/example.ts",
+    'import { DynamoDBClient } from "@aws-sdk/client-dynamodb";\nexport const x = DynamoDBClient;\n',
+  ],
   ["core → zod", "shared/core/model/example.ts", 'import * as z from "zod/mini";\nexport const x = z;\n'],
   ["use case → adapter", "shared/use-cases/example.ts", 'import { routes } from "../adapters/http/routes";\nexport const x = routes;\n'],
-  ["use case → composition root", "shared/use-cases/example.ts", 'import { createAdapters } from "../platform/composition-root";\nexport const x = createAdapters;\n'],
+  [
+    "use case → composition root",
+    "shared/use-cases/example.ts",
+    'import { createAdapters } from "../platform/composition-root";\nexport const x = createAdapters;\n',
+  ],
   ["use case → middy", "shared/use-cases/example.ts", 'import middy from "@middy/core";\nexport const x = middy;\n'],
-  ["adapter → other adapter", "shared/adapters/dynamo/example.ts", 'import { errorStatus } from "../http/error-status";\nexport const x = errorStatus;\n'],
-  ["adapter → use case", "shared/adapters/sms/example.ts", 'import { handOverSms } from "../../use-cases/hand-over-sms";\nexport const x = handOverSms;\n'],
-  ["adapter → composition root", "shared/adapters/http/example.ts", 'import { createAdapters } from "../../platform/composition-root";\nexport const x = createAdapters;\n'],
+  [
+    "adapter → other adapter",
+    "shared/adapters/dynamo/example.ts",
+    'import { errorStatus } from "../http/error-status";\nexport const x = errorStatus;\n',
+  ],
+  [
+    "adapter → use case",
+    "shared/adapters/sms/example.ts",
+    'import { handOverSms } from "../../use-cases/hand-over-sms";\nexport const x = handOverSms;\n',
+  ],
+  [
+    "adapter → composition root",
+    "shared/adapters/http/example.ts",
+    'import { createAdapters } from "../../platform/composition-root";\nexport const x = createAdapters;\n',
+  ],
 ];
 
 const allowed: [where: string, file: string, code: string][] = [
-  ["core → core", "shared/core/rules/example.ts", 'import type { Interaction } from "../model/interaction";\nexport type X = Interaction;\n'],
+  [
+    "core → core",
+    "shared/core/rules/example.ts",
+    'import type { Interaction } from "../model/interaction";\nexport type X = Interaction;\n',
+  ],
   ["use case → core", "shared/use-cases/example.ts", 'import { ServiceError } from "../core/errors";\nexport const x = ServiceError;\n'],
-  ["adapter → core", "shared/adapters/dynamo/example.ts", 'import type { Consumer } from "../../core/model/consumer";\nexport type X = Consumer;\n'],
-  ["adapter → the logger", "shared/adapters/http/example.ts", 'import { logger } from "../../platform/logger";\nexport const x = logger;\n'],
-  ["handler → anything", "functions/example/handler.ts", 'import { routes } from "../../shared/adapters/http/routes";\nexport const x = routes;\n'],
+  [
+    "adapter → core",
+    "shared/adapters/dynamo/example.ts",
+    'import type { Consumer } from "../../core/model/consumer";\nexport type X = Consumer;\n',
+  ],
+  [
+    "adapter → the logger",
+    "shared/adapters/http/example.ts",
+    'import { logger } from "../../platform/logger";\nexport const x = logger;\n',
+  ],
+  [
+    "handler → anything",
+    "functions/example/handler.ts",
+    'import { routes } from "../../shared/adapters/http/routes";\nexport const x = routes;\n',
+  ],
 ];
 
 describe("the rings, as the linter enforces them", () => {

@@ -8,13 +8,25 @@ import type { Provider } from "../../shared/core/model/provider";
 import type { Interaction } from "../../shared/core/model/interaction";
 import preferLocalSender from "../../extensions/prefer-local-sender";
 
-const consumer: Consumer = { id: "c-1", name: "Ann", location: "GB", phoneNumbers: ["+447400123456", "+14155550171"], createdAt: "2026-01-01T00:00:00Z" };
+const consumer: Consumer = {
+  id: "c-1",
+  name: "Ann",
+  location: "GB",
+  phoneNumbers: ["+447400123456", "+14155550171"],
+  createdAt: "2026-01-01T00:00:00Z",
+};
 const us = { number: "+14155550101", providerId: "prv_us", name: "US desk" };
 const uk = { number: "+442079460958", providerId: "prv_uk", name: "UK desk" };
 const context: ComposeContext = { consumer, providers: [us, uk], candidateNumbers: consumer.phoneNumbers };
 
 const provider = (option: typeof us, active = true, createdAt = "2026-01-01T00:00:00Z"): Provider => ({
-  id: option.providerId, number: option.number, name: option.name, channel: "sms", active, createdAt, updatedAt: createdAt,
+  id: option.providerId,
+  number: option.number,
+  name: option.name,
+  channel: "sms",
+  active,
+  createdAt,
+  updatedAt: createdAt,
 });
 
 /** In-memory fakes of the ports. */
@@ -51,7 +63,10 @@ function fakeDeps(extension: ComposeDefaultsExtension, interactions: Interaction
 describe("the shipped default extension", () => {
   it("offers every provider, the first as default, and the first candidate number as send-to", () => {
     expect(defaultComposeExtension.composeDefaults(context)).toEqual({
-      sendFrom: [us, uk], defaultSendFrom: us.number, sendTo: consumer.phoneNumbers, defaultSendTo: "+447400123456",
+      sendFrom: [us, uk],
+      defaultSendFrom: us.number,
+      sendTo: consumer.phoneNumbers,
+      defaultSendTo: "+447400123456",
     });
   });
 });
@@ -84,7 +99,12 @@ describe("compose options keep the service's rules over any extension", () => {
   it("drops a sender that is not an active provider and re-picks the default", async () => {
     const rogue: ComposeDefaultsExtension = {
       name: "rogue",
-      composeDefaults: (ctx) => ({ sendFrom: [{ number: "+19999999999", providerId: "x", name: "x" }, ...ctx.providers], defaultSendFrom: "+19999999999", sendTo: [...ctx.candidateNumbers], defaultSendTo: ctx.candidateNumbers[0] ?? null }),
+      composeDefaults: (ctx) => ({
+        sendFrom: [{ number: "+19999999999", providerId: "x", name: "x" }, ...ctx.providers],
+        defaultSendFrom: "+19999999999",
+        sendTo: [...ctx.candidateNumbers],
+        defaultSendTo: ctx.candidateNumbers[0] ?? null,
+      }),
     };
     const res = await composeOptions(fakeDeps(rogue), { consumerId: "c-1" });
     expect(res.sendFrom).toEqual([us, uk]);
@@ -93,8 +113,17 @@ describe("compose options keep the service's rules over any extension", () => {
 
   it("an ongoing conversation overrides the extension's defaults", async () => {
     const ongoing: Interaction = {
-      id: "sms-1", type: "sms", state: "work_in_progress", active: true, handler: "virtual_agent", assignedTo: null,
-      consumerId: "c-1", from: us.number, to: "+447400123456", createdAt: "2026-01-01T00:00:00Z", updatedAt: "2026-01-01T00:00:00Z",
+      id: "sms-1",
+      type: "sms",
+      state: "work_in_progress",
+      active: true,
+      handler: "virtual_agent",
+      assignedTo: null,
+      consumerId: "c-1",
+      from: us.number,
+      to: "+447400123456",
+      createdAt: "2026-01-01T00:00:00Z",
+      updatedAt: "2026-01-01T00:00:00Z",
     };
     const res = await composeOptions(fakeDeps(preferLocalSender, [ongoing]), { consumerId: "c-1" });
     expect(res.defaultSendFrom).toBe(us.number); // not the UK sender the extension prefers

@@ -94,7 +94,11 @@ export class ConversationModel {
   }
 
   /** Applies an accepted send; `interactionId` is the id the service gave a new interaction. */
-  applyInitiate(input: InitiateInput, prediction: Exclude<InitiatePrediction, { kind: "reassociation_required" }>, interactionId: string): void {
+  applyInitiate(
+    input: InitiateInput,
+    prediction: Exclude<InitiatePrediction, { kind: "reassociation_required" }>,
+    interactionId: string,
+  ): void {
     // A send gives the number a profile for this consumer: created when none, moved when another's.
     if (this.holder[input.to] !== input.consumer) this.profiles[input.to]!++;
     this.holder[input.to] = input.consumer;

@@ -40,8 +40,14 @@ describe("idle close", () => {
   it("closes SMS interactions idle past the limit, leaves younger ones, and the next reply opens a new conversation", async () => {
     // An agent's conversation with c-old now; one with c-new written 20 h later (a clock ahead).
     const old = await initiateMessage(deps(), { consumerId: "c-old", to: "+14155550111", message: "hi" }, { agentId: "a" });
-    const young = await initiateMessage({ ...deps(), clock: at(20 * 60 * 60 * 1000) }, { consumerId: "c-new", to: "+14155550122", message: "hi" }, { agentId: "a" });
-    const call = await (await import("../../shared/use-cases/create-phone-interaction")).createPhoneInteraction(adapters, { type: "phone", consumerId: "c-old", phoneNumber: "+14155550111" }, "a");
+    const young = await initiateMessage(
+      { ...deps(), clock: at(20 * 60 * 60 * 1000) },
+      { consumerId: "c-new", to: "+14155550122", message: "hi" },
+      { agentId: "a" },
+    );
+    const call = await (
+      await import("../../shared/use-cases/create-phone-interaction")
+    ).createPhoneInteraction(adapters, { type: "phone", consumerId: "c-old", phoneNumber: "+14155550111" }, "a");
 
     // 25 h after the first: past 24 h for the first only.
     const sweep = await closeIdleInteractions({ ...adapters, clock: at(25 * 60 * 60 * 1000), idleCloseAfterMs: DAY });
@@ -54,21 +60,35 @@ describe("idle close", () => {
     expect((await table.scanAll()).some((i) => i.itemType === "conversationLock" && i.interactionId === oldId)).toBe(false);
 
     // The customer's next reply does not land in the stale conversation.
-    const next = await receiveInboundSms(deps(), { originationNumber: "+14155550111", destinationNumber: FROM, messageBody: "still there?", inboundMessageId: "after-idle-1" });
+    const next = await receiveInboundSms(deps(), {
+      originationNumber: "+14155550111",
+      destinationNumber: FROM,
+      messageBody: "still there?",
+      inboundMessageId: "after-idle-1",
+    });
     expect(next).toMatchObject({ outcome: "opened" });
     expect((next as { interactionId: string }).interactionId).not.toBe(oldId);
     expect(await invariantViolations(table)).toEqual([]);
   });
 
   it("an interaction that got a message after the sweep looked is left open (the close re-checks last activity)", async () => {
-    const started = await initiateMessage(deps(), { consumerId: "c-new", to: "+14155550122", from: FROM, message: "again" }, { agentId: "b" });
+    const started = await initiateMessage(
+      deps(),
+      { consumerId: "c-new", to: "+14155550122", from: FROM, message: "again" },
+      { agentId: "b" },
+    );
     const id = (started as InitiationResult).interaction.id;
     const idleSince = new Date(Date.now() + DAY).toISOString();
     const [stale] = (await adapters.conversations.listIdle(idleSince, 10)).filter((i) => i.id === id);
     expect(stale).toBeDefined();
     // A reply arrives 2 days later, after the sweep listed it but before it closes it.
-    await receiveInboundSms({ ...deps(), clock: at(2 * DAY) }, { originationNumber: "+14155550122", destinationNumber: FROM, messageBody: "yes", inboundMessageId: "late-1" });
-    expect(await adapters.conversations.closeInteraction(stale!, "closed_complete", new Date().toISOString(), { idleSince })).toBe("not_active");
+    await receiveInboundSms(
+      { ...deps(), clock: at(2 * DAY) },
+      { originationNumber: "+14155550122", destinationNumber: FROM, messageBody: "yes", inboundMessageId: "late-1" },
+    );
+    expect(await adapters.conversations.closeInteraction(stale!, "closed_complete", new Date().toISOString(), { idleSince })).toBe(
+      "not_active",
+    );
     expect(await adapters.interactions.get(id)).toMatchObject({ active: true });
   });
 

@@ -34,9 +34,19 @@ const send = (as: typeof ann, body: Record<string, unknown>, headers?: Record<st
   h.call("initiateMessage", { as, body: { message: "Hello from the desk", ...body }, ...(headers ? { headers } : {}) });
 
 async function reply(from: string, body = "a reply") {
-  const { handler } = (await import("../../functions/inbound-sms/handler")) as { handler: (e: SNSEvent, c: Context) => Promise<{ outcome: string; interactionId: string }[]> };
-  const message = JSON.stringify({ originationNumber: from, destinationNumber: FROM, messageBody: body, inboundMessageId: `in-${++inboundCounter}` });
-  const [result] = await handler({ Records: [{ Sns: { Message: message, MessageId: `sns-${inboundCounter}` } }] } as unknown as SNSEvent, {} as Context);
+  const { handler } = (await import("../../functions/inbound-sms/handler")) as {
+    handler: (e: SNSEvent, c: Context) => Promise<{ outcome: string; interactionId: string }[]>;
+  };
+  const message = JSON.stringify({
+    originationNumber: from,
+    destinationNumber: FROM,
+    messageBody: body,
+    inboundMessageId: `in-${++inboundCounter}`,
+  });
+  const [result] = await handler(
+    { Records: [{ Sns: { Message: message, MessageId: `sns-${inboundCounter}` } }] } as unknown as SNSEvent,
+    {} as Context,
+  );
   return result!;
 }
 
@@ -49,13 +59,29 @@ describe("POST /api/now/initiate_message — the decision table", () => {
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
       outcome: "created",
-      interaction: { type: "sms", state: "work_in_progress", active: true, handler: "agent", assignedTo: "agent-ann", consumerId: "c-ann", from: FROM, to: "+14155550111", participants: [{ agentId: "agent-ann" }] },
+      interaction: {
+        type: "sms",
+        state: "work_in_progress",
+        active: true,
+        handler: "agent",
+        assignedTo: "agent-ann",
+        consumerId: "c-ann",
+        from: FROM,
+        to: "+14155550111",
+        participants: [{ agentId: "agent-ann" }],
+      },
       message: { direction: "outbound", status: "sent", agentId: "agent-ann", body: "Hello from the desk", encoding: "GSM-7", segments: 1 },
     });
     const id = res.body.interaction.id;
     expect(await interactionItem(id)).toMatchObject({ active: true, gsi2pk: "AGENT#agent-ann#ACTIVE", gsi1pk: "CONSUMER#c-ann" });
-    expect((await items((i) => i.pk === "PHONE#+14155550111" && i.sk === `CONVERSATION#${FROM}`))[0]).toMatchObject({ interactionId: id, handler: "agent", version: 1 });
-    expect(await items((i) => i.itemType === "message" && i.interactionId === id)).toEqual([expect.objectContaining({ status: "sent", providerMessageId: `outbox-${res.body.message.id}` })]);
+    expect((await items((i) => i.pk === "PHONE#+14155550111" && i.sk === `CONVERSATION#${FROM}`))[0]).toMatchObject({
+      interactionId: id,
+      handler: "agent",
+      version: 1,
+    });
+    expect(await items((i) => i.itemType === "message" && i.interactionId === id)).toEqual([
+      expect.objectContaining({ status: "sent", providerMessageId: `outbox-${res.body.message.id}` }),
+    ]);
     expect(await h.outbox.list()).toContainEqual(expect.objectContaining({ from: FROM, to: "+14155550111", body: "Hello from the desk" }));
     expect(await invariantViolations(h.table)).toEqual([]);
   });
@@ -79,11 +105,18 @@ describe("POST /api/now/initiate_message — the decision table", () => {
     expect(await interactionItem(opened.interactionId)).toMatchObject({ handler: "virtual_agent", consumerId: "c-bob", assignedTo: null });
     const res = await send(ann, { consumerId: "c-bob", to: "+14155550122" });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ outcome: "replaced_virtual_agent", closedInteractionId: opened.interactionId, interaction: { handler: "agent", assignedTo: "agent-ann" } });
+    expect(res.body).toMatchObject({
+      outcome: "replaced_virtual_agent",
+      closedInteractionId: opened.interactionId,
+      interaction: { handler: "agent", assignedTo: "agent-ann" },
+    });
     const closed = await interactionItem(opened.interactionId);
     expect(closed).toMatchObject({ state: "closed_complete", active: false });
     expect(closed?.closedAt).toBeTypeOf("string");
-    expect((await items((i) => i.pk === "PHONE#+14155550122" && i.itemType === "conversationLock"))[0]).toMatchObject({ interactionId: res.body.interaction.id, version: 2 });
+    expect((await items((i) => i.pk === "PHONE#+14155550122" && i.itemType === "conversationLock"))[0]).toMatchObject({
+      interactionId: res.body.interaction.id,
+      version: 2,
+    });
     expect(await invariantViolations(h.table)).toEqual([]);
   });
 
@@ -100,7 +133,11 @@ describe("POST /api/now/initiate_message — the decision table", () => {
     const current = await send(bo, { consumerId: "c-bob", to: "+14155550122" });
     const res = await send(ann, { consumerId: "c-cat", to: "+14155550122", confirmReassociation: true });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ outcome: "replaced_other_consumer", closedInteractionId: current.body.interaction.id, interaction: { consumerId: "c-cat", assignedTo: "agent-ann" } });
+    expect(res.body).toMatchObject({
+      outcome: "replaced_other_consumer",
+      closedInteractionId: current.body.interaction.id,
+      interaction: { consumerId: "c-cat", assignedTo: "agent-ann" },
+    });
     expect(await interactionItem(current.body.interaction.id)).toMatchObject({ active: false, state: "closed_complete" });
     const profiles = await h.call("listProfiles", { as: ann, query: { phoneNumber: "+14155550122" } });
     expect(profiles.body.items.map((p: { consumerId: string; active: boolean }) => [p.consumerId, p.active])).toEqual([
@@ -110,7 +147,9 @@ describe("POST /api/now/initiate_message — the decision table", () => {
     expect(profiles.body.items[1].deactivatedAt).toBeTypeOf("string");
     const check = await h.call("validateProfile", { as: ann, body: { consumerId: "c-bob", phoneNumber: "+14155550122" } });
     expect(check.body).toMatchObject({ status: "associated_with_other_consumer", currentConsumer: { id: "c-cat", name: "Cat" } });
-    expect(check.body.message).toBe("The phone number +14155550122 is currently associated to Cat. Sending a new message will associate it to Bob.");
+    expect(check.body.message).toBe(
+      "The phone number +14155550122 is currently associated to Cat. Sending a new message will associate it to Bob.",
+    );
     expect(await invariantViolations(h.table)).toEqual([]);
   });
 
@@ -119,13 +158,26 @@ describe("POST /api/now/initiate_message — the decision table", () => {
     // The desk's routing moves the VA conversation to the queue (both copies, as its transaction would).
     for (const key of [keys.interaction(opened.interactionId), keys.conversationLock("+14155550144", FROM)]) {
       await h.table.documentClient.send(
-        new UpdateCommand({ TableName: h.table.tableName, Key: key, UpdateExpression: "SET #h = :q, #s = :queued", ExpressionAttributeNames: { "#h": "handler", "#s": "state" }, ExpressionAttributeValues: { ":q": "queue", ":queued": "queued" } }),
+        new UpdateCommand({
+          TableName: h.table.tableName,
+          Key: key,
+          UpdateExpression: "SET #h = :q, #s = :queued",
+          ExpressionAttributeNames: { "#h": "handler", "#s": "state" },
+          ExpressionAttributeValues: { ":q": "queue", ":queued": "queued" },
+        }),
       );
     }
     const res = await send(bo, { consumerId: "c-dan", to: "+14155550144" });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ outcome: "injected", interaction: { id: opened.interactionId, handler: "agent", state: "work_in_progress", assignedTo: "agent-bo" } });
-    expect(await interactionItem(opened.interactionId)).toMatchObject({ handler: "agent", assignedTo: "agent-bo", gsi2pk: "AGENT#agent-bo#ACTIVE" });
+    expect(res.body).toMatchObject({
+      outcome: "injected",
+      interaction: { id: opened.interactionId, handler: "agent", state: "work_in_progress", assignedTo: "agent-bo" },
+    });
+    expect(await interactionItem(opened.interactionId)).toMatchObject({
+      handler: "agent",
+      assignedTo: "agent-bo",
+      gsi2pk: "AGENT#agent-bo#ACTIVE",
+    });
     const mine = await h.call("listInteractions", { as: bo, query: { assignedTo: "me", active: "true" } });
     expect(mine.body.items.map((i: { id: string }) => i.id)).toContain(opened.interactionId);
     expect(await invariantViolations(h.table)).toEqual([]);
@@ -198,10 +250,12 @@ describe("POST /api/now/initiate_message — refusals", () => {
 describe("POST /api/now/initiate_message — without any active provider", () => {
   it("answers 409 NO_MESSAGING_PROVIDER", async () => {
     const providers = await h.call("listProviders", { as: ann });
-    for (const provider of providers.body.items) await h.call("updateProvider", { as: admin, params: { id: provider.id }, body: { active: false } });
+    for (const provider of providers.body.items)
+      await h.call("updateProvider", { as: admin, params: { id: provider.id }, body: { active: false } });
     const res = await send(ann, { consumerId: "c-ann", to: "+14155550111" });
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe("NO_MESSAGING_PROVIDER");
-    for (const provider of providers.body.items) await h.call("updateProvider", { as: admin, params: { id: provider.id }, body: { active: provider.active } });
+    for (const provider of providers.body.items)
+      await h.call("updateProvider", { as: admin, params: { id: provider.id }, body: { active: provider.active } });
   });
 });

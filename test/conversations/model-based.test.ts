@@ -48,7 +48,9 @@ beforeAll(async () => {
   ({ handler: inboundHandler } = (await import("../../functions/inbound-sms/handler")) as { handler: typeof inboundHandler });
 });
 afterAll(async () => {
-  console.log(`model-based: ${stats.runs} runs, ${stats.steps} steps (${(stats.ms / 1000).toFixed(1)} s, seed ${SEED}); outcomes ${JSON.stringify(stats.outcomes)}`);
+  console.log(
+    `model-based: ${stats.runs} runs, ${stats.steps} steps (${(stats.ms / 1000).toFixed(1)} s, seed ${SEED}); outcomes ${JSON.stringify(stats.outcomes)}`,
+  );
   await h.table.drop();
 });
 
@@ -81,7 +83,9 @@ function customerNumber(index: number): string {
 async function clearTable(): Promise<void> {
   const doomed = (await h.table.scanAll()).filter((i) => i.pk !== "PROVIDERS" && !String(i.pk).startsWith("PROVIDER_NUMBER#"));
   for (let start = 0; start < doomed.length; start += 25) {
-    let requests: Record<string, unknown>[] | undefined = doomed.slice(start, start + 25).map((i) => ({ DeleteRequest: { Key: { pk: i.pk, sk: i.sk } } }));
+    let requests: Record<string, unknown>[] | undefined = doomed
+      .slice(start, start + 25)
+      .map((i) => ({ DeleteRequest: { Key: { pk: i.pk, sk: i.sk } } }));
     while (requests && requests.length > 0) {
       const result = await h.table.documentClient.send(new BatchWriteCommand({ RequestItems: { [h.table.tableName]: requests } }));
       requests = result.UnprocessedItems?.[h.table.tableName] as Record<string, unknown>[] | undefined;
@@ -102,7 +106,11 @@ async function setup(counted: boolean): Promise<{ model: Model; real: Real }> {
   for (const [index, numbers] of WORLD.consumerNumbers.entries()) {
     const res = await h.call("createConsumer", {
       as: admin,
-      body: { id: names.consumerIds[index], name: `Consumer ${index} ${CONSUMER_SUFFIXES[index]}`, phoneNumbers: numbers.map((n) => names.customers[n]) },
+      body: {
+        id: names.consumerIds[index],
+        name: `Consumer ${index} ${CONSUMER_SUFFIXES[index]}`,
+        phoneNumbers: numbers.map((n) => names.customers[n]),
+      },
     });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
   }
@@ -176,8 +184,11 @@ async function verify(model: Model, real: Real, touched: string[], context: stri
     const children = items.filter((i) => i.pk === `INTERACTION#${id}`);
     const participants = children.filter((i) => i.itemType === "participant").map((i) => i.agentId);
     const messages = children.filter((i) => i.itemType === "message");
-    expect(observed(item, participants, messages.length), `${context}: stored interaction ${id}`).toEqual(expected(names, model.interactions.get(id)!, true));
-    for (const message of messages.filter((m) => m.direction === "outbound")) expect(message.status, `${context}: outbound message of ${id}`).toBe("sent");
+    expect(observed(item, participants, messages.length), `${context}: stored interaction ${id}`).toEqual(
+      expected(names, model.interactions.get(id)!, true),
+    );
+    for (const message of messages.filter((m) => m.direction === "outbound"))
+      expect(message.status, `${context}: outbound message of ${id}`).toBe("sent");
   }
 
   const locks = items.filter((i) => i.itemType === "conversationLock");
@@ -187,22 +198,32 @@ async function verify(model: Model, real: Real, touched: string[], context: stri
       return [`${PROVIDERS[interaction.provider]}|${names.customers[interaction.customer]}`, id];
     }),
   );
-  expect(Object.fromEntries(locks.map((l) => [`${l.providerNumber}|${l.customerNumber}`, l.interactionId])), `${context}: conversation locks`).toEqual(expectedLocks);
+  expect(
+    Object.fromEntries(locks.map((l) => [`${l.providerNumber}|${l.customerNumber}`, l.interactionId])),
+    `${context}: conversation locks`,
+  ).toEqual(expectedLocks);
 
   const pointers = items.filter((i) => i.itemType === "activeProfile");
   const expectedHolders = Object.fromEntries(
     model.holder.flatMap((consumer, n) => (consumer === undefined ? [] : [[names.customers[n]!, names.consumerIds[consumer]!]])),
   );
-  expect(Object.fromEntries(pointers.map((p) => [String(p.pk).replace(/^PHONE#/, ""), p.consumerId])), `${context}: active profiles`).toEqual(expectedHolders);
+  expect(
+    Object.fromEntries(pointers.map((p) => [String(p.pk).replace(/^PHONE#/, ""), p.consumerId])),
+    `${context}: active profiles`,
+  ).toEqual(expectedHolders);
   const histories = names.customers.map((number) => items.filter((i) => i.itemType === "profile" && i.phoneNumber === number).length);
   expect(histories, `${context}: profiles (active and history) per number`).toEqual(model.profiles);
 
   for (const id of touched) {
     const res = await h.call("getInteraction", { as: agentAs(0), params: { id } });
     expect(res.status, `${context}: GET ${id}`).toBe(200);
-    expect(observed(res.body, (res.body.participants ?? []).map((p: { agentId: string }) => p.agentId)), `${context}: GET ${id}`).toEqual(
-      expected(names, model.interactions.get(id)!, false),
-    );
+    expect(
+      observed(
+        res.body,
+        (res.body.participants ?? []).map((p: { agentId: string }) => p.agentId),
+      ),
+      `${context}: GET ${id}`,
+    ).toEqual(expected(names, model.interactions.get(id)!, false));
   }
 
   const outbox = await h.outbox.list();
@@ -237,12 +258,21 @@ class Initiate implements Cmd {
     const prediction = model.predictInitiate(this);
     const res = await h.call("initiateMessage", {
       as: agentAs(this.agent),
-      body: { consumerId: names.consumerIds[this.consumer], message: `step ${real.log.length}`, to: names.customers[this.to], from: PROVIDERS[this.from], confirmReassociation: this.confirm },
+      body: {
+        consumerId: names.consumerIds[this.consumer],
+        message: `step ${real.log.length}`,
+        to: names.customers[this.to],
+        from: PROVIDERS[this.from],
+        confirmReassociation: this.confirm,
+      },
     });
     const context = `${this} (model: ${JSON.stringify(prediction)}) → ${res.status} ${JSON.stringify(res.body)}`;
     if (prediction.kind === "reassociation_required") {
       expect(res.status, context).toBe(409);
-      expect(res.body.error, context).toMatchObject({ code: "PROFILE_REASSOCIATION_REQUIRED", currentConsumer: { id: names.consumerIds[prediction.holder] } });
+      expect(res.body.error, context).toMatchObject({
+        code: "PROFILE_REASSOCIATION_REQUIRED",
+        currentConsumer: { id: names.consumerIds[prediction.holder] },
+      });
       tally(real, "reassociation_required");
       await verify(model, real, [], context);
       return;
@@ -263,9 +293,13 @@ class Initiate implements Cmd {
       }
     }
     model.applyInitiate(this, prediction, id);
-    expect(observed(res.body.interaction, res.body.interaction.participants.map((p: { agentId: string }) => p.agentId)), `${context}: answered interaction`).toEqual(
-      expected(names, model.interactions.get(id)!, false),
-    );
+    expect(
+      observed(
+        res.body.interaction,
+        res.body.interaction.participants.map((p: { agentId: string }) => p.agentId),
+      ),
+      `${context}: answered interaction`,
+    ).toEqual(expected(names, model.interactions.get(id)!, false));
     tally(real, prediction.kind);
     await verify(model, real, touched, context);
   }
@@ -281,7 +315,10 @@ async function deliverInbound(real: Real, record: InboundRecord): Promise<Inboun
     messageBody: record.body,
     inboundMessageId: record.inboundMessageId,
   });
-  const results = await inboundHandler({ Records: [{ Sns: { Message: message, MessageId: `sns-${record.inboundMessageId}-${Math.random()}` } }] } as unknown as SNSEvent, {} as Context);
+  const results = await inboundHandler(
+    { Records: [{ Sns: { Message: message, MessageId: `sns-${record.inboundMessageId}-${Math.random()}` } }] } as unknown as SNSEvent,
+    {} as Context,
+  );
   expect(results).toHaveLength(1);
   return results[0]!;
 }
@@ -294,7 +331,12 @@ class InboundReply implements Cmd {
   check = () => true;
   async run(model: Model, real: Real): Promise<void> {
     step(real);
-    const record: InboundRecord = { inboundMessageId: `mb${real.names.namespace}-in-${model.inbound.length}`, from: this.from, to: this.to, body: `reply ${model.inbound.length}` };
+    const record: InboundRecord = {
+      inboundMessageId: `mb${real.names.namespace}-in-${model.inbound.length}`,
+      from: this.from,
+      to: this.to,
+      body: `reply ${model.inbound.length}`,
+    };
     const prediction = model.predictInbound(this.from, this.to);
     const result = await deliverInbound(real, record);
     const context = `${this} (model: ${JSON.stringify(prediction)}) → ${JSON.stringify(result)}`;
@@ -363,15 +405,29 @@ const agentArb = fc.nat({ max: AGENTS.length - 1 });
 const consumerArb = fc.nat({ max: WORLD.consumerNumbers.length - 1 });
 const providerArb = fc.nat({ max: PROVIDERS.length - 1 });
 const numberArb = fc.nat({ max: WORLD.customerNumbers - 1 });
-const initiateArb = fc.tuple(agentArb, consumerArb, providerArb, numberArb, fc.boolean()).map(([a, c, p, n, confirm]) => new Initiate(a, c, p, n, confirm));
+const initiateArb = fc
+  .tuple(agentArb, consumerArb, providerArb, numberArb, fc.boolean())
+  .map(([a, c, p, n, confirm]) => new Initiate(a, c, p, n, confirm));
 // Confirmed sends to a number consumer 0 holds from the start, by the others: reassociation, often.
-const reassociateArb = fc.tuple(agentArb, fc.constantFrom(1, 2), providerArb, fc.constantFrom(0, 1)).map(([a, c, p, n]) => new Initiate(a, c, p, n, true));
+const reassociateArb = fc
+  .tuple(agentArb, fc.constantFrom(1, 2), providerArb, fc.constantFrom(0, 1))
+  .map(([a, c, p, n]) => new Initiate(a, c, p, n, true));
 const inboundArb = fc.tuple(numberArb, providerArb).map(([n, p]) => new InboundReply(n, p));
 const redeliverArb = fc.nat({ max: 30 }).map((pick) => new RedeliverInbound(pick));
 const closeArb = fc.tuple(fc.nat({ max: 30 }), fc.boolean()).map(([pick, preferActive]) => new Close(pick, preferActive));
 
 // fc.commands picks uniformly among the arbitraries: repeat one to weigh it.
-const commandArbs: fc.Arbitrary<Cmd>[] = [initiateArb, initiateArb, initiateArb, reassociateArb, inboundArb, inboundArb, redeliverArb, closeArb, closeArb];
+const commandArbs: fc.Arbitrary<Cmd>[] = [
+  initiateArb,
+  initiateArb,
+  initiateArb,
+  reassociateArb,
+  inboundArb,
+  inboundArb,
+  redeliverArb,
+  closeArb,
+  closeArb,
+];
 
 describe("conversations, model-based (real handlers, DynamoDB Local)", () => {
   it("a readable sequence covering every row of the decision table", async () => {

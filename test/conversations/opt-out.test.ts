@@ -21,21 +21,48 @@ beforeAll(async () => {
 afterAll(async () => h.table.drop());
 
 async function reply(body: string, destination = FROM) {
-  const { handler } = (await import("../../functions/inbound-sms/handler")) as { handler: (e: SNSEvent, c: Context) => Promise<Record<string, unknown>[]> };
-  const message = JSON.stringify({ originationNumber: TO, destinationNumber: destination, messageBody: body, inboundMessageId: `optout-${++counter}` });
-  const [result] = await handler({ Records: [{ Sns: { Message: message, MessageId: `sns-${counter}` } }] } as unknown as SNSEvent, {} as Context);
+  const { handler } = (await import("../../functions/inbound-sms/handler")) as {
+    handler: (e: SNSEvent, c: Context) => Promise<Record<string, unknown>[]>;
+  };
+  const message = JSON.stringify({
+    originationNumber: TO,
+    destinationNumber: destination,
+    messageBody: body,
+    inboundMessageId: `optout-${++counter}`,
+  });
+  const [result] = await handler(
+    { Records: [{ Sns: { Message: message, MessageId: `sns-${counter}` } }] } as unknown as SNSEvent,
+    {} as Context,
+  );
   return result!;
 }
 const sent = async (body: string) => (await h.outbox.list()).filter((sms) => sms.to === TO && sms.body === body);
-const send = (from = FROM) => h.call("initiateMessage", { as: ann, body: { consumerId: "c-1", to: TO, from, message: "Your parcel ships today" } });
+const send = (from = FROM) =>
+  h.call("initiateMessage", { as: ann, body: { consumerId: "c-1", to: TO, from, message: "Your parcel ships today" } });
 
 describe("keywords", () => {
   it.each([
-    ["STOP", "stop"], [" stop ", "stop"], ["Stop.", "stop"], ["STOPALL", "stop"], ["stop all", "stop"], ["UNSUBSCRIBE", "stop"], ["cancel", "stop"],
-    ["END", "stop"], ["quit", "stop"], ["OPTOUT", "stop"], ["opt-out", "stop"], ["REVOKE", "stop"],
-    ["START", "start"], ["unstop", "start"], ["Yes!", "start"], ["HELP", "help"], ["info", "help"],
+    ["STOP", "stop"],
+    [" stop ", "stop"],
+    ["Stop.", "stop"],
+    ["STOPALL", "stop"],
+    ["stop all", "stop"],
+    ["UNSUBSCRIBE", "stop"],
+    ["cancel", "stop"],
+    ["END", "stop"],
+    ["quit", "stop"],
+    ["OPTOUT", "stop"],
+    ["opt-out", "stop"],
+    ["REVOKE", "stop"],
+    ["START", "start"],
+    ["unstop", "start"],
+    ["Yes!", "start"],
+    ["HELP", "help"],
+    ["info", "help"],
   ])("%j is %s", (text, keyword) => expect(keywordOf(text)).toBe(keyword));
-  it.each(["stop sending me these", "please stop", "yes please", "", "STOPP"])("%j is no keyword", (text) => expect(keywordOf(text)).toBeUndefined());
+  it.each(["stop sending me these", "please stop", "yes please", "", "STOPP"])("%j is no keyword", (text) =>
+    expect(keywordOf(text)).toBeUndefined(),
+  );
 });
 
 describe("opt-out end to end", () => {
@@ -43,13 +70,20 @@ describe("opt-out end to end", () => {
     expect((await send()).status).toBe(201);
     const first = await reply("  Stop ");
     expect(first).toMatchObject({ outcome: "joined", keyword: "stop" });
-    expect(await sent("You are unsubscribed and will get no more messages from this number. Reply START to subscribe again.")).toHaveLength(1);
+    expect(await sent("You are unsubscribed and will get no more messages from this number. Reply START to subscribe again.")).toHaveLength(
+      1,
+    );
     const again = await reply("STOP");
     expect(again).toMatchObject({ keyword: "stop" });
     expect(again.autoReplyMessageId).toBeUndefined();
-    expect(await sent("You are unsubscribed and will get no more messages from this number. Reply START to subscribe again.")).toHaveLength(1);
+    expect(await sent("You are unsubscribed and will get no more messages from this number. Reply START to subscribe again.")).toHaveLength(
+      1,
+    );
     const messages = await h.call("listMessages", { as: ann, params: { id: String(first.interactionId) } });
-    expect(messages.body.filter((m: { direction: string }) => m.direction === "inbound").map((m: { body: string }) => m.body)).toEqual(["  Stop ", "STOP"]);
+    expect(messages.body.filter((m: { direction: string }) => m.direction === "inbound").map((m: { body: string }) => m.body)).toEqual([
+      "  Stop ",
+      "STOP",
+    ]);
     const optOut = (await h.table.scanAll()).filter((i) => i.itemType === "optOut");
     expect(optOut).toEqual([expect.objectContaining({ customerNumber: TO, providerNumber: FROM })]);
   });

@@ -36,27 +36,37 @@ beforeAll(async () => {
   outbox = new OutboxTransport(join(tmpdir(), `${table.tableName}-outbox.jsonl`));
   deps = { ...adapters, transport: outbox, extension: defaultComposeExtension, helpText: "help", backoff: async () => undefined };
   const stack = adapters.documentClient.middlewareStack;
-  const inject = (step: "before-retry" | "inside-retry") => (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
-    if (step === "before-retry" && context.commandName === "TransactWriteItemsCommand" && beforeNextTransaction) {
-      const landing = beforeNextTransaction;
-      beforeNextTransaction = undefined;
-      await landing();
-    }
-    const index = faults.findIndex((fault) => fault.command === context.commandName && fault.step === step);
-    if (index >= 0) throw faults.splice(index, 1)[0]!.error();
-    return next(args);
-  };
-  stack.add((next, context) => async (args) => {
-    calls.push(String(context.commandName));
-    return next(args);
-  }, { step: "initialize", name: "countDynamoDbCalls" });
+  const inject =
+    (step: "before-retry" | "inside-retry") =>
+    (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) =>
+    async (args: unknown) => {
+      if (step === "before-retry" && context.commandName === "TransactWriteItemsCommand" && beforeNextTransaction) {
+        const landing = beforeNextTransaction;
+        beforeNextTransaction = undefined;
+        await landing();
+      }
+      const index = faults.findIndex((fault) => fault.command === context.commandName && fault.step === step);
+      if (index >= 0) throw faults.splice(index, 1)[0]!.error();
+      return next(args);
+    };
+  stack.add(
+    (next, context) => async (args) => {
+      calls.push(String(context.commandName));
+      return next(args);
+    },
+    { step: "initialize", name: "countDynamoDbCalls" },
+  );
   // Before the SDK's retry loop: the error reaches our code (TransactionConflict is not retried by the SDK).
   stack.add(inject("before-retry") as never, { step: "initialize", name: "injectBeforeRetry" });
   // Inside the retry loop: the SDK's own retry strategy sees it (throttling).
   stack.add(inject("inside-retry") as never, { step: "deserialize", name: "injectInsideRetry" });
 
   await createProvider(deps as never, { number: FROM, name: "Support" });
-  for (const [id, number] of [["c-1", "+14155550111"], ["c-2", "+14155550122"], ["c-3", "+14155550133"]] as const) {
+  for (const [id, number] of [
+    ["c-1", "+14155550111"],
+    ["c-2", "+14155550122"],
+    ["c-3", "+14155550133"],
+  ] as const) {
     await createConsumer({ ...deps, defaultCountry: "US" } as never, { id, name: id, phoneNumbers: [number] });
   }
 });
@@ -68,8 +78,17 @@ beforeEach(() => {
 
 const agent = (agentId: string) => ({ agentId });
 const conflict = () =>
-  new TransactionCanceledException({ message: "Transaction cancelled", $metadata: {}, CancellationReasons: [{ Code: "TransactionConflict", Message: "Transaction is ongoing for the item" }] });
-const throttling = () => Object.assign(new Error("Rate of requests exceeds the allowed throughput."), { name: "ThrottlingException", $metadata: { httpStatusCode: 400 }, $fault: "client" });
+  new TransactionCanceledException({
+    message: "Transaction cancelled",
+    $metadata: {},
+    CancellationReasons: [{ Code: "TransactionConflict", Message: "Transaction is ongoing for the item" }],
+  });
+const throttling = () =>
+  Object.assign(new Error("Rate of requests exceeds the allowed throughput."), {
+    name: "ThrottlingException",
+    $metadata: { httpStatusCode: 400 },
+    $fault: "client",
+  });
 
 describe("DynamoDB calls per row (counted by SDK middleware)", () => {
   it("created, injected, replaced_virtual_agent, replaced_other_consumer, inbound join and open", async () => {
@@ -81,11 +100,31 @@ describe("DynamoDB calls per row (counted by SDK middleware)", () => {
     };
     await measure("created", () => initiateMessage(deps, { consumerId: "c-1", to: "+14155550111", message: "hi" }, agent("a")));
     await measure("injected", () => initiateMessage(deps, { consumerId: "c-1", to: "+14155550111", message: "hi again" }, agent("b")));
-    await measure("inbound (joins)", () => receiveInboundSms(deps, { originationNumber: "+14155550111", destinationNumber: FROM, messageBody: "ok", inboundMessageId: "count-1" }));
-    await measure("inbound (opens virtual agent)", () => receiveInboundSms(deps, { originationNumber: "+14155550122", destinationNumber: FROM, messageBody: "hello?", inboundMessageId: "count-2" }));
-    await measure("replaced_virtual_agent", () => initiateMessage(deps, { consumerId: "c-2", to: "+14155550122", message: "hi" }, agent("a")));
-    await measure("replaced_other_consumer", () => initiateMessage(deps, { consumerId: "c-3", to: "+14155550122", message: "hi", confirmReassociation: true }, agent("a")));
-    await measure("dry run", () => initiateMessage(deps, { consumerId: "c-3", to: "+14155550122", message: "hi", dryRun: true }, agent("a")));
+    await measure("inbound (joins)", () =>
+      receiveInboundSms(deps, {
+        originationNumber: "+14155550111",
+        destinationNumber: FROM,
+        messageBody: "ok",
+        inboundMessageId: "count-1",
+      }),
+    );
+    await measure("inbound (opens virtual agent)", () =>
+      receiveInboundSms(deps, {
+        originationNumber: "+14155550122",
+        destinationNumber: FROM,
+        messageBody: "hello?",
+        inboundMessageId: "count-2",
+      }),
+    );
+    await measure("replaced_virtual_agent", () =>
+      initiateMessage(deps, { consumerId: "c-2", to: "+14155550122", message: "hi" }, agent("a")),
+    );
+    await measure("replaced_other_consumer", () =>
+      initiateMessage(deps, { consumerId: "c-3", to: "+14155550122", message: "hi", confirmReassociation: true }, agent("a")),
+    );
+    await measure("dry run", () =>
+      initiateMessage(deps, { consumerId: "c-3", to: "+14155550122", message: "hi", dryRun: true }, agent("a")),
+    );
     console.log(
       `DynamoDB calls per row:\n${Object.entries(counts)
         .map(([row, names]) => `  ${row}: ${names.length} (${names.join(", ")})`)
@@ -93,7 +132,14 @@ describe("DynamoDB calls per row (counted by SDK middleware)", () => {
     );
     // Reads (consumer, providers, the number's state) + one transaction + the delivery update; injected reads the live group back.
     expect(counts.created).toEqual(["GetItemCommand", "QueryCommand", "QueryCommand", "TransactWriteItemsCommand", "UpdateItemCommand"]);
-    expect(counts.injected).toEqual(["GetItemCommand", "QueryCommand", "QueryCommand", "TransactWriteItemsCommand", "UpdateItemCommand", "QueryCommand"]);
+    expect(counts.injected).toEqual([
+      "GetItemCommand",
+      "QueryCommand",
+      "QueryCommand",
+      "TransactWriteItemsCommand",
+      "UpdateItemCommand",
+      "QueryCommand",
+    ]);
     expect(counts["replaced_virtual_agent"]).toHaveLength(5);
     expect(counts["replaced_other_consumer"]).toHaveLength(5);
     expect(counts["inbound (joins)"]).toEqual(["QueryCommand", "TransactWriteItemsCommand"]);
@@ -105,20 +151,36 @@ describe("DynamoDB calls per row (counted by SDK middleware)", () => {
 
 describe("a decision made on a read that went stale", () => {
   it("a STOP landing between the send's read and its write: the transaction's re-check refuses the send", async () => {
-    beforeNextTransaction = () => receiveInboundSms(deps, { originationNumber: "+14155550111", destinationNumber: FROM, messageBody: "STOP", inboundMessageId: "stale-stop-1" });
+    beforeNextTransaction = () =>
+      receiveInboundSms(deps, {
+        originationNumber: "+14155550111",
+        destinationNumber: FROM,
+        messageBody: "STOP",
+        inboundMessageId: "stale-stop-1",
+      });
     const sent = (await outbox.list()).filter((sms) => sms.body === "written before the STOP").length;
-    await expect(initiateMessage(deps, { consumerId: "c-1", to: "+14155550111", message: "written before the STOP" }, agent("f"))).rejects.toMatchObject({ code: "RECIPIENT_OPTED_OUT" });
+    await expect(
+      initiateMessage(deps, { consumerId: "c-1", to: "+14155550111", message: "written before the STOP" }, agent("f")),
+    ).rejects.toMatchObject({ code: "RECIPIENT_OPTED_OUT" });
     expect(beforeNextTransaction).toBeUndefined();
     expect((await outbox.list()).filter((sms) => sms.body === "written before the STOP").length).toBe(sent);
     expect((await table.scanAll()).some((i) => i.itemType === "message" && i.body === "written before the STOP")).toBe(false);
     // Lift it for the tests after this one.
-    await receiveInboundSms(deps, { originationNumber: "+14155550111", destinationNumber: FROM, messageBody: "START", inboundMessageId: "stale-start-1" });
+    await receiveInboundSms(deps, {
+      originationNumber: "+14155550111",
+      destinationNumber: FROM,
+      messageBody: "START",
+      inboundMessageId: "stale-start-1",
+    });
   });
 });
 
 describe("what DynamoDB Local never raises", () => {
   it("a TransactionConflict on the outcome's transaction: backs off, reads again, ends correct and sends once", async () => {
-    faults.push({ command: "TransactWriteItemsCommand", error: conflict, step: "before-retry" }, { command: "TransactWriteItemsCommand", error: conflict, step: "before-retry" });
+    faults.push(
+      { command: "TransactWriteItemsCommand", error: conflict, step: "before-retry" },
+      { command: "TransactWriteItemsCommand", error: conflict, step: "before-retry" },
+    );
     const sent = (await outbox.list()).length;
     const reply = await initiateMessage(deps, { consumerId: "c-1", to: "+14155550111", message: "after two conflicts" }, agent("c"));
     expect(reply).toMatchObject({ outcome: "injected", message: { status: "sent" } });
@@ -130,7 +192,12 @@ describe("what DynamoDB Local never raises", () => {
 
   it("a TransactionConflict on an inbound reply: retried, stored once", async () => {
     faults.push({ command: "TransactWriteItemsCommand", error: conflict, step: "before-retry" });
-    const result = await receiveInboundSms(deps, { originationNumber: "+14155550133", destinationNumber: FROM, messageBody: "x", inboundMessageId: "conflicted-1" });
+    const result = await receiveInboundSms(deps, {
+      originationNumber: "+14155550133",
+      destinationNumber: FROM,
+      messageBody: "x",
+      inboundMessageId: "conflicted-1",
+    });
     expect(result.outcome).toBe("opened");
     expect(faults).toHaveLength(0);
     expect(calls.filter((name) => name === "TransactWriteItemsCommand")).toHaveLength(2);
@@ -154,7 +221,9 @@ describe("what DynamoDB Local never raises", () => {
   it("conflicts that never end: a 409 CONVERSATION_BUSY, never a 5xx, nothing written", async () => {
     for (let i = 0; i < 10; i++) faults.push({ command: "TransactWriteItemsCommand", error: conflict, step: "before-retry" });
     const before = await table.scanAll();
-    const refusal = await initiateMessage(deps, { consumerId: "c-1", to: "+14155550111", message: "never lands" }, agent("e")).catch((error: ServiceError) => error);
+    const refusal = await initiateMessage(deps, { consumerId: "c-1", to: "+14155550111", message: "never lands" }, agent("e")).catch(
+      (error: ServiceError) => error,
+    );
     expect(refusal).toMatchObject({ code: "CONVERSATION_BUSY" });
     expect(statusOf(refusal as ServiceError)).toBe(409);
     expect(await table.scanAll()).toEqual(before);

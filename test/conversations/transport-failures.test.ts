@@ -34,14 +34,22 @@ beforeAll(async () => {
   table = await createTestTable("transport-failures");
   adapters = createAdapters({ tableName: table.tableName, dynamoDbEndpoint: table.endpoint, defaultCountry: "US" });
   await createProvider(adapters, { number: FROM, name: "Support" });
-  for (const [id, number] of [["c-1", "+14155550111"], ["c-2", "+14155550122"], ["c-3", "+14155550133"]] as const) {
+  for (const [id, number] of [
+    ["c-1", "+14155550111"],
+    ["c-2", "+14155550122"],
+    ["c-3", "+14155550133"],
+  ] as const) {
     await createConsumer(adapters, { id, name: id, phoneNumbers: [number] });
   }
 });
 afterAll(async () => table.drop());
 
 const sendWith = (transport: SmsTransport, consumerId: string, to: string) =>
-  initiateMessage({ ...adapters, transport, extension: defaultComposeExtension }, { consumerId, to, message: "Your parcel ships today" }, { agentId: "a" });
+  initiateMessage(
+    { ...adapters, transport, extension: defaultComposeExtension },
+    { consumerId, to, message: "Your parcel ships today" },
+    { agentId: "a" },
+  );
 
 describe("transport failures", () => {
   it("a transport that times out: the interaction stands, the message is failed with the code, never sent", async () => {
@@ -72,8 +80,12 @@ describe("transport failures", () => {
     expect(refusal).toMatchObject({ code: "RECIPIENT_OPTED_OUT" });
     expect(statusOf(refusal as ServiceError)).toBe(409);
     const items = await table.scanAll();
-    expect(items.filter((i) => i.itemType === "optOut" && i.customerNumber === "+14155550133")).toEqual([expect.objectContaining({ providerNumber: FROM, keyword: "transport" })]);
-    expect(items.filter((i) => i.itemType === "message" && i.to === "+14155550133")).toEqual([expect.objectContaining({ status: "failed", errorCode: "RECIPIENT_OPTED_OUT" })]);
+    expect(items.filter((i) => i.itemType === "optOut" && i.customerNumber === "+14155550133")).toEqual([
+      expect.objectContaining({ providerNumber: FROM, keyword: "transport" }),
+    ]);
+    expect(items.filter((i) => i.itemType === "message" && i.to === "+14155550133")).toEqual([
+      expect.objectContaining({ status: "failed", errorCode: "RECIPIENT_OPTED_OUT" }),
+    ]);
     const before = await table.scanAll();
     await expect(sendWith(optedOut, "c-3", "+14155550133")).rejects.toMatchObject({ code: "RECIPIENT_OPTED_OUT" });
     expect(optedOut.handed).toHaveLength(1);

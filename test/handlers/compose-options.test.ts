@@ -9,7 +9,10 @@ let h: Awaited<ReturnType<typeof createHarness>>;
 /** Interactions are written by the conversation engine; here they are seeded with the same key design. */
 async function seedInteraction(interaction: Interaction) {
   await h.table.documentClient.send(
-    new PutCommand({ TableName: h.table.tableName, Item: { ...keys.interaction(interaction.id), itemType: "interaction", ...interaction } }),
+    new PutCommand({
+      TableName: h.table.tableName,
+      Item: { ...keys.interaction(interaction.id), itemType: "interaction", ...interaction },
+    }),
   );
   if (interaction.type === "sms" && interaction.active) {
     await h.table.documentClient.send(
@@ -34,11 +37,21 @@ async function seedInteraction(interaction: Interaction) {
 }
 
 const at = "2026-11-24T10:00:00.000Z";
-const base = { createdAt: at, updatedAt: at, assignedTo: null, handler: "agent" as const, state: "work_in_progress" as const, active: true };
+const base = {
+  createdAt: at,
+  updatedAt: at,
+  assignedTo: null,
+  handler: "agent" as const,
+  state: "work_in_progress" as const,
+  active: true,
+};
 
 beforeAll(async () => {
   h = await createHarness("compose");
-  await h.call("createConsumer", { as: admin, body: { id: "c-1", name: "Ann", location: "US", phoneNumbers: ["+14155550171", "+447400123456"] } });
+  await h.call("createConsumer", {
+    as: admin,
+    body: { id: "c-1", name: "Ann", location: "US", phoneNumbers: ["+14155550171", "+447400123456"] },
+  });
   await h.call("createConsumer", { as: admin, body: { id: "c-2", name: "Bob", phoneNumbers: ["+14155550188"] } });
 });
 afterAll(async () => h.table.drop());
@@ -88,7 +101,15 @@ describe("GET /api/now/initiate_message/compose_options", () => {
   });
 
   it("shows the ongoing SMS conversation on the default send-to number, with its numbers as defaults", async () => {
-    await seedInteraction({ ...base, id: "sms-1", type: "sms", consumerId: "c-1", from: "+442079460958", to: "+14155550171", assignedTo: "agent-bo" });
+    await seedInteraction({
+      ...base,
+      id: "sms-1",
+      type: "sms",
+      consumerId: "c-1",
+      from: "+442079460958",
+      to: "+14155550171",
+      assignedTo: "agent-bo",
+    });
     const res = await options({ consumerId: "c-1" });
     expect(res.body.defaultSendFrom).toBe("+442079460958");
     expect(res.body.defaultSendTo).toBe("+14155550171");

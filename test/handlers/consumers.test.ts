@@ -18,7 +18,12 @@ describe("consumers", () => {
     expect(res.body).toMatchObject({ id: "cust-1", location: "GB", phoneNumbers: ["+447400123456", "+442079460958"] });
     const items = await h.table.scanAll();
     expect(items.filter((i) => i.pk === "CONSUMER#cust-1")).toHaveLength(1);
-    expect(items.filter((i) => i.sk === "CONSUMER#cust-1").map((i) => i.pk).sort()).toEqual(["PHONE#+442079460958", "PHONE#+447400123456"]);
+    expect(
+      items
+        .filter((i) => i.sk === "CONSUMER#cust-1")
+        .map((i) => i.pk)
+        .sort(),
+    ).toEqual(["PHONE#+442079460958", "PHONE#+447400123456"]);
   });
 
   it("generates an id when none is given and uses the default country without a location", async () => {

@@ -18,7 +18,9 @@ afterAll(async () => h.table.drop());
 describe("channel user profiles", () => {
   it("registering a number creates its active profile when none holds it, and never moves one", async () => {
     const first = await h.call("listProfiles", { as: agent, query: { phoneNumber: "+14155550111" } });
-    expect(first.body.items).toEqual([expect.objectContaining({ consumerId: "c-1", active: true, channel: "sms", phoneNumber: "+14155550111" })]);
+    expect(first.body.items).toEqual([
+      expect.objectContaining({ consumerId: "c-1", active: true, channel: "sms", phoneNumber: "+14155550111" }),
+    ]);
     const second = await h.call("listProfiles", { as: agent, query: { phoneNumber: "(415) 555-0122" } });
     expect(second.body.items).toEqual([expect.objectContaining({ consumerId: "c-2", active: true })]);
     expect(await invariantViolations(h.table)).toEqual([]);
@@ -28,15 +30,22 @@ describe("channel user profiles", () => {
     const free = await h.call("validateProfile", { as: agent, body: { consumerId: "c-1", phoneNumber: "+14155550199" } });
     expect(free.body).toEqual({ status: "available", phoneNumber: "+14155550199" });
     const mine = await h.call("validateProfile", { as: agent, body: { consumerId: "c-1", phoneNumber: "415-555-0111" } });
-    expect(mine.body).toMatchObject({ status: "associated_with_consumer", phoneNumber: "+14155550111", profile: { consumerId: "c-1", active: true } });
+    expect(mine.body).toMatchObject({
+      status: "associated_with_consumer",
+      phoneNumber: "+14155550111",
+      profile: { consumerId: "c-1", active: true },
+    });
     const other = await h.call("validateProfile", { as: agent, body: { consumerId: "c-2", phoneNumber: "+14155550111" } });
     expect(other.body).toMatchObject({
       status: "associated_with_other_consumer",
       currentConsumer: { id: "c-1", name: "First holder" },
-      message: "The phone number +14155550111 is currently associated to First holder. Sending a new message will associate it to Second lister.",
+      message:
+        "The phone number +14155550111 is currently associated to First holder. Sending a new message will associate it to Second lister.",
     });
     expect((await h.call("validateProfile", { as: agent, body: { consumerId: "ghost", phoneNumber: "+14155550111" } })).status).toBe(404);
-    expect((await h.call("validateProfile", { as: agent, body: { consumerId: "c-1", phoneNumber: "12" } })).body.error.code).toBe("INVALID_PHONE_NUMBER");
+    expect((await h.call("validateProfile", { as: agent, body: { consumerId: "c-1", phoneNumber: "12" } })).body.error.code).toBe(
+      "INVALID_PHONE_NUMBER",
+    );
   });
 });
 
@@ -47,7 +56,15 @@ describe("interactions", () => {
   it("records a phone interaction assigned to the calling agent", async () => {
     const res = await h.call("createInteraction", { as: agent, body: { type: "phone", consumerId: "c-1", phoneNumber: "(415) 555-0111" } });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ type: "phone", state: "work_in_progress", active: true, handler: "agent", assignedTo: "agent-ann", consumerId: "c-1", to: "+14155550111" });
+    expect(res.body).toMatchObject({
+      type: "phone",
+      state: "work_in_progress",
+      active: true,
+      handler: "agent",
+      assignedTo: "agent-ann",
+      consumerId: "c-1",
+      to: "+14155550111",
+    });
     callId = res.body.id;
     const unknown = await h.call("createInteraction", { as: agent, body: { type: "sms", consumerId: "c-1", phoneNumber: "+14155550111" } });
     expect(unknown.status).toBe(400);
@@ -92,9 +109,13 @@ describe("interactions", () => {
     const bad = await h.call("listInteractions", { as: bo, query: { consumerId: "c-2", cursor: foreign } });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe("INVALID_CURSOR");
-    expect((await h.call("listInteractions", { as: bo, query: { consumerId: "c-2", cursor: "%%%" } })).body.error.code).toBe("INVALID_CURSOR");
+    expect((await h.call("listInteractions", { as: bo, query: { consumerId: "c-2", cursor: "%%%" } })).body.error.code).toBe(
+      "INVALID_CURSOR",
+    );
     const junk = Buffer.from(JSON.stringify({ gsi1pk: "CONSUMER#c-2", other: "x" })).toString("base64url");
-    expect((await h.call("listInteractions", { as: bo, query: { consumerId: "c-2", cursor: junk } })).body.error.code).toBe("INVALID_CURSOR");
+    expect((await h.call("listInteractions", { as: bo, query: { consumerId: "c-2", cursor: junk } })).body.error.code).toBe(
+      "INVALID_CURSOR",
+    );
   });
 
   it("closes an SMS interaction, freeing its key: the next send creates a new one; closing twice is 409", async () => {
@@ -127,8 +148,15 @@ describe("a reply from a number no profile holds", () => {
         await h.table.documentClient.send(new DeleteCommand({ TableName: h.table.tableName, Key: { pk: item.pk, sk: item.sk } }));
       }
     }
-    const { handler } = (await import("../../functions/inbound-sms/handler")) as { handler: (e: SNSEvent, c: Context) => Promise<{ interactionId: string }[]> };
-    const message = JSON.stringify({ originationNumber: "+14155550177", destinationNumber: "+14155550100", messageBody: "hi", inboundMessageId: "oldest-1" });
+    const { handler } = (await import("../../functions/inbound-sms/handler")) as {
+      handler: (e: SNSEvent, c: Context) => Promise<{ interactionId: string }[]>;
+    };
+    const message = JSON.stringify({
+      originationNumber: "+14155550177",
+      destinationNumber: "+14155550100",
+      messageBody: "hi",
+      inboundMessageId: "oldest-1",
+    });
     const [result] = await handler({ Records: [{ Sns: { Message: message, MessageId: "m" } }] } as unknown as SNSEvent, {} as Context);
     const opened = await h.call("getInteraction", { as: agent, params: { id: result!.interactionId } });
     expect(opened.body).toMatchObject({ handler: "virtual_agent", consumerId: "zz-older", assignedTo: null });

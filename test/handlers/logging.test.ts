@@ -13,7 +13,6 @@ beforeAll(async () => {
 afterAll(async () => h.table.drop());
 afterEach(() => vi.restoreAllMocks());
 
-
 describe("logs", () => {
   it("are one JSON line per request with route, status, request id, and the number masked", async () => {
     lines = captureLogs();

@@ -26,7 +26,12 @@ describe("bad input is a 4xx that says what to fix, and writes nothing", () => {
     expect(empty.status).toBe(400);
     expect(empty.body.error.message).toContain("empty");
 
-    const form = await h.call(key, { as: deskLead, params, rawBody: "a=b", headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const form = await h.call(key, {
+      as: deskLead,
+      params,
+      rawBody: "a=b",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
     expect(form.status).toBe(415);
     expect(form.body.error).toMatchObject({ code: "UNSUPPORTED_MEDIA_TYPE" });
     expect(form.body.error.message).toContain("application/json");
@@ -87,7 +92,10 @@ describe("bad input is a 4xx that says what to fix, and writes nothing", () => {
   it("answers 503 OUTCOME_UNKNOWN, not a bare failure, when Lambda's time runs out mid-request", async () => {
     const handler = await h.handlerFor("listProviders");
     // 501 ms left: middy answers 500 ms before Lambda would cut the request off, i.e. at once.
-    const res = await handler(apiEvent("listProviders", { as: admin }), { ...lambdaContext("list-providers"), getRemainingTimeInMillis: () => 501 });
+    const res = await handler(apiEvent("listProviders", { as: admin }), {
+      ...lambdaContext("list-providers"),
+      getRemainingTimeInMillis: () => 501,
+    });
     expect(res.statusCode).toBe(503);
     expect(JSON.parse(res.body ?? "").error).toMatchObject({ code: "OUTCOME_UNKNOWN" });
     expect(JSON.parse(res.body ?? "").error.message).toContain("same Idempotency-Key");

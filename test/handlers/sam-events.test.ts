@@ -48,7 +48,10 @@ describe("events/ fixtures", () => {
           expect(event.routeKey, fn.id).toBe(`${fn.trigger.route.method} ${fn.trigger.route.path}`);
           break;
         case "sns":
-          expect(event.Records?.map((record) => record.EventSource), fn.id).toEqual(["aws:sns"]);
+          expect(
+            event.Records?.map((record) => record.EventSource),
+            fn.id,
+          ).toEqual(["aws:sns"]);
           break;
         case "schedule":
           expect(event["detail-type"], fn.id).toBe("Scheduled Event");
@@ -69,20 +72,33 @@ describe("events/ fixtures", () => {
   });
 
   it("inbound-sms (an SNS event) joins the conversation the agent started", async () => {
-    const { handler } = (await import("../../functions/inbound-sms/handler")) as { handler: (e: SNSEvent, c: Context) => Promise<unknown[]> };
-    const results = await handler(JSON.parse(readFileSync(new URL("../../events/inbound-sms.json", import.meta.url), "utf8")) as SNSEvent, lambdaContext("inbound-sms"));
+    const { handler } = (await import("../../functions/inbound-sms/handler")) as {
+      handler: (e: SNSEvent, c: Context) => Promise<unknown[]>;
+    };
+    const results = await handler(
+      JSON.parse(readFileSync(new URL("../../events/inbound-sms.json", import.meta.url), "utf8")) as SNSEvent,
+      lambdaContext("inbound-sms"),
+    );
     expect(results).toEqual([expect.objectContaining({ outcome: "joined" })]);
   });
 
   it("delivery-receipts (an SNS event) keeps a receipt for an unknown message aside", async () => {
-    const { handler } = (await import("../../functions/delivery-receipts/handler")) as { handler: (e: SNSEvent, c: Context) => Promise<unknown[]> };
-    const results = await handler(JSON.parse(readFileSync(new URL("../../events/delivery-receipts.json", import.meta.url), "utf8")) as SNSEvent, lambdaContext("delivery-receipts"));
+    const { handler } = (await import("../../functions/delivery-receipts/handler")) as {
+      handler: (e: SNSEvent, c: Context) => Promise<unknown[]>;
+    };
+    const results = await handler(
+      JSON.parse(readFileSync(new URL("../../events/delivery-receipts.json", import.meta.url), "utf8")) as SNSEvent,
+      lambdaContext("delivery-receipts"),
+    );
     expect(results).toEqual([expect.objectContaining({ outcome: "kept_aside", reason: "unknown_message" })]);
   });
 
   it("idle-close (a scheduled event) sweeps and closes nothing that is not idle", async () => {
     const { handler } = (await import("../../functions/idle-close/handler")) as { handler: (e: unknown, c: Context) => Promise<unknown> };
-    const result = await handler(JSON.parse(readFileSync(new URL("../../events/idle-close.json", import.meta.url), "utf8")), lambdaContext("idle-close"));
+    const result = await handler(
+      JSON.parse(readFileSync(new URL("../../events/idle-close.json", import.meta.url), "utf8")),
+      lambdaContext("idle-close"),
+    );
     expect(result).toMatchObject({ closed: 0, skipped: 0 });
   });
 });

@@ -42,7 +42,10 @@ beforeAll(async () => {
   await createProvider(deps, { number: "+14155550100", name: "Support" });
   await createConsumer(deps, { id: "c-1", name: "Ann", phoneNumbers: ["+14155550111"] });
   handler = httpHandler(routes.initiateMessage, (request) =>
-    initiateMessage(deps, request.body, { agentId: request.caller.sub, ...(request.headers["idempotency-key"] ? { idempotencyKey: request.headers["idempotency-key"] } : {}) }),
+    initiateMessage(deps, request.body, {
+      agentId: request.caller.sub,
+      ...(request.headers["idempotency-key"] ? { idempotencyKey: request.headers["idempotency-key"] } : {}),
+    }),
   );
 });
 afterAll(async () => table.drop());

@@ -143,7 +143,10 @@ function statements(resources: Record<string, Resource>): Statement[] {
     }
   };
   for (const [, policy] of ofType(resources, "AWS::IAM::Policy")) {
-    add((policy.Properties.Roles ?? []).map((role: any) => role.Ref), policy.Properties.PolicyDocument);
+    add(
+      (policy.Properties.Roles ?? []).map((role: any) => role.Ref),
+      policy.Properties.PolicyDocument,
+    );
   }
   for (const [id, role] of ofType(resources, "AWS::IAM::Role")) {
     for (const inline of role.Properties.Policies ?? []) add([id], inline.PolicyDocument);
@@ -151,23 +154,35 @@ function statements(resources: Record<string, Resource>): Statement[] {
   return found;
 }
 
-const writeActions = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:TransactWriteItems", "dynamodb:BatchWriteItem"];
+const writeActions = [
+  "dynamodb:PutItem",
+  "dynamodb:UpdateItem",
+  "dynamodb:DeleteItem",
+  "dynamodb:TransactWriteItems",
+  "dynamodb:BatchWriteItem",
+];
 
 /** Unacknowledged AwsSolutions findings (cdk-nag 3 reports through the CDK validation framework, not annotations). */
 function nagFindings(app: App): string[] {
   const report = new AwsSolutionsChecks().validateScope(app);
   return report.violations.flatMap((violation) =>
-    violation.violatingResources.map((resource) => `${violation.severity} ${violation.ruleName} at ${resource.constructPath}: ${violation.description}`),
+    violation.violatingResources.map(
+      (resource) => `${violation.severity} ${violation.ruleName} at ${resource.constructPath}: ${violation.description}`,
+    ),
   );
 }
 
 /** Every acknowledgement (cdk-nag 3's suppressions) recorded anywhere in the app. */
 function acknowledgements(app: App): Array<{ path: string; id: string; reason: string }> {
-  return app.node.findAll().flatMap((construct) =>
-    construct.node.metadata
-      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .flatMap((entry) => Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({ path: construct.node.path, id, reason }))),
-  );
+  return app.node
+    .findAll()
+    .flatMap((construct) =>
+      construct.node.metadata
+        .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((entry) =>
+          Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({ path: construct.node.path, id, reason })),
+        ),
+    );
 }
 
 describe("the stack with its defaults (Cognito user pool)", () => {
@@ -185,7 +200,12 @@ describe("the stack with its defaults (Cognito user pool)", () => {
     expect(functions).toHaveLength(routeList.length + 2);
     expect(s.stack.functions.size).toBe(routeList.length + 2);
     // Every entry of the functions table but the End User Messaging receipts' one, by its id.
-    expect([...s.stack.functions.keys()].sort()).toEqual(functionTable.filter((definition) => definition.id !== "delivery-receipts").map((definition) => definition.id).sort());
+    expect([...s.stack.functions.keys()].sort()).toEqual(
+      functionTable
+        .filter((definition) => definition.id !== "delivery-receipts")
+        .map((definition) => definition.id)
+        .sort(),
+    );
     expect(ofType(s.resources, "Custom::LogRetention")).toHaveLength(0);
     for (const route of routeList) {
       const fn = functionOf(s, route.id);
@@ -281,7 +301,8 @@ describe("the stack with its defaults (Cognito user pool)", () => {
     expect(tables).toHaveLength(1);
     const [, table] = tables[0]!;
     const local = createTableInput("x");
-    const byName = <T extends { AttributeName?: string }>(list: T[]) => [...list].sort((a, b) => String(a.AttributeName).localeCompare(String(b.AttributeName)));
+    const byName = <T extends { AttributeName?: string }>(list: T[]) =>
+      [...list].sort((a, b) => String(a.AttributeName).localeCompare(String(b.AttributeName)));
     expect(table.Properties.KeySchema).toEqual(local.KeySchema);
     expect(byName(table.Properties.AttributeDefinitions)).toEqual(byName(local.AttributeDefinitions!));
     const indexes = (list: any[]) =>
@@ -319,16 +340,30 @@ describe("the stack with its defaults (Cognito user pool)", () => {
         expect(writes, route.id).toEqual(expect.arrayContaining(["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]));
       }
       const allowed = (action: string) =>
-        action.startsWith("dynamodb:") || action === "logs:CreateLogStream" || action === "logs:PutLogEvents" || (route.sendsSms === true && (action === "sns:Publish" || action === "sns:CheckIfPhoneNumberIsOptedOut"));
-      expect(actions.filter((action) => !allowed(action)), route.id).toEqual([]);
+        action.startsWith("dynamodb:") ||
+        action === "logs:CreateLogStream" ||
+        action === "logs:PutLogEvents" ||
+        (route.sendsSms === true && (action === "sns:Publish" || action === "sns:CheckIfPhoneNumberIsOptedOut"));
+      expect(
+        actions.filter((action) => !allowed(action)),
+        route.id,
+      ).toEqual([]);
     }
 
     // The inbound function: reads and writes the table, writes its logs, parks failures in its DLQ, sends SMS. Nothing else.
     const inboundRoleId = logicalId(s.stack, s.stack.inboundSms.handler.role);
     expect(s.resources[inboundRoleId]!.Properties.ManagedPolicyArns).toBeUndefined();
     const inboundActions = actionsOf(all, inboundRoleId);
-    expect(inboundActions).toEqual(expect.arrayContaining(["dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "sqs:SendMessage"]));
-    const inboundOthers = ["logs:CreateLogStream", "logs:PutLogEvents", "sqs:SendMessage", "sns:Publish", "sns:CheckIfPhoneNumberIsOptedOut"];
+    expect(inboundActions).toEqual(
+      expect.arrayContaining(["dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "sqs:SendMessage"]),
+    );
+    const inboundOthers = [
+      "logs:CreateLogStream",
+      "logs:PutLogEvents",
+      "sqs:SendMessage",
+      "sns:Publish",
+      "sns:CheckIfPhoneNumberIsOptedOut",
+    ];
     expect(inboundActions.filter((action) => !(action.startsWith("dynamodb:") || inboundOthers.includes(action)))).toEqual([]);
 
     // The idle-close function: reads and writes the table, writes its logs. Nothing else (it sends nothing).
@@ -336,14 +371,22 @@ describe("the stack with its defaults (Cognito user pool)", () => {
     expect(s.resources[idleRoleId]!.Properties.ManagedPolicyArns).toBeUndefined();
     const idleActions = actionsOf(all, idleRoleId);
     expect(idleActions).toEqual(expect.arrayContaining(["dynamodb:Query", "dynamodb:UpdateItem"]));
-    expect(idleActions.filter((action) => !(action.startsWith("dynamodb:") || ["logs:CreateLogStream", "logs:PutLogEvents"].includes(action)))).toEqual([]);
+    expect(
+      idleActions.filter((action) => !(action.startsWith("dynamodb:") || ["logs:CreateLogStream", "logs:PutLogEvents"].includes(action))),
+    ).toEqual([]);
   });
 
   it("gives sns:Publish and SMS_TRANSPORT=sns to the functions that send (routes with sendsSms, and the inbound function), and to no other", () => {
     expect(routeList.some((route) => route.sendsSms)).toBe(true);
     // SMS to a phone number has no ARN: Resource "*", for the two SMS actions alone, pinned to the stack's region.
     expectSmsGrantsOnlyOnSenders(s, (roleId) => [
-      { roles: [roleId], Effect: "Allow", Action: ["sns:Publish", "sns:CheckIfPhoneNumberIsOptedOut"], Resource: ["*"], Condition: { StringEquals: { "aws:RequestedRegion": { Ref: "AWS::Region" } } } },
+      {
+        roles: [roleId],
+        Effect: "Allow",
+        Action: ["sns:Publish", "sns:CheckIfPhoneNumberIsOptedOut"],
+        Resource: ["*"],
+        Condition: { StringEquals: { "aws:RequestedRegion": { Ref: "AWS::Region" } } },
+      },
     ]);
     const senderFunctions = new Set(senders(s));
     for (const fn of s.stack.functions.values()) {
@@ -385,7 +428,10 @@ describe("the stack with its defaults (Cognito user pool)", () => {
       SourceArn: { "Fn::GetAtt": [ruleId, "Arn"] },
     });
     const fn = functionResource(s, idleCloseFunction(s));
-    expect(fn.Properties.Environment.Variables).toMatchObject({ IDLE_CLOSE_AFTER: "24h", TABLE_NAME: { Ref: logicalId(s.stack, s.stack.table) } });
+    expect(fn.Properties.Environment.Variables).toMatchObject({
+      IDLE_CLOSE_AFTER: "24h",
+      TABLE_NAME: { Ref: logicalId(s.stack, s.stack.table) },
+    });
     // A run's budget: longer than an API request's, far shorter than the interval (runs never overlap).
     expect(fn.Properties.Timeout).toBe(idleCloseTimeout.toSeconds());
     expect(fn.Properties.Timeout).toBeLessThan(15 * 60);
@@ -405,14 +451,25 @@ describe("the stack with its defaults (Cognito user pool)", () => {
       ArnLike: { "aws:SourceArn": expect.anything() },
     };
     expect(key.Properties.KeyPolicy.Statement).toContainEqual(
-      expect.objectContaining({ Effect: "Allow", Principal: { Service: twoWaySmsPrincipal }, Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Condition: sourceConditions }),
+      expect.objectContaining({
+        Effect: "Allow",
+        Principal: { Service: twoWaySmsPrincipal },
+        Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+        Condition: sourceConditions,
+      }),
     );
 
     const [, topicPolicy] = single(s.resources, "AWS::SNS::TopicPolicy");
     expect(topicPolicy.Properties.Topics).toEqual([{ Ref: topicId }]);
     expect(denyInsecureTransport(topicPolicy.Properties.PolicyDocument, "sns:Publish")).toBeDefined();
     expect(topicPolicy.Properties.PolicyDocument.Statement).toContainEqual(
-      expect.objectContaining({ Effect: "Allow", Principal: { Service: twoWaySmsPrincipal }, Action: "sns:Publish", Resource: { Ref: topicId }, Condition: sourceConditions }),
+      expect.objectContaining({
+        Effect: "Allow",
+        Principal: { Service: twoWaySmsPrincipal },
+        Action: "sns:Publish",
+        Resource: { Ref: topicId },
+        Condition: sourceConditions,
+      }),
     );
 
     const outputs = s.template.toJSON().Outputs as Record<string, { Value: unknown }>;
@@ -456,7 +513,12 @@ describe("the stack with its defaults (Cognito user pool)", () => {
     expect(queuePolicy.Properties.Queues).toEqual([{ Ref: queueId }]);
     expect(denyInsecureTransport(queuePolicy.Properties.PolicyDocument, "sqs:*")).toBeDefined();
     expect(queuePolicy.Properties.PolicyDocument.Statement).toContainEqual(
-      expect.objectContaining({ Effect: "Allow", Principal: { Service: "sns.amazonaws.com" }, Action: "sqs:SendMessage", Condition: { ArnEquals: { "aws:SourceArn": { Ref: topicId } } } }),
+      expect.objectContaining({
+        Effect: "Allow",
+        Principal: { Service: "sns.amazonaws.com" },
+        Action: "sqs:SendMessage",
+        Condition: { ArnEquals: { "aws:SourceArn": { Ref: topicId } } },
+      }),
     );
   });
 
@@ -476,7 +538,16 @@ describe("the stack with its defaults (Cognito user pool)", () => {
 
   it("outputs the API URL, the table name, the user pool and client ids and the inbound SMS topic and dead-letter queue", () => {
     const outputs = Object.keys(s.template.toJSON().Outputs as object);
-    expect(outputs).toEqual(expect.arrayContaining(["ApiUrl", "TableName", "UserPoolId", "UserPoolClientId", "InboundSmsTopicArn", "InboundSmsDeadLetterQueueUrl"]));
+    expect(outputs).toEqual(
+      expect.arrayContaining([
+        "ApiUrl",
+        "TableName",
+        "UserPoolId",
+        "UserPoolClientId",
+        "InboundSmsTopicArn",
+        "InboundSmsDeadLetterQueueUrl",
+      ]),
+    );
   });
 
   it("passes the AWS Solutions checks with no unacknowledged error or warning", () => {
@@ -522,7 +593,18 @@ describe("the stack sending through End User Messaging (contexts smsTransport=en
 
   /** What the publisher conditions of the receipts topic and key must name: this configuration set only. */
   const configurationSetArn = {
-    "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, ":sms-voice:", { Ref: "AWS::Region" }, ":", { Ref: "AWS::AccountId" }, ":configuration-set/AgentInitiatedSms-sms"]],
+    "Fn::Join": [
+      "",
+      [
+        "arn:",
+        { Ref: "AWS::Partition" },
+        ":sms-voice:",
+        { Ref: "AWS::Region" },
+        ":",
+        { Ref: "AWS::AccountId" },
+        ":configuration-set/AgentInitiatedSms-sms",
+      ],
+    ],
   };
 
   it("creates the configuration set, whose event destination sends every text event to the receipts topic", () => {
@@ -530,11 +612,18 @@ describe("the stack sending through End User Messaging (contexts smsTransport=en
     expect(configurationSet.Properties).toEqual({
       ConfigurationSetName: "AgentInitiatedSms-sms",
       EventDestinations: [
-        { EventDestinationName: "delivery-receipts", Enabled: true, MatchingEventTypes: ["TEXT_ALL"], SnsDestination: { TopicArn: { Ref: receiptsTopicId } } },
+        {
+          EventDestinationName: "delivery-receipts",
+          Enabled: true,
+          MatchingEventTypes: ["TEXT_ALL"],
+          SnsDestination: { TopicArn: { Ref: receiptsTopicId } },
+        },
       ],
     });
     // Created once the topic policy lets it publish.
-    const [topicPolicyId] = ofType(s.resources, "AWS::SNS::TopicPolicy").find(([, policy]) => policy.Properties.Topics[0].Ref === receiptsTopicId)!;
+    const [topicPolicyId] = ofType(s.resources, "AWS::SNS::TopicPolicy").find(
+      ([, policy]) => policy.Properties.Topics[0].Ref === receiptsTopicId,
+    )!;
     expect((configurationSet as { DependsOn?: string[] }).DependsOn).toEqual(expect.arrayContaining([topicPolicyId, receiptsTopicId]));
 
     const outputs = s.template.toJSON().Outputs as Record<string, { Value: unknown }>;
@@ -548,15 +637,30 @@ describe("the stack sending through End User Messaging (contexts smsTransport=en
     expect(keyId).toBe(logicalId(s.stack, s.stack.deliveryReceipts!.key));
     const key = s.resources[keyId]!;
     expect(key.Properties.EnableKeyRotation).toBe(true);
-    const sourceConditions = { StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } }, ArnLike: { "aws:SourceArn": configurationSetArn } };
+    const sourceConditions = {
+      StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } },
+      ArnLike: { "aws:SourceArn": configurationSetArn },
+    };
     expect(key.Properties.KeyPolicy.Statement).toContainEqual(
-      expect.objectContaining({ Effect: "Allow", Principal: { Service: deliveryEventsPrincipal }, Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Condition: sourceConditions }),
+      expect.objectContaining({
+        Effect: "Allow",
+        Principal: { Service: deliveryEventsPrincipal },
+        Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+        Condition: sourceConditions,
+      }),
     );
-    const [, topicPolicy] = ofType(s.resources, "AWS::SNS::TopicPolicy").find(([, policy]) => policy.Properties.Topics[0].Ref === receiptsTopicId)!;
+    const [, topicPolicy] = ofType(s.resources, "AWS::SNS::TopicPolicy").find(
+      ([, policy]) => policy.Properties.Topics[0].Ref === receiptsTopicId,
+    )!;
     expect(denyInsecureTransport(topicPolicy.Properties.PolicyDocument, "sns:Publish")).toBeDefined();
     const allows = (topicPolicy.Properties.PolicyDocument.Statement as any[]).filter((statement) => statement.Effect === "Allow");
     expect(allows).toEqual([
-      expect.objectContaining({ Principal: { Service: deliveryEventsPrincipal }, Action: "sns:Publish", Resource: { Ref: receiptsTopicId }, Condition: sourceConditions }),
+      expect.objectContaining({
+        Principal: { Service: deliveryEventsPrincipal },
+        Action: "sns:Publish",
+        Resource: { Ref: receiptsTopicId },
+        Condition: sourceConditions,
+      }),
     ]);
   });
 
@@ -564,7 +668,9 @@ describe("the stack sending through End User Messaging (contexts smsTransport=en
     const receipts = s.stack.deliveryReceipts!;
     const receiptsFnId = logicalId(s.stack, receipts.handler.function);
     const queueArn = { "Fn::GetAtt": [logicalId(s.stack, receipts.deadLetterQueue), "Arn"] };
-    const subscription = ofType(s.resources, "AWS::SNS::Subscription").find(([, candidate]) => candidate.Properties.TopicArn.Ref === receiptsTopicId)![1];
+    const subscription = ofType(s.resources, "AWS::SNS::Subscription").find(
+      ([, candidate]) => candidate.Properties.TopicArn.Ref === receiptsTopicId,
+    )![1];
     expect(subscription.Properties).toEqual({
       Protocol: "lambda",
       TopicArn: { Ref: receiptsTopicId },
@@ -584,19 +690,30 @@ describe("the stack sending through End User Messaging (contexts smsTransport=en
     // It moves messages forward: reads and writes the table; it sends nothing.
     const actions = actionsOf(statements(s.resources), logicalId(s.stack, receipts.handler.role));
     expect(actions).toEqual(expect.arrayContaining(["dynamodb:Query", "dynamodb:UpdateItem", "sqs:SendMessage"]));
-    expect(actions.filter((action) => !(action.startsWith("dynamodb:") || ["logs:CreateLogStream", "logs:PutLogEvents", "sqs:SendMessage"].includes(action)))).toEqual([]);
+    expect(
+      actions.filter(
+        (action) => !(action.startsWith("dynamodb:") || ["logs:CreateLogStream", "logs:PutLogEvents", "sqs:SendMessage"].includes(action)),
+      ),
+    ).toEqual([]);
     expect(fn.Properties.Environment.Variables.SMS_TRANSPORT).toBeUndefined();
     expect(Object.keys(s.template.toJSON().Outputs as object)).toContain("DeliveryReceiptsDeadLetterQueueUrl");
   });
 
   it("gives the senders (routes with sendsSms, and the inbound function) sms-voice:SendTextMessage on this account's numbers and pools only, and no one any sns: action", () => {
     const identity = (resource: string) => ({
-      "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, ":sms-voice:", { Ref: "AWS::Region" }, ":", { Ref: "AWS::AccountId" }, `:${resource}/*`]],
+      "Fn::Join": [
+        "",
+        ["arn:", { Ref: "AWS::Partition" }, ":sms-voice:", { Ref: "AWS::Region" }, ":", { Ref: "AWS::AccountId" }, `:${resource}/*`],
+      ],
     });
     expectSmsGrantsOnlyOnSenders(s, (roleId) => [
       { roles: [roleId], Effect: "Allow", Action: ["sms-voice:SendTextMessage"], Resource: [identity("phone-number"), identity("pool")] },
     ]);
-    expect(statements(s.resources).flatMap((statement) => statement.Action).filter((action) => action.startsWith("sns:"))).toEqual([]);
+    expect(
+      statements(s.resources)
+        .flatMap((statement) => statement.Action)
+        .filter((action) => action.startsWith("sns:")),
+    ).toEqual([]);
     // No Resource "*" at all once SNS SMS is not the transport.
     expect(statements(s.resources).filter((statement) => statement.Resource.includes("*"))).toEqual([]);
   });
@@ -609,7 +726,10 @@ describe("the stack sending through End User Messaging (contexts smsTransport=en
     for (const fn of s.stack.functions.values()) {
       const variables = functionResource(s, fn).Properties.Environment.Variables;
       if (senderFunctions.has(fn)) {
-        expect(variables, fn.node.path).toMatchObject({ SMS_TRANSPORT: "end-user-messaging", SMS_CONFIGURATION_SET: { Ref: configurationSetId } });
+        expect(variables, fn.node.path).toMatchObject({
+          SMS_TRANSPORT: "end-user-messaging",
+          SMS_CONFIGURATION_SET: { Ref: configurationSetId },
+        });
       } else {
         expect(variables.SMS_TRANSPORT, fn.node.path).toBeUndefined();
         expect(variables.SMS_CONFIGURATION_SET, fn.node.path).toBeUndefined();
@@ -726,7 +846,8 @@ describe("stack context", () => {
       idleCloseAfter: "2d",
       helpText: "Reply STOP to stop.",
     });
-    for (const duration of ["24h", "90m", "30s", "1.5h", "3600", "2 d"]) expect(config({ idleCloseAfter: duration }).idleCloseAfter).toBe(duration);
+    for (const duration of ["24h", "90m", "30s", "1.5h", "3600", "2 d"])
+      expect(config({ idleCloseAfter: duration }).idleCloseAfter).toBe(duration);
   });
 
   it("refuses mistakes with a message naming the key", () => {

@@ -47,9 +47,12 @@ describe("claims as API Gateway stringifies them", () => {
   });
 
   it("stringifies every claim of a token", () => {
-    expect(
-      stringifyClaims({ sub: "ann", "cognito:groups": ["agents", "admins"], exp: 1700000000, email_verified: true }),
-    ).toEqual({ sub: "ann", "cognito:groups": "[agents admins]", exp: "1700000000", email_verified: "true" });
+    expect(stringifyClaims({ sub: "ann", "cognito:groups": ["agents", "admins"], exp: 1700000000, email_verified: true })).toEqual({
+      sub: "ann",
+      "cognito:groups": "[agents admins]",
+      exp: "1700000000",
+      email_verified: "true",
+    });
   });
 });
 
@@ -119,12 +122,10 @@ describe("the HTTP API v2 event", () => {
   };
   const now = new Date(Date.UTC(2020, 2, 12, 19, 3, 58));
   const claims: JWTPayload = { sub: "ann", "cognito:groups": ["agents", "admins"], exp: 1700000000, iss: LOCAL_ISSUER };
-  const event = buildHttpApiEvent(
-    request,
-    { routeKey: "POST /api/now/consumers/{id}", pathParameters: { id: "c-1" } },
-    claims,
-    { requestId: "JKJaXmPLvHcESHA=", now },
-  );
+  const event = buildHttpApiEvent(request, { routeKey: "POST /api/now/consumers/{id}", pathParameters: { id: "c-1" } }, claims, {
+    requestId: "JKJaXmPLvHcESHA=",
+    now,
+  });
 
   it("has the top-level fields of payload format 2.0", () => {
     expect(event).toMatchObject({
@@ -212,7 +213,12 @@ describe("the HTTP API v2 event", () => {
 
 describe("the function's result as an HTTP response", () => {
   it("uses a structured result as given", () => {
-    const response = toHttpResponse({ statusCode: 201, headers: { "Content-Type": "application/json", "X-N": 3 }, body: "{}", cookies: ["a=1"] });
+    const response = toHttpResponse({
+      statusCode: 201,
+      headers: { "Content-Type": "application/json", "X-N": 3 },
+      body: "{}",
+      cookies: ["a=1"],
+    });
     expect(response.statusCode).toBe(201);
     expect(response.headers).toEqual({ "content-type": "application/json", "x-n": "3", "set-cookie": ["a=1"] });
     expect(response.body.toString()).toBe("{}");
@@ -257,7 +263,13 @@ describe("the local JWT check", () => {
   it("accepts a dev token, with or without the Bearer prefix", async () => {
     const token = await signDevToken(keys, { sub: "ann", groups: ["agents", "admins"] });
     const claims = await verifyBearerToken(`Bearer ${token}`, keys);
-    expect(claims).toMatchObject({ sub: "ann", "cognito:groups": ["agents", "admins"], iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE, token_use: "access" });
+    expect(claims).toMatchObject({
+      sub: "ann",
+      "cognito:groups": ["agents", "admins"],
+      iss: LOCAL_ISSUER,
+      aud: LOCAL_AUDIENCE,
+      token_use: "access",
+    });
     expect(claims!.exp! - claims!.iat!).toBe(12 * 3600);
     expect(await verifyBearerToken(token, keys)).toBeDefined();
   });

@@ -33,11 +33,21 @@ describe("README examples", () => {
       env: { ...process.env, DATA_DIR: server!.dataDir },
       timeout: 90_000,
     });
-    const answers = stdout.trim().split("\n").filter((line) => line.startsWith("{") || line.startsWith("[")).map((line) => JSON.parse(line));
+    const answers = stdout
+      .trim()
+      .split("\n")
+      .filter((line) => line.startsWith("{") || line.startsWith("["))
+      .map((line) => JSON.parse(line));
     expect(answers[0]).toEqual({ status: "ok" });
     expect(answers).toContainEqual(expect.objectContaining({ number: "+14155550100", name: "Support line", active: true }));
     expect(answers).toContainEqual(expect.objectContaining({ id: "cust-1001", phoneNumbers: ["+14155550171"] }));
-    expect(answers).toContainEqual({ valid: true, e164: "+14155550171", country: "US", source: "consumer_location", type: "fixed_line_or_mobile" });
+    expect(answers).toContainEqual({
+      valid: true,
+      e164: "+14155550171",
+      country: "US",
+      source: "consumer_location",
+      type: "fixed_line_or_mobile",
+    });
     expect(answers).toContainEqual(expect.objectContaining({ available: true, consumerId: "cust-1001", defaultSendFrom: "+14155550100" }));
     expect(answers).toContainEqual(expect.objectContaining({ name: "Support line (US)", active: false }));
     expect(answers).toContainEqual({
@@ -47,7 +57,9 @@ describe("README examples", () => {
     // The walk-through: send, reply as the customer, both in the interaction's messages.
     const sent = answers.find((a) => a.outcome === "created");
     expect(sent).toMatchObject({ interaction: { assignedTo: "ann", to: "+14155550171" }, message: { status: "sent", segments: 1 } });
-    expect(answers).toContainEqual([expect.objectContaining({ from: "+14155550100", to: "+14155550171", body: "Hi Jo, your parcel ships today." })]);
+    expect(answers).toContainEqual([
+      expect.objectContaining({ from: "+14155550100", to: "+14155550171", body: "Hi Jo, your parcel ships today." }),
+    ]);
     expect(answers).toContainEqual(expect.objectContaining({ outcome: "joined", interactionId: sent.interaction.id }));
     const messages = answers.find((a) => Array.isArray(a) && a.length === 2 && a[0].direction === "outbound");
     expect(messages.map((m: { direction: string; body: string }) => [m.direction, m.body])).toEqual([

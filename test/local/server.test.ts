@@ -11,7 +11,6 @@ import { LOCAL_AUDIENCE, LOCAL_ISSUER, loadOrCreateKeyPair, type LocalKeyPair } 
  * DATA_DIR and PORT); both are stopped with SIGTERM at the end and must leave no java behind.
  */
 
-
 async function javaProcessesFor(dataDir: string): Promise<string[]> {
   const { stdout } = await execFileAsync("ps", ["-eo", "pid,args"]);
   return stdout.split("\n").filter((line) => line.includes("DynamoDBLocal.jar") && line.includes(dataDir));
@@ -51,7 +50,11 @@ describe("local server (npm start)", () => {
     call(
       server,
       "/api/now/initiate_message/validate_phone_number",
-      withToken(authorization, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ phoneNumber: "+14155550171" }) }),
+      withToken(authorization, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ phoneNumber: "+14155550171" }),
+      }),
     );
 
   it("answers /health on two servers side by side, each with its own data", async () => {
@@ -83,7 +86,14 @@ describe("local server (npm start)", () => {
 
   it("answers 401 like API Gateway for every token it must refuse", async () => {
     const other = await generateKeyPair("RS256");
-    const valid = (): JWTPayload => ({ sub: "ann", "cognito:groups": ["agents"], iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE, iat: now(), exp: now() + 600 });
+    const valid = (): JWTPayload => ({
+      sub: "ann",
+      "cognito:groups": ["agents"],
+      iss: LOCAL_ISSUER,
+      aud: LOCAL_AUDIENCE,
+      iat: now(),
+      exp: now() + 600,
+    });
     const sign = (payload: JWTPayload) => new SignJWT(payload).setProtectedHeader({ alg: "RS256", kid: keys.kid }).sign(keys.privateKey);
     const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
     const cases: Record<string, string | undefined> = {
@@ -135,7 +145,11 @@ describe("local server (npm start)", () => {
     const response = await call(
       a!,
       "/api/now/initiate_message/validate_phone_number",
-      withToken(`Bearer ${token}`, { method: "POST", headers: { "content-type": "application/json" }, body: "x".repeat(10 * 1024 * 1024 + 1) }),
+      withToken(`Bearer ${token}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "x".repeat(10 * 1024 * 1024 + 1),
+      }),
     );
     expect(response.status).toBe(413);
     expect(await response.json()).toEqual({ message: "Request Entity Too Large" });

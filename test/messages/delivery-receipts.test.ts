@@ -29,52 +29,96 @@ async function messageIn(status: "sent" | "queued"): Promise<SentMessage> {
 }
 
 describe("every event type", () => {
-  it.each(["TEXT_QUEUED", "TEXT_PENDING", "TEXT_SENT", "TEXT_SUCCESSFUL"])("%s moves a queued message to sent and brings the provider's id, and changes a sent one no further", async (eventType) => {
-    const message = await messageIn("queued");
-    expect(await deliverReceipt(receiptEvent(eventType, { messageId: message.id }))).toMatchObject({ outcome: "applied", messageId: message.id, status: "sent" });
-    expect(await storedMessage(h, message)).toMatchObject({ status: "sent", providerMessageId: `eum-${message.id}`, lastReceipt: { eventType } });
+  it.each(["TEXT_QUEUED", "TEXT_PENDING", "TEXT_SENT", "TEXT_SUCCESSFUL"])(
+    "%s moves a queued message to sent and brings the provider's id, and changes a sent one no further",
+    async (eventType) => {
+      const message = await messageIn("queued");
+      expect(await deliverReceipt(receiptEvent(eventType, { messageId: message.id }))).toMatchObject({
+        outcome: "applied",
+        messageId: message.id,
+        status: "sent",
+      });
+      expect(await storedMessage(h, message)).toMatchObject({
+        status: "sent",
+        providerMessageId: `eum-${message.id}`,
+        lastReceipt: { eventType },
+      });
 
-    const sent = await messageIn("sent");
-    expect(await deliverReceipt(receiptEvent(eventType, { messageId: sent.id }))).toMatchObject({ outcome: "ignored", reason: "not_forward", status: "sent" });
-    const stored = await storedMessage(h, sent);
-    expect(stored).toMatchObject({ status: "sent", providerMessageId: `outbox-${sent.id}` });
-    expect(stored.lastReceipt).toBeUndefined();
-  });
+      const sent = await messageIn("sent");
+      expect(await deliverReceipt(receiptEvent(eventType, { messageId: sent.id }))).toMatchObject({
+        outcome: "ignored",
+        reason: "not_forward",
+        status: "sent",
+      });
+      const stored = await storedMessage(h, sent);
+      expect(stored).toMatchObject({ status: "sent", providerMessageId: `outbox-${sent.id}` });
+      expect(stored.lastReceipt).toBeUndefined();
+    },
+  );
 
   it("TEXT_DELIVERED moves a sent message to delivered, with when and the receipt", async () => {
     const message = await messageIn("sent");
     const event = receiptEvent("TEXT_DELIVERED", { messageId: message.id });
-    expect(await deliverReceipt(event)).toEqual({ outcome: "applied", eventType: "TEXT_DELIVERED", messageId: message.id, status: "delivered" });
+    expect(await deliverReceipt(event)).toEqual({
+      outcome: "applied",
+      eventType: "TEXT_DELIVERED",
+      messageId: message.id,
+      status: "delivered",
+    });
     const stored = await storedMessage(h, message);
     expect(stored).toMatchObject({
       status: "delivered",
       deliveredAt: new Date(event.eventTimestamp as number).toISOString(),
       // The id the transport gave stands; the receipt's is only taken when there is none.
       providerMessageId: `outbox-${message.id}`,
-      lastReceipt: { eventType: "TEXT_DELIVERED", eventTimestamp: event.eventTimestamp, messageStatus: "DELIVERED", isFinal: true, receivedAt: expect.any(String) },
+      lastReceipt: {
+        eventType: "TEXT_DELIVERED",
+        eventTimestamp: event.eventTimestamp,
+        messageStatus: "DELIVERED",
+        isFinal: true,
+        receivedAt: expect.any(String),
+      },
     });
     expect(stored.errorCode).toBeUndefined();
   });
 
   it("TEXT_DELIVERED also moves a queued message straight to delivered", async () => {
     const message = await messageIn("queued");
-    expect(await deliverReceipt(receiptEvent("TEXT_DELIVERED", { messageId: message.id }))).toMatchObject({ outcome: "applied", status: "delivered" });
+    expect(await deliverReceipt(receiptEvent("TEXT_DELIVERED", { messageId: message.id }))).toMatchObject({
+      outcome: "applied",
+      status: "delivered",
+    });
     expect(await storedMessage(h, message)).toMatchObject({ status: "delivered", providerMessageId: `eum-${message.id}` });
   });
 
-  it.each(["TEXT_BLOCKED", "TEXT_CARRIER_BLOCKED", "TEXT_CARRIER_UNREACHABLE", "TEXT_INVALID", "TEXT_INVALID_MESSAGE", "TEXT_PROTECT_BLOCKED", "TEXT_SPAM", "TEXT_TTL_EXPIRED", "TEXT_UNREACHABLE"])(
-    "%s moves a sent message to failed with the event type as its error code",
-    async (eventType) => {
-      const message = await messageIn("sent");
-      const event = receiptEvent(eventType, { messageId: message.id });
-      expect(await deliverReceipt(event)).toMatchObject({ outcome: "applied", status: "failed" });
-      expect(await storedMessage(h, message)).toMatchObject({ status: "failed", errorCode: eventType, failedAt: new Date(event.eventTimestamp as number).toISOString(), lastReceipt: { eventType } });
-    },
-  );
+  it.each([
+    "TEXT_BLOCKED",
+    "TEXT_CARRIER_BLOCKED",
+    "TEXT_CARRIER_UNREACHABLE",
+    "TEXT_INVALID",
+    "TEXT_INVALID_MESSAGE",
+    "TEXT_PROTECT_BLOCKED",
+    "TEXT_SPAM",
+    "TEXT_TTL_EXPIRED",
+    "TEXT_UNREACHABLE",
+  ])("%s moves a sent message to failed with the event type as its error code", async (eventType) => {
+    const message = await messageIn("sent");
+    const event = receiptEvent(eventType, { messageId: message.id });
+    expect(await deliverReceipt(event)).toMatchObject({ outcome: "applied", status: "failed" });
+    expect(await storedMessage(h, message)).toMatchObject({
+      status: "failed",
+      errorCode: eventType,
+      failedAt: new Date(event.eventTimestamp as number).toISOString(),
+      lastReceipt: { eventType },
+    });
+  });
 
   it("a failure receipt moves a queued message to failed too", async () => {
     const message = await messageIn("queued");
-    expect(await deliverReceipt(receiptEvent("TEXT_TTL_EXPIRED", { messageId: message.id }))).toMatchObject({ outcome: "applied", status: "failed" });
+    expect(await deliverReceipt(receiptEvent("TEXT_TTL_EXPIRED", { messageId: message.id }))).toMatchObject({
+      outcome: "applied",
+      status: "failed",
+    });
     expect(await storedMessage(h, message)).toMatchObject({ status: "failed", errorCode: "TEXT_TTL_EXPIRED" });
   });
 
@@ -83,7 +127,10 @@ describe("every event type", () => {
     expect(await deliverReceipt(receiptEvent(eventType, { messageId: message.id }))).toMatchObject({ outcome: "recorded", status: "sent" });
     expect(await storedMessage(h, message)).toMatchObject({ status: "sent", lastReceipt: { eventType } });
     const queued = await messageIn("queued");
-    expect(await deliverReceipt(receiptEvent(eventType, { messageId: queued.id }))).toMatchObject({ outcome: "recorded", status: "queued" });
+    expect(await deliverReceipt(receiptEvent(eventType, { messageId: queued.id }))).toMatchObject({
+      outcome: "recorded",
+      status: "queued",
+    });
   });
 });
 
@@ -91,21 +138,34 @@ describe("any order, any number of times", () => {
   it("delivered then sent: stays delivered", async () => {
     const message = await messageIn("sent");
     await deliverReceipt(receiptEvent("TEXT_DELIVERED", { messageId: message.id }));
-    expect(await deliverReceipt(receiptEvent("TEXT_SUCCESSFUL", { messageId: message.id }))).toMatchObject({ outcome: "ignored", reason: "not_forward", status: "delivered" });
-    expect(await deliverReceipt(receiptEvent("TEXT_QUEUED", { messageId: message.id }))).toMatchObject({ outcome: "ignored", status: "delivered" });
+    expect(await deliverReceipt(receiptEvent("TEXT_SUCCESSFUL", { messageId: message.id }))).toMatchObject({
+      outcome: "ignored",
+      reason: "not_forward",
+      status: "delivered",
+    });
+    expect(await deliverReceipt(receiptEvent("TEXT_QUEUED", { messageId: message.id }))).toMatchObject({
+      outcome: "ignored",
+      status: "delivered",
+    });
     expect(await storedMessage(h, message)).toMatchObject({ status: "delivered", lastReceipt: { eventType: "TEXT_DELIVERED" } });
   });
 
   it("failed then delivered: stays failed (both are final); delivered then failed: stays delivered", async () => {
     const first = await messageIn("sent");
     await deliverReceipt(receiptEvent("TEXT_CARRIER_UNREACHABLE", { messageId: first.id }));
-    expect(await deliverReceipt(receiptEvent("TEXT_DELIVERED", { messageId: first.id }))).toMatchObject({ outcome: "ignored", status: "failed" });
+    expect(await deliverReceipt(receiptEvent("TEXT_DELIVERED", { messageId: first.id }))).toMatchObject({
+      outcome: "ignored",
+      status: "failed",
+    });
     expect(await storedMessage(h, first)).toMatchObject({ status: "failed", errorCode: "TEXT_CARRIER_UNREACHABLE" });
     expect((await storedMessage(h, first)).deliveredAt).toBeUndefined();
 
     const second = await messageIn("sent");
     await deliverReceipt(receiptEvent("TEXT_DELIVERED", { messageId: second.id }));
-    expect(await deliverReceipt(receiptEvent("TEXT_SPAM", { messageId: second.id }))).toMatchObject({ outcome: "ignored", status: "delivered" });
+    expect(await deliverReceipt(receiptEvent("TEXT_SPAM", { messageId: second.id }))).toMatchObject({
+      outcome: "ignored",
+      status: "delivered",
+    });
     const stored = await storedMessage(h, second);
     expect(stored.status).toBe("delivered");
     expect(stored.errorCode).toBeUndefined();
@@ -162,9 +222,22 @@ describe("receipts whose message cannot be found", () => {
     const event = receiptEvent("TEXT_DELIVERED", { messageId: "msg_nobody", providerMessageId: "eum-unknown-1" });
     const before = Math.floor(Date.now() / 1000);
     const result = await deliverReceipt(event);
-    expect(result).toEqual({ outcome: "kept_aside", eventType: "TEXT_DELIVERED", reason: "unknown_message", pk: "RECEIPT_ASIDE#eum-unknown-1", sk: `${event.eventTimestamp}#TEXT_DELIVERED` });
+    expect(result).toEqual({
+      outcome: "kept_aside",
+      eventType: "TEXT_DELIVERED",
+      reason: "unknown_message",
+      pk: "RECEIPT_ASIDE#eum-unknown-1",
+      sk: `${event.eventTimestamp}#TEXT_DELIVERED`,
+    });
     const [item] = (await asideItems()).filter((i) => i.pk === "RECEIPT_ASIDE#eum-unknown-1");
-    expect(item).toMatchObject({ itemType: "receiptAside", reason: "unknown_message", messageId: "msg_nobody", providerMessageId: "eum-unknown-1", eventType: "TEXT_DELIVERED", eventTimestamp: event.eventTimestamp });
+    expect(item).toMatchObject({
+      itemType: "receiptAside",
+      reason: "unknown_message",
+      messageId: "msg_nobody",
+      providerMessageId: "eum-unknown-1",
+      eventType: "TEXT_DELIVERED",
+      eventTimestamp: event.eventTimestamp,
+    });
     expect(JSON.parse(String(item!.rawEvent))).toEqual(event);
     const expiresAt = Number(item!.expiresAt);
     expect(expiresAt).toBeGreaterThanOrEqual(before + 30 * 86_400);
@@ -185,14 +258,22 @@ describe("receipts whose message cannot be found", () => {
   });
 
   it("neither id, or not a receipt at all: refused (thrown, so SNS retries it and then parks it in the dead-letter queue)", async () => {
-    await expect(deliverReceipt(receiptEvent("TEXT_DELIVERED", { messageId: null, providerMessageId: null }))).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
+    await expect(deliverReceipt(receiptEvent("TEXT_DELIVERED", { messageId: null, providerMessageId: null }))).rejects.toMatchObject({
+      code: "VALIDATION_FAILED",
+    });
     await expect(deliverReceipt("not json")).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
     await expect(deliverReceipt({ eventType: "TEXT_DELIVERED" })).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
   });
 
   it("events/delivery-receipts.json (the SAM fixture) names a message no desk has: kept aside", async () => {
-    const fixture = JSON.parse(readFileSync(new URL("../../events/delivery-receipts.json", import.meta.url), "utf8")) as { Records: { Sns: { Message: string } }[] };
-    expect(await deliverReceipt(fixture.Records[0]!.Sns.Message)).toMatchObject({ outcome: "kept_aside", reason: "unknown_message", pk: "RECEIPT_ASIDE#a1b2c3d4-0000-4000-8000-00000example" });
+    const fixture = JSON.parse(readFileSync(new URL("../../events/delivery-receipts.json", import.meta.url), "utf8")) as {
+      Records: { Sns: { Message: string } }[];
+    };
+    expect(await deliverReceipt(fixture.Records[0]!.Sns.Message)).toMatchObject({
+      outcome: "kept_aside",
+      reason: "unknown_message",
+      pk: "RECEIPT_ASIDE#a1b2c3d4-0000-4000-8000-00000example",
+    });
   });
 });
 

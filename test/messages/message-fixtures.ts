@@ -41,8 +41,13 @@ export function messageKey(message: Pick<SentMessage, "id" | "interactionId" | "
   return keys.message(message.interactionId, message.createdAt, message.id);
 }
 
-export async function storedMessage(h: Harness, message: Pick<SentMessage, "id" | "interactionId" | "createdAt">): Promise<Record<string, unknown>> {
-  const { Item } = await h.table.documentClient.send(new GetCommand({ TableName: h.table.tableName, Key: messageKey(message), ConsistentRead: true }));
+export async function storedMessage(
+  h: Harness,
+  message: Pick<SentMessage, "id" | "interactionId" | "createdAt">,
+): Promise<Record<string, unknown>> {
+  const { Item } = await h.table.documentClient.send(
+    new GetCommand({ TableName: h.table.tableName, Key: messageKey(message), ConsistentRead: true }),
+  );
   if (!Item) throw new Error(`message ${message.id} is not stored`);
   return Item;
 }
@@ -118,6 +123,9 @@ type ReceiptHandler = (event: SNSEvent, context: Context) => Promise<ReceiptResu
 /** Runs the real receipts handler (imported after the harness set the environment) on one event. */
 export async function deliverReceipt(event: Record<string, unknown> | string): Promise<ReceiptResult> {
   const { handler } = (await import("../../functions/delivery-receipts/handler")) as { handler: ReceiptHandler };
-  const [result] = await handler(snsEvent(typeof event === "string" ? event : JSON.stringify(event), "delivery-receipts"), lambdaContext("delivery-receipts"));
+  const [result] = await handler(
+    snsEvent(typeof event === "string" ? event : JSON.stringify(event), "delivery-receipts"),
+    lambdaContext("delivery-receipts"),
+  );
   return result!;
 }

@@ -3,7 +3,16 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { receiptEffect, receiptEffects } from "../../shared/core/rules/delivery-receipt";
 import type { MessageStore } from "../../shared/core/ports/message-store";
-import { forwardMoves, isRetryable, mayMoveForward, outboundStatuses, retryMove, statusesThatMayBecome, verdictFrom, type OutboundStatus } from "../../shared/core/rules/message-status";
+import {
+  forwardMoves,
+  isRetryable,
+  mayMoveForward,
+  outboundStatuses,
+  retryMove,
+  statusesThatMayBecome,
+  verdictFrom,
+  type OutboundStatus,
+} from "../../shared/core/rules/message-status";
 import { receiveDeliveryReceipt } from "../../shared/use-cases/receive-delivery-receipt";
 
 /** The status order as a table, and the receipt use case over in-memory ports. */
@@ -19,9 +28,12 @@ describe("status order", () => {
     });
   });
 
-  it.each(outboundStatuses.flatMap((from) => outboundStatuses.map((to) => [from, to] as const)))("%s → %s is allowed exactly when it moves forward", (from, to) => {
-    expect(mayMoveForward(from, to)).toBe(rank[to] > rank[from]);
-  });
+  it.each(outboundStatuses.flatMap((from) => outboundStatuses.map((to) => [from, to] as const)))(
+    "%s → %s is allowed exactly when it moves forward",
+    (from, to) => {
+      expect(mayMoveForward(from, to)).toBe(rank[to] > rank[from]);
+    },
+  );
 
   it("never moves an inbound message", () => {
     for (const to of outboundStatuses) expect(mayMoveForward("received", to)).toBe(false);
@@ -76,15 +88,23 @@ describe("receipt event types", () => {
     expect(receiptEffect(eventType)).toEqual({ kind: "status", status });
   });
 
-  it.each(["TEXT_BLOCKED", "TEXT_CARRIER_BLOCKED", "TEXT_CARRIER_UNREACHABLE", "TEXT_INVALID", "TEXT_INVALID_MESSAGE", "TEXT_PROTECT_BLOCKED", "TEXT_SPAM", "TEXT_TTL_EXPIRED", "TEXT_UNREACHABLE"])(
-    "%s → failed, with the event type as the error code",
-    (eventType) => {
-      expect(receiptEffect(eventType)).toEqual({ kind: "status", status: "failed", errorCode: eventType });
-    },
-  );
+  it.each([
+    "TEXT_BLOCKED",
+    "TEXT_CARRIER_BLOCKED",
+    "TEXT_CARRIER_UNREACHABLE",
+    "TEXT_INVALID",
+    "TEXT_INVALID_MESSAGE",
+    "TEXT_PROTECT_BLOCKED",
+    "TEXT_SPAM",
+    "TEXT_TTL_EXPIRED",
+    "TEXT_UNREACHABLE",
+  ])("%s → failed, with the event type as the error code", (eventType) => {
+    expect(receiptEffect(eventType)).toEqual({ kind: "status", status: "failed", errorCode: eventType });
+  });
 
   it("TEXT_UNKNOWN, event types not known here and prototype names change nothing (recorded only)", () => {
-    for (const eventType of ["TEXT_UNKNOWN", "TEXT_SOMETHING_NEW", "VOICE_COMPLETED", "toString", "__proto__"]) expect(receiptEffect(eventType)).toEqual({ kind: "record" });
+    for (const eventType of ["TEXT_UNKNOWN", "TEXT_SOMETHING_NEW", "VOICE_COMPLETED", "toString", "__proto__"])
+      expect(receiptEffect(eventType)).toEqual({ kind: "record" });
   });
 });
 
@@ -97,7 +117,16 @@ describe("receiveDeliveryReceipt over in-memory ports", () => {
     const store: Pick<MessageStore, "locate" | "applyReceipt" | "keepReceiptAside"> = {
       locate: async (id) => (id === ref.messageId ? ref : undefined),
       applyReceipt: async (_ref, change) => {
-        const message = { id: "msg_1", interactionId: "int_1", direction: "outbound" as const, body: "b", from: "+1", to: "+2", createdAt: ref.createdAt, status };
+        const message = {
+          id: "msg_1",
+          interactionId: "int_1",
+          direction: "outbound" as const,
+          body: "b",
+          from: "+1",
+          to: "+2",
+          createdAt: ref.createdAt,
+          status,
+        };
         if (change.status && !mayMoveForward(status, change.status)) return { applied: false, message };
         if (change.status) status = change.status;
         return { applied: true, message: { ...message, status } };
@@ -110,22 +139,47 @@ describe("receiveDeliveryReceipt over in-memory ports", () => {
     return { store, aside, status: () => status };
   }
   const clock = { now: () => new Date("2026-11-24T10:00:00.000Z") };
-  const receipt = (eventType: string, messageId?: string) => ({ eventType, eventTimestamp: 1_795_514_400_000, messageId: "eum-1", ...(messageId ? { context: { messageId } } : {}) });
+  const receipt = (eventType: string, messageId?: string) => ({
+    eventType,
+    eventTimestamp: 1_795_514_400_000,
+    messageId: "eum-1",
+    ...(messageId ? { context: { messageId } } : {}),
+  });
 
   it("moves forward, then ignores what would move back", async () => {
     const memory = memoryStore("sent");
-    expect(await receiveDeliveryReceipt({ messages: memory.store, clock }, receipt("TEXT_DELIVERED", "msg_1"), "{}")).toMatchObject({ outcome: "applied", status: "delivered" });
-    expect(await receiveDeliveryReceipt({ messages: memory.store, clock }, receipt("TEXT_FAILED_NOT_A_TYPE", "msg_1"), "{}")).toMatchObject({ outcome: "recorded", status: "delivered" });
-    expect(await receiveDeliveryReceipt({ messages: memory.store, clock }, receipt("TEXT_SUCCESSFUL", "msg_1"), "{}")).toMatchObject({ outcome: "ignored", status: "delivered" });
+    expect(await receiveDeliveryReceipt({ messages: memory.store, clock }, receipt("TEXT_DELIVERED", "msg_1"), "{}")).toMatchObject({
+      outcome: "applied",
+      status: "delivered",
+    });
+    expect(await receiveDeliveryReceipt({ messages: memory.store, clock }, receipt("TEXT_FAILED_NOT_A_TYPE", "msg_1"), "{}")).toMatchObject(
+      { outcome: "recorded", status: "delivered" },
+    );
+    expect(await receiveDeliveryReceipt({ messages: memory.store, clock }, receipt("TEXT_SUCCESSFUL", "msg_1"), "{}")).toMatchObject({
+      outcome: "ignored",
+      status: "delivered",
+    });
     expect(memory.status()).toBe("delivered");
   });
 
   it("keeps a receipt aside, for 30 days, when there is no context or no such message", async () => {
     const memory = memoryStore("sent");
-    expect(await receiveDeliveryReceipt({ messages: memory.store, clock }, receipt("TEXT_DELIVERED"), "raw-1")).toMatchObject({ outcome: "kept_aside", reason: "no_context", pk: "RECEIPT_ASIDE#eum-1" });
-    expect(await receiveDeliveryReceipt({ messages: memory.store, clock }, receipt("TEXT_DELIVERED", "msg_other"), "raw-2")).toMatchObject({ outcome: "kept_aside", reason: "unknown_message" });
+    expect(await receiveDeliveryReceipt({ messages: memory.store, clock }, receipt("TEXT_DELIVERED"), "raw-1")).toMatchObject({
+      outcome: "kept_aside",
+      reason: "no_context",
+      pk: "RECEIPT_ASIDE#eum-1",
+    });
+    expect(await receiveDeliveryReceipt({ messages: memory.store, clock }, receipt("TEXT_DELIVERED", "msg_other"), "raw-2")).toMatchObject({
+      outcome: "kept_aside",
+      reason: "unknown_message",
+    });
     expect(memory.aside).toEqual([
-      expect.objectContaining({ id: "eum-1", reason: "no_context", rawEvent: "raw-1", expiresAt: Date.parse("2026-11-24T10:00:00.000Z") / 1000 + 30 * 86_400 }),
+      expect.objectContaining({
+        id: "eum-1",
+        reason: "no_context",
+        rawEvent: "raw-1",
+        expiresAt: Date.parse("2026-11-24T10:00:00.000Z") / 1000 + 30 * 86_400,
+      }),
       expect.objectContaining({ id: "eum-1", reason: "unknown_message", messageId: "msg_other", rawEvent: "raw-2" }),
     ]);
     expect(memory.status()).toBe("sent");

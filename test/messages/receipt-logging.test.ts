@@ -15,7 +15,6 @@ beforeAll(async () => {
 afterAll(async () => h.table.drop());
 afterEach(() => vi.restoreAllMocks());
 
-
 const records = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
 
 describe("delivery receipt logs", () => {
@@ -23,7 +22,13 @@ describe("delivery receipt logs", () => {
     const message = await sendMessage(h, 0);
     lines = captureLogs();
     await deliverReceipt(receiptEvent("TEXT_DELIVERED", { messageId: message.id, to: "+14155550200" }));
-    expect(records().find((r) => r.message === "delivery receipt")).toMatchObject({ level: "INFO", outcome: "applied", eventType: "TEXT_DELIVERED", messageId: message.id, status: "delivered" });
+    expect(records().find((r) => r.message === "delivery receipt")).toMatchObject({
+      level: "INFO",
+      outcome: "applied",
+      eventType: "TEXT_DELIVERED",
+      messageId: message.id,
+      status: "delivered",
+    });
     expect(lines.join("\n")).not.toContain("4155550200");
   });
 
@@ -31,7 +36,13 @@ describe("delivery receipt logs", () => {
     lines = captureLogs();
     await deliverReceipt(receiptEvent("TEXT_DELIVERED", { messageId: "msg_unknown", providerMessageId: "eum-log-1", to: "+14155550277" }));
     const line = records().find((r) => r.message === "delivery receipt kept aside: no message found");
-    expect(line).toMatchObject({ level: "WARN", outcome: "kept_aside", reason: "unknown_message", pk: "RECEIPT_ASIDE#eum-log-1", event: { eventType: "TEXT_DELIVERED", destinationPhoneNumber: "+1415•••••77" } });
+    expect(line).toMatchObject({
+      level: "WARN",
+      outcome: "kept_aside",
+      reason: "unknown_message",
+      pk: "RECEIPT_ASIDE#eum-log-1",
+      event: { eventType: "TEXT_DELIVERED", destinationPhoneNumber: "+1415•••••77" },
+    });
     expect(lines.join("\n")).not.toContain("4155550277");
     expect(lines.join("\n")).not.toContain("4155550100");
   });

@@ -4,7 +4,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keys } from "../../shared/adapters/dynamo/table-design";
 import { admin, agent, createHarness, lambdaContext } from "../support/handler-harness";
 import { invariantViolations } from "../support/table-invariants";
-import { customerNumber, deliverReceipt, FROM, receiptEvent, seedDesk, sendMessage, setStatus, snsEvent, storedMessage, type SentMessage } from "./message-fixtures";
+import {
+  customerNumber,
+  deliverReceipt,
+  FROM,
+  receiptEvent,
+  seedDesk,
+  sendMessage,
+  setStatus,
+  snsEvent,
+  storedMessage,
+  type SentMessage,
+} from "./message-fixtures";
 
 /**
  * POST /api/now/interactions/{id}/messages/{messageId}/retry through the real handler against
@@ -51,7 +62,12 @@ describe("POST /api/now/interactions/{id}/messages/{messageId}/retry", () => {
     expect(res.body.message.errorCode).toBeUndefined();
     const after = await h.outbox.list();
     expect(after).toHaveLength(before.length + 1);
-    expect(after.at(-1)).toMatchObject({ id: `outbox-${message.id}`, from: FROM, to: customerNumber(0), body: "Your parcel is on its way" });
+    expect(after.at(-1)).toMatchObject({
+      id: `outbox-${message.id}`,
+      from: FROM,
+      to: customerNumber(0),
+      body: "Your parcel is on its way",
+    });
     const stored = await storedMessage(h, message);
     expect(stored).toMatchObject({ status: "sent", attempts: 2, providerMessageId: `outbox-${message.id}` });
     expect(stored.errorCode).toBeUndefined();
@@ -112,8 +128,15 @@ describe("POST /api/now/interactions/{id}/messages/{messageId}/retry", () => {
 
   it("an inbound message (a customer's reply) is not an outbound message to retry: 404", async () => {
     const sent = await sendMessage(h, 4);
-    const { handler } = (await import("../../functions/inbound-sms/handler")) as { handler: (e: SNSEvent, c: Context) => Promise<unknown[]> };
-    const reply = JSON.stringify({ originationNumber: customerNumber(4), destinationNumber: FROM, messageBody: "thanks", inboundMessageId: `in-${sent.id}` });
+    const { handler } = (await import("../../functions/inbound-sms/handler")) as {
+      handler: (e: SNSEvent, c: Context) => Promise<unknown[]>;
+    };
+    const reply = JSON.stringify({
+      originationNumber: customerNumber(4),
+      destinationNumber: FROM,
+      messageBody: "thanks",
+      inboundMessageId: `in-${sent.id}`,
+    });
     await handler(snsEvent(reply), lambdaContext("inbound-sms"));
     const listed = await h.call("listMessages", { params: { id: sent.interactionId } });
     const inbound = listed.body.find((m: { direction: string }) => m.direction === "inbound");
@@ -141,7 +164,10 @@ describe("POST /api/now/interactions/{id}/messages/{messageId}/retry", () => {
   it("an opted-out recipient: 409 RECIPIENT_OPTED_OUT and nothing is sent", async () => {
     const message = await failedMessage(1);
     await h.table.documentClient.send(
-      new PutCommand({ TableName: h.table.tableName, Item: { ...keys.optOut(customerNumber(1), FROM), itemType: "optOut", customerNumber: customerNumber(1), providerNumber: FROM } }),
+      new PutCommand({
+        TableName: h.table.tableName,
+        Item: { ...keys.optOut(customerNumber(1), FROM), itemType: "optOut", customerNumber: customerNumber(1), providerNumber: FROM },
+      }),
     );
     const before = await outboxCount();
     const res = await retry(message);
@@ -166,7 +192,9 @@ describe("retry and delivery receipts", () => {
   it("a message failed by a receipt is retried; the first attempt's late receipts no longer apply, the new attempt's do", async () => {
     const message = await sendMessage(h, 0);
     const firstAttempt = `outbox-${message.id}`;
-    expect(await deliverReceipt(receiptEvent("TEXT_CARRIER_UNREACHABLE", { messageId: message.id, providerMessageId: firstAttempt }))).toMatchObject({ outcome: "applied", status: "failed" });
+    expect(
+      await deliverReceipt(receiptEvent("TEXT_CARRIER_UNREACHABLE", { messageId: message.id, providerMessageId: firstAttempt })),
+    ).toMatchObject({ outcome: "applied", status: "failed" });
 
     // The outbox gives every attempt the same id; a provider gives a new one: stand for it.
     await setStatus(h, message, "failed", { providerMessageId: "eum-attempt-1" });
@@ -176,11 +204,16 @@ describe("retry and delivery receipts", () => {
     expect(res.body.message.failedAt).toBeUndefined();
     expect(res.body.message.lastReceipt).toBeUndefined();
 
-    const late = await deliverReceipt(receiptEvent("TEXT_CARRIER_UNREACHABLE", { messageId: message.id, providerMessageId: "eum-attempt-1" }));
+    const late = await deliverReceipt(
+      receiptEvent("TEXT_CARRIER_UNREACHABLE", { messageId: message.id, providerMessageId: "eum-attempt-1" }),
+    );
     expect(late).toMatchObject({ outcome: "ignored", reason: "earlier_attempt", status: "sent" });
     expect(await storedMessage(h, message)).toMatchObject({ status: "sent" });
 
-    expect(await deliverReceipt(receiptEvent("TEXT_DELIVERED", { messageId: message.id, providerMessageId: firstAttempt }))).toMatchObject({ outcome: "applied", status: "delivered" });
+    expect(await deliverReceipt(receiptEvent("TEXT_DELIVERED", { messageId: message.id, providerMessageId: firstAttempt }))).toMatchObject({
+      outcome: "applied",
+      status: "delivered",
+    });
   });
 });
 

@@ -57,9 +57,10 @@ describe("redactPersonalData", () => {
     ];
     const input = Object.fromEntries(keys.map((key) => [key, "+14155550171"]));
     expect(redactPersonalData(input)).toEqual(Object.fromEntries(keys.map((key) => [key, "+1415•••••71"])));
-    expect(
-      redactPersonalData({ phoneNumbers: ["+14155550171", "+442079460958"], sendTo: ["+14155550171"] }),
-    ).toEqual({ phoneNumbers: ["+1415•••••71", "+4420••••••58"], sendTo: ["+1415•••••71"] });
+    expect(redactPersonalData({ phoneNumbers: ["+14155550171", "+442079460958"], sendTo: ["+14155550171"] })).toEqual({
+      phoneNumbers: ["+1415•••••71", "+4420••••••58"],
+      sendTo: ["+1415•••••71"],
+    });
   });
 
   it("masks short values under phone keys too", () => {

@@ -136,12 +136,15 @@ describe("normalisePhoneNumber: reasons", () => {
     expect(normalise(input, options)).toMatchObject({ valid: false, reason: "TOO_LONG" });
   });
 
-  it.each([["+999 1234 5678"], ["+0 415 555 0171"], ["00 999 1234 5678"]])("INVALID_COUNTRY for an unassigned country code: %s", (input) => {
-    const result = normalise(input);
-    // "00 999…" is also tried as a US number; either way, it is not a number.
-    expect(result.valid).toBe(false);
-    if (input.startsWith("+")) expect(result).toMatchObject({ reason: "INVALID_COUNTRY" });
-  });
+  it.each([["+999 1234 5678"], ["+0 415 555 0171"], ["00 999 1234 5678"]])(
+    "INVALID_COUNTRY for an unassigned country code: %s",
+    (input) => {
+      const result = normalise(input);
+      // "00 999…" is also tried as a US number; either way, it is not a number.
+      expect(result.valid).toBe(false);
+      if (input.startsWith("+")) expect(result).toMatchObject({ reason: "INVALID_COUNTRY" });
+    },
+  );
 
   it("INVALID_NUMBER for a number of the right length that no range holds", () => {
     for (const input of ["+1 123 456 7890", "+44 0000 000000"]) {
@@ -263,12 +266,17 @@ describe("normalisePhoneNumber: formats people type", () => {
     expect(normalise(input, { requestCountry: "US" })).toEqual(validAs(library("+14155550171"), "request_country"));
   });
 
-  it.each([["+1 415 555 0171 ext 12"], ["+1 415 555 0171 ext. 12"], ["+1 415 555 0171 x12"], ["+1 415 555 0171 #12"], ["+1 415 555 0171 extension 12"], ["+1 415 555 0171;ext=12"], ["+1 415 555 0171 EXT 12"]])(
-    "reports an extension: %s",
-    (input) => {
-      expect(normalise(input)).toEqual({ ...validAs(library("+14155550171"), "input"), extension: "12" });
-    },
-  );
+  it.each([
+    ["+1 415 555 0171 ext 12"],
+    ["+1 415 555 0171 ext. 12"],
+    ["+1 415 555 0171 x12"],
+    ["+1 415 555 0171 #12"],
+    ["+1 415 555 0171 extension 12"],
+    ["+1 415 555 0171;ext=12"],
+    ["+1 415 555 0171 EXT 12"],
+  ])("reports an extension: %s", (input) => {
+    expect(normalise(input)).toEqual({ ...validAs(library("+14155550171"), "input"), extension: "12" });
+  });
 
   it("reports no extension when there is none, and none on an invalid number", () => {
     expect(normalise("+1 415 555 0171")).not.toHaveProperty("extension");
@@ -401,11 +409,13 @@ function checksFor({ country, number }: Sample): Check[] {
   if (nationalExpected) ambiguousNationalForms.push(`${country} ${number.number} → ${nationalExpected.number}`);
 
   const checks: Check[] = [
-    ...([
-      [{ requestCountry: country }, "request_country"],
-      [{ consumerLocation: country.toLowerCase(), defaultCountry: "ZZ" }, "consumer_location"],
-      [{ defaultCountry: country }, "default_country"],
-    ] as const).map(([options, source]): Check =>
+    ...(
+      [
+        [{ requestCountry: country }, "request_country"],
+        [{ consumerLocation: country.toLowerCase(), defaultCountry: "ZZ" }, "consumer_location"],
+        [{ defaultCountry: country }, "default_country"],
+      ] as const
+    ).map(([options, source]): Check =>
       nationalExpected ? { input: national, options, expected: nationalExpected } : { input: national, options, expected: number, source },
     ),
     { input: number.number, options: {}, expected: number, source: "input" },

@@ -190,7 +190,10 @@ describe("property: any string", () => {
     { weight: 1, arbitrary: fc.constantFrom("😀", "ą", "\u2019", "\u001b", "👍🏽") },
     { weight: 1, arbitrary: fc.string({ unit: "binary", minLength: 1, maxLength: 1 }) },
   );
-  const body = fc.oneof(fc.array(char, { maxLength: 500 }).map((cs) => cs.join("")), fc.string({ unit: "binary", maxLength: 400 }));
+  const body = fc.oneof(
+    fc.array(char, { maxLength: 500 }).map((cs) => cs.join("")),
+    fc.string({ unit: "binary", maxLength: 400 }),
+  );
 
   it("has ≥ 1 segment, is GSM-7 iff every character is in the GSM tables, and its greedy parts rebuild it", () => {
     fc.assert(

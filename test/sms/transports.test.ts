@@ -51,11 +51,17 @@ async function refusal(send: Promise<unknown>): Promise<SmsSendError> {
 }
 
 function networkError(code: string): Error {
-  return Object.assign(new Error(`connect ${code} sns.eu-west-1.amazonaws.com`), { code, $metadata: { attempts: 3, totalRetryDelay: 300 } });
+  return Object.assign(new Error(`connect ${code} sns.eu-west-1.amazonaws.com`), {
+    code,
+    $metadata: { attempts: 3, totalRetryDelay: 300 },
+  });
 }
 
 function timeoutError(): Error {
-  return Object.assign(new Error("@smithy/node-http-handler - the request socket timed out after 2000 ms of inactivity"), { name: "TimeoutError", $metadata: {} });
+  return Object.assign(new Error("@smithy/node-http-handler - the request socket timed out after 2000 ms of inactivity"), {
+    name: "TimeoutError",
+    $metadata: {},
+  });
 }
 
 function abortError(): Error {
@@ -114,7 +120,9 @@ describe("SnsTransport", () => {
   it("skips the opt-out check when built with checkOptOut: false", async () => {
     snsMock.on(PublishCommand).resolves({ MessageId: "sns-mid-2" });
 
-    await expect(new SnsTransport(new SNSClient({ region: "eu-west-1" }), { checkOptOut: false }).send(sms)).resolves.toEqual({ providerMessageId: "sns-mid-2" });
+    await expect(new SnsTransport(new SNSClient({ region: "eu-west-1" }), { checkOptOut: false }).send(sms)).resolves.toEqual({
+      providerMessageId: "sns-mid-2",
+    });
 
     expect(snsMock.commandCalls(CheckIfPhoneNumberIsOptedOutCommand)).toHaveLength(0);
     expect(snsMock.commandCalls(PublishCommand)).toHaveLength(1);
@@ -128,13 +136,48 @@ describe("SnsTransport", () => {
 
   const publishFailures: Array<[string, string, boolean, () => unknown]> = [
     ["ThrottledException", "THROTTLED", true, () => new ThrottledException({ message: "Rate exceeded", $metadata })],
-    ["an unmodelled 'Throttled'", "THROTTLED", true, () => Object.assign(new Error("Rate exceeded"), { name: "Throttled", $fault: "client", $metadata })],
-    ["ThrottlingException", "THROTTLED", true, () => Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException", $fault: "client", $metadata })],
-    ["any error with $retryable.throttling", "THROTTLED", true, () => Object.assign(new Error("slow"), { name: "SomethingElse", $fault: "client", $retryable: { throttling: true }, $metadata })],
-    ["InvalidParameterException", "INVALID_PARAMETER", false, () => new InvalidParameterException({ message: "Invalid parameter: PhoneNumber", $metadata })],
-    ["InvalidParameterValueException", "INVALID_PARAMETER", false, () => new InvalidParameterValueException({ message: "Invalid parameter value", $metadata })],
-    ["AuthorizationErrorException", "AuthorizationErrorException", false, () => new AuthorizationErrorException({ message: "not authorized", $metadata: { httpStatusCode: 403 } })],
-    ["InternalErrorException (5xx)", "InternalErrorException", true, () => new InternalErrorException({ message: "internal", $metadata: { httpStatusCode: 500 } })],
+    [
+      "an unmodelled 'Throttled'",
+      "THROTTLED",
+      true,
+      () => Object.assign(new Error("Rate exceeded"), { name: "Throttled", $fault: "client", $metadata }),
+    ],
+    [
+      "ThrottlingException",
+      "THROTTLED",
+      true,
+      () => Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException", $fault: "client", $metadata }),
+    ],
+    [
+      "any error with $retryable.throttling",
+      "THROTTLED",
+      true,
+      () => Object.assign(new Error("slow"), { name: "SomethingElse", $fault: "client", $retryable: { throttling: true }, $metadata }),
+    ],
+    [
+      "InvalidParameterException",
+      "INVALID_PARAMETER",
+      false,
+      () => new InvalidParameterException({ message: "Invalid parameter: PhoneNumber", $metadata }),
+    ],
+    [
+      "InvalidParameterValueException",
+      "INVALID_PARAMETER",
+      false,
+      () => new InvalidParameterValueException({ message: "Invalid parameter value", $metadata }),
+    ],
+    [
+      "AuthorizationErrorException",
+      "AuthorizationErrorException",
+      false,
+      () => new AuthorizationErrorException({ message: "not authorized", $metadata: { httpStatusCode: 403 } }),
+    ],
+    [
+      "InternalErrorException (5xx)",
+      "InternalErrorException",
+      true,
+      () => new InternalErrorException({ message: "internal", $metadata: { httpStatusCode: 500 } }),
+    ],
     ["TimeoutError", "TRANSPORT_TIMEOUT", true, timeoutError],
     ["AbortError", "TRANSPORT_TIMEOUT", true, abortError],
     ["ETIMEDOUT", "TRANSPORT_TIMEOUT", true, () => networkError("ETIMEDOUT")],
@@ -165,7 +208,9 @@ describe("SnsTransport", () => {
 
   it("keeps the body and the phone numbers out of the error message", async () => {
     snsMock.on(CheckIfPhoneNumberIsOptedOutCommand).resolves({ isOptedOut: false });
-    snsMock.on(PublishCommand).rejects(new InvalidParameterException({ message: `Invalid parameter: PhoneNumber Reason: ${sms.to}`, $metadata }));
+    snsMock
+      .on(PublishCommand)
+      .rejects(new InvalidParameterException({ message: `Invalid parameter: PhoneNumber Reason: ${sms.to}`, $metadata }));
 
     const error = await refusal(transport.send(sms));
 
@@ -203,28 +248,65 @@ describe("EndUserMessagingTransport", () => {
   });
 
   const sendFailures: Array<[string, string, boolean, () => unknown]> = [
-    ["ThrottlingException", "THROTTLED", true, () => new ThrottlingException({ message: "Rate exceeded", $metadata: { httpStatusCode: 429 } })],
+    [
+      "ThrottlingException",
+      "THROTTLED",
+      true,
+      () => new ThrottlingException({ message: "Rate exceeded", $metadata: { httpStatusCode: 429 } }),
+    ],
     [
       "ConflictException DESTINATION_PHONE_NUMBER_OPTED_OUT (how the service answers an opted-out number)",
       "RECIPIENT_OPTED_OUT",
       false,
-      () => new ConflictException({ message: "opted out", Reason: "DESTINATION_PHONE_NUMBER_OPTED_OUT", ResourceType: "opt-out-list", ResourceId: "Default", $metadata }),
+      () =>
+        new ConflictException({
+          message: "opted out",
+          Reason: "DESTINATION_PHONE_NUMBER_OPTED_OUT",
+          ResourceType: "opt-out-list",
+          ResourceId: "Default",
+          $metadata,
+        }),
     ],
     [
       "ValidationException carrying the DESTINATION_PHONE_NUMBER_OPTED_OUT reason",
       "RECIPIENT_OPTED_OUT",
       false,
-      () => new ValidationException({ message: "opted out", Reason: "DESTINATION_PHONE_NUMBER_OPTED_OUT" as ValidationException["Reason"], $metadata }),
+      () =>
+        new ValidationException({
+          message: "opted out",
+          Reason: "DESTINATION_PHONE_NUMBER_OPTED_OUT" as ValidationException["Reason"],
+          $metadata,
+        }),
     ],
-    ["ValidationException INVALID_PARAMETER", "INVALID_PARAMETER", false, () => new ValidationException({ message: "bad", Reason: "INVALID_PARAMETER", $metadata })],
-    ["ValidationException CANNOT_ADD_OPTED_OUT_NUMBER (not a send-time opt-out)", "INVALID_PARAMETER", false, () => new ValidationException({ message: "bad", Reason: "CANNOT_ADD_OPTED_OUT_NUMBER", $metadata })],
+    [
+      "ValidationException INVALID_PARAMETER",
+      "INVALID_PARAMETER",
+      false,
+      () => new ValidationException({ message: "bad", Reason: "INVALID_PARAMETER", $metadata }),
+    ],
+    [
+      "ValidationException CANNOT_ADD_OPTED_OUT_NUMBER (not a send-time opt-out)",
+      "INVALID_PARAMETER",
+      false,
+      () => new ValidationException({ message: "bad", Reason: "CANNOT_ADD_OPTED_OUT_NUMBER", $metadata }),
+    ],
     ["ValidationException without a reason", "INVALID_PARAMETER", false, () => new ValidationException({ message: "bad", $metadata })],
-    ["AccessDeniedException", "ACCESS_DENIED", false, () => new AccessDeniedException({ message: "denied", Reason: "ACCOUNT_DISABLED", $metadata: { httpStatusCode: 403 } })],
+    [
+      "AccessDeniedException",
+      "ACCESS_DENIED",
+      false,
+      () => new AccessDeniedException({ message: "denied", Reason: "ACCOUNT_DISABLED", $metadata: { httpStatusCode: 403 } }),
+    ],
     [
       "ServiceQuotaExceededException",
       "QUOTA_EXCEEDED",
       false,
-      () => new ServiceQuotaExceededException({ message: "spend limit", Reason: "MONTHLY_SPEND_LIMIT_REACHED_FOR_TEXT", $metadata: { httpStatusCode: 402 } }),
+      () =>
+        new ServiceQuotaExceededException({
+          message: "spend limit",
+          Reason: "MONTHLY_SPEND_LIMIT_REACHED_FOR_TEXT",
+          $metadata: { httpStatusCode: 402 },
+        }),
     ],
     [
       "another ConflictException",
@@ -232,8 +314,18 @@ describe("EndUserMessagingTransport", () => {
       false,
       () => new ConflictException({ message: "not verified", Reason: "DESTINATION_PHONE_NUMBER_NOT_VERIFIED", $metadata }),
     ],
-    ["ResourceNotFoundException", "ResourceNotFoundException", false, () => new ResourceNotFoundException({ message: "no such configuration set", $metadata: { httpStatusCode: 404 } })],
-    ["InternalServerException (5xx)", "InternalServerException", true, () => new InternalServerException({ message: "internal", $metadata: { httpStatusCode: 500 } })],
+    [
+      "ResourceNotFoundException",
+      "ResourceNotFoundException",
+      false,
+      () => new ResourceNotFoundException({ message: "no such configuration set", $metadata: { httpStatusCode: 404 } }),
+    ],
+    [
+      "InternalServerException (5xx)",
+      "InternalServerException",
+      true,
+      () => new InternalServerException({ message: "internal", $metadata: { httpStatusCode: 500 } }),
+    ],
     ["TimeoutError", "TRANSPORT_TIMEOUT", true, timeoutError],
     ["AbortError", "TRANSPORT_TIMEOUT", true, abortError],
     ["ECONNREFUSED", "TRANSPORT_ERROR", true, () => networkError("ECONNREFUSED")],
@@ -251,7 +343,9 @@ describe("EndUserMessagingTransport", () => {
   });
 
   it("names the service's reason in the message of an otherwise unmapped error", async () => {
-    eumMock.on(SendTextMessageCommand).rejects(new ConflictException({ message: "x", Reason: "DESTINATION_PHONE_NUMBER_NOT_VERIFIED", $metadata }));
+    eumMock
+      .on(SendTextMessageCommand)
+      .rejects(new ConflictException({ message: "x", Reason: "DESTINATION_PHONE_NUMBER_NOT_VERIFIED", $metadata }));
     expect((await refusal(transport.send(sms))).message).toContain("DESTINATION_PHONE_NUMBER_NOT_VERIFIED");
   });
 });
@@ -304,6 +398,8 @@ describe("createTransport", () => {
   });
 
   it("refuses an unknown SMS_TRANSPORT, listing the accepted ones", () => {
-    expect(() => createTransport({ SMS_TRANSPORT: "pinpoint" })).toThrow("SMS_TRANSPORT must be one of outbox, sns, end-user-messaging, not 'pinpoint'");
+    expect(() => createTransport({ SMS_TRANSPORT: "pinpoint" })).toThrow(
+      "SMS_TRANSPORT must be one of outbox, sns, end-user-messaging, not 'pinpoint'",
+    );
   });
 });

@@ -36,7 +36,13 @@ export const admin = { sub: "admin-ada", groups: ["admins"] };
 export async function createHarness(prefix: string, env: Record<string, string> = {}) {
   const table: TestTable = await createTestTable(prefix);
   const outboxFile = join(tmpdir(), `${table.tableName}-outbox.jsonl`);
-  Object.assign(process.env, { TABLE_NAME: table.tableName, DYNAMODB_ENDPOINT: table.endpoint, SMS_TRANSPORT: "outbox", OUTBOX_FILE: outboxFile, ...env });
+  Object.assign(process.env, {
+    TABLE_NAME: table.tableName,
+    DYNAMODB_ENDPOINT: table.endpoint,
+    SMS_TRANSPORT: "outbox",
+    OUTBOX_FILE: outboxFile,
+    ...env,
+  });
   const loaded = new Map<RouteKey, ApiHandler>();
 
   async function handlerFor(key: RouteKey): Promise<ApiHandler> {

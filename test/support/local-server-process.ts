@@ -66,7 +66,10 @@ export function killGroup(server: RunningServer | undefined): void {
 }
 
 export async function devToken(dataDir: string, args: string[]): Promise<string> {
-  const { stdout } = await execFileAsync(NODE_WITH_TSX[0], [...NODE_WITH_TSX.slice(1), "local/dev-token.ts", ...args], { cwd: REPO_ROOT, env: { ...process.env, DATA_DIR: dataDir } });
+  const { stdout } = await execFileAsync(NODE_WITH_TSX[0], [...NODE_WITH_TSX.slice(1), "local/dev-token.ts", ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, DATA_DIR: dataDir },
+  });
   const lines = stdout.trim().split("\n");
   return lines[lines.length - 1]!.trim();
 }

@@ -38,7 +38,8 @@ export function createResponseValidator(document: Json, source = "the OpenAPI do
       const label = `${method.toUpperCase()} ${path}${op.operationId ? ` (${String(op.operationId)})` : ""}`;
       const responses = new Map<string, ValidateFunction | undefined>();
       for (const [status, response] of Object.entries((op.responses ?? {}) as Record<string, Json>)) {
-        const schema = ((response.content as Record<string, Json> | undefined)?.["application/json"] as Json | undefined)?.schema as Json | undefined;
+        const schema = ((response.content as Record<string, Json> | undefined)?.["application/json"] as Json | undefined)?.schema as
+          Json | undefined;
         try {
           responses.set(status, schema ? ajv.compile({ ...toDefs(schema), $defs }) : undefined);
         } catch (error) {
@@ -60,7 +61,10 @@ export function createResponseValidator(document: Json, source = "the OpenAPI do
       return `${operation.label} answered ${status}, which ${source} does not document for it (documented: ${[...operation.responses.keys()].join(", ")})`;
     }
     const validate = operation.responses.get(key);
-    if (!validate) return body === undefined ? undefined : `${operation.label} answered ${status} with a body, but ${source} documents none\nbody: ${excerpt(body)}`;
+    if (!validate)
+      return body === undefined
+        ? undefined
+        : `${operation.label} answered ${status} with a body, but ${source} documents none\nbody: ${excerpt(body)}`;
     if (body === undefined) return `${operation.label} answered ${status} without a body, but ${source} documents an application/json body`;
     if (validate(body)) return undefined;
     return `${operation.label} answered ${status} with a body ${source} does not describe:\n${describe(validate.errors ?? [])}\nbody: ${excerpt(body)}`;
@@ -111,7 +115,10 @@ function describe(errors: ErrorObject[]): string {
   return errors
     .map((error) => {
       const where = error.instancePath === "" ? "body" : `body${error.instancePath}`;
-      const params = error.keyword === "additionalProperties" || error.keyword === "enum" || error.keyword === "const" ? ` ${JSON.stringify(error.params)}` : "";
+      const params =
+        error.keyword === "additionalProperties" || error.keyword === "enum" || error.keyword === "const"
+          ? ` ${JSON.stringify(error.params)}`
+          : "";
       return `  - ${where} ${error.message ?? error.keyword}${params} (schema ${error.schemaPath})`;
     })
     .join("\n");

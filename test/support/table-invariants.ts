@@ -22,8 +22,13 @@ export async function invariantViolations(table: TestTable): Promise<string[]> {
     const interaction = interactions.get(String(lock.interactionId));
     if (!interaction) problems.push(`lock ${key} points at missing interaction ${lock.interactionId}`);
     else if (interaction.active !== true) problems.push(`lock ${key} points at closed interaction ${lock.interactionId}`);
-    else if (interaction.from !== lock.providerNumber || interaction.to !== lock.customerNumber) problems.push(`lock ${key} and interaction ${lock.interactionId} disagree on numbers`);
-    else if (interaction.handler !== lock.handler || interaction.consumerId !== lock.consumerId || interaction.assignedTo !== lock.assignedTo) {
+    else if (interaction.from !== lock.providerNumber || interaction.to !== lock.customerNumber)
+      problems.push(`lock ${key} and interaction ${lock.interactionId} disagree on numbers`);
+    else if (
+      interaction.handler !== lock.handler ||
+      interaction.consumerId !== lock.consumerId ||
+      interaction.assignedTo !== lock.assignedTo
+    ) {
       problems.push(`lock ${key} and interaction ${lock.interactionId} disagree on handler, consumer or assignee`);
     }
   }
@@ -57,7 +62,8 @@ export async function invariantViolations(table: TestTable): Promise<string[]> {
     }
   }
   for (const number of activeByNumber.keys()) {
-    if (!items.some((i) => i.itemType === "activeProfile" && i.pk === `PHONE#${number}`)) problems.push(`${number} has an active profile but no pointer`);
+    if (!items.some((i) => i.itemType === "activeProfile" && i.pk === `PHONE#${number}`))
+      problems.push(`${number} has an active profile but no pointer`);
   }
 
   for (const child of items.filter((i) => i.itemType === "message" || i.itemType === "participant")) {

@@ -15,7 +15,9 @@ export async function loadComposeExtension(modulePath: string | undefined): Prom
   const loaded = (await import(url)) as { default?: unknown; composeDefaultsExtension?: unknown };
   const extension = loaded.composeDefaultsExtension ?? loaded.default;
   if (!isExtension(extension)) {
-    throw new Error(`${modulePath} must export (default or as composeDefaultsExtension) an object with a name and composeDefaults(context)`);
+    throw new Error(
+      `${modulePath} must export (default or as composeDefaultsExtension) an object with a name and composeDefaults(context)`,
+    );
   }
   return extension;
 }

@@ -15,7 +15,15 @@ import type { ActiveProfileRef } from "../../core/model/channel-user-profile";
 import { fromItem, isItemOf, items, type ItemType } from "./items";
 import { keys, phonePartition, tableDesign } from "./table-design";
 import type { ConversationLock } from "../../core/model/conversation-lock";
-import type { ApplyResult, CloseOptions, ConversationStore, IdempotencyRecord, InboundPlan, InitiationPlan, NumberState } from "../../core/ports/conversation-store";
+import type {
+  ApplyResult,
+  CloseOptions,
+  ConversationStore,
+  IdempotencyRecord,
+  InboundPlan,
+  InitiationPlan,
+  NumberState,
+} from "../../core/ports/conversation-store";
 
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 /** Which assumption a transaction item re-checks, so a cancellation reason can be read back. */
@@ -47,10 +55,13 @@ export class DynamoConversationStore implements ConversationStore {
       if (isItemOf(item, "activeProfile")) state.activeProfile = fromItem<ActiveProfileRef>(item);
       else if (isItemOf(item, "conversationLock")) state.locks.push(fromItem<ConversationLock>(item));
       else if (isItemOf(item, "optOut")) state.optOuts.push(String(item.providerNumber));
-      else if (isItemOf(item, "consumerPhone")) links.push({ consumerId: String(item.consumerId), createdAt: String(item.createdAt ?? "") });
+      else if (isItemOf(item, "consumerPhone"))
+        links.push({ consumerId: String(item.consumerId), createdAt: String(item.createdAt ?? "") });
     }
     // Oldest consumer first (the sort key orders them by id, not by age).
-    state.consumerIds = links.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.consumerId.localeCompare(b.consumerId)).map((link) => link.consumerId);
+    state.consumerIds = links
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.consumerId.localeCompare(b.consumerId))
+      .map((link) => link.consumerId);
     return state;
   }
 
@@ -61,17 +72,36 @@ export class DynamoConversationStore implements ConversationStore {
     const from = interaction.from!;
 
     if (decision.kind === "create") {
-      writes.push(["lock", { Put: { TableName: this.tableName, Item: items.conversationLock(interaction, 1), ConditionExpression: notExists, ReturnValuesOnConditionCheckFailure: "ALL_OLD" } }]);
+      writes.push([
+        "lock",
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: items.conversationLock(interaction, 1),
+            ConditionExpression: notExists,
+            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+          },
+        },
+      ]);
     } else if (decision.kind === "replace") {
       const old = decision.close;
-      writes.push(["lock", { Put: { TableName: this.tableName, Item: items.conversationLock(interaction, old.version + 1), ...versionIs(old.version) } }]);
+      writes.push([
+        "lock",
+        { Put: { TableName: this.tableName, Item: items.conversationLock(interaction, old.version + 1), ...versionIs(old.version) } },
+      ]);
       writes.push(["interaction", this.closeUpdate(old.interactionId, "closed_complete", now)]);
     } else {
       const joined = decision.join;
       writes.push([
         "lock",
         decision.assign
-          ? { Put: { TableName: this.tableName, Item: items.conversationLock(interaction, joined.version + 1), ...versionIs(joined.version) } }
+          ? {
+              Put: {
+                TableName: this.tableName,
+                Item: items.conversationLock(interaction, joined.version + 1),
+                ...versionIs(joined.version),
+              },
+            }
           : { ConditionCheck: { TableName: this.tableName, Key: keys.conversationLock(to, from), ...versionIs(joined.version) } },
       ]);
     }
@@ -91,7 +121,11 @@ export class DynamoConversationStore implements ConversationStore {
           Key: keys.participant(interaction.id, plan.participant.agentId),
           UpdateExpression: "SET #itemType = :itemType, #agentId = :agentId, #joinedAt = if_not_exists(#joinedAt, :joinedAt)",
           ExpressionAttributeNames: { "#itemType": "itemType", "#agentId": "agentId", "#joinedAt": "joinedAt" },
-          ExpressionAttributeValues: { ":itemType": "participant" satisfies ItemType, ":agentId": plan.participant.agentId, ":joinedAt": plan.participant.joinedAt },
+          ExpressionAttributeValues: {
+            ":itemType": "participant" satisfies ItemType,
+            ":agentId": plan.participant.agentId,
+            ":joinedAt": plan.participant.joinedAt,
+          },
         },
       },
     ]);
@@ -112,7 +146,13 @@ export class DynamoConversationStore implements ConversationStore {
     // Not opted out (re-checked: a STOP may land between the read and this write).
     writes.push([
       "opt_out",
-      { ConditionCheck: { TableName: this.tableName, Key: keys.optOut(to, from), ConditionExpression: `attribute_not_exists(${tableDesign.partitionKey})` } },
+      {
+        ConditionCheck: {
+          TableName: this.tableName,
+          Key: keys.optOut(to, from),
+          ConditionExpression: `attribute_not_exists(${tableDesign.partitionKey})`,
+        },
+      },
     ]);
     writes.push(...this.profileItems(plan, to, now));
     if (plan.idempotency) {
@@ -151,11 +191,33 @@ export class DynamoConversationStore implements ConversationStore {
     const { interaction, message } = plan;
     const writes: [Role, TransactItem][] = [];
     if (plan.join) {
-      writes.push(["lock", { ConditionCheck: { TableName: this.tableName, Key: keys.conversationLock(interaction.to!, interaction.from!), ...versionIs(plan.join.version) } }]);
+      writes.push([
+        "lock",
+        {
+          ConditionCheck: {
+            TableName: this.tableName,
+            Key: keys.conversationLock(interaction.to!, interaction.from!),
+            ...versionIs(plan.join.version),
+          },
+        },
+      ]);
       writes.push(["interaction", this.touchUpdate(interaction, false)]);
     } else {
-      writes.push(["lock", { Put: { TableName: this.tableName, Item: items.conversationLock(interaction, 1), ConditionExpression: notExists, ReturnValuesOnConditionCheckFailure: "ALL_OLD" } }]);
-      writes.push(["interaction", { Put: { TableName: this.tableName, Item: items.interaction(interaction), ConditionExpression: notExists } }]);
+      writes.push([
+        "lock",
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: items.conversationLock(interaction, 1),
+            ConditionExpression: notExists,
+            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+          },
+        },
+      ]);
+      writes.push([
+        "interaction",
+        { Put: { TableName: this.tableName, Item: items.interaction(interaction), ConditionExpression: notExists } },
+      ]);
     }
     writes.push([undefined, { Put: { TableName: this.tableName, Item: items.message(message) } }]);
     if (plan.optOut === "record") {
@@ -163,7 +225,16 @@ export class DynamoConversationStore implements ConversationStore {
       // Recorded once: a second STOP finds it and is not confirmed again.
       writes.push(["opt_out", { Put: { TableName: this.tableName, Item: item, ConditionExpression: notExists } }]);
     } else if (plan.optOut === "lift") {
-      writes.push(["opt_out", { Delete: { TableName: this.tableName, Key: keys.optOut(interaction.to!, interaction.from!), ConditionExpression: `attribute_exists(${tableDesign.partitionKey})` } }]);
+      writes.push([
+        "opt_out",
+        {
+          Delete: {
+            TableName: this.tableName,
+            Key: keys.optOut(interaction.to!, interaction.from!),
+            ConditionExpression: `attribute_exists(${tableDesign.partitionKey})`,
+          },
+        },
+      ]);
     }
     writes.push([
       "duplicate_inbound",
@@ -195,7 +266,10 @@ export class DynamoConversationStore implements ConversationStore {
   async recordAutomaticReply(message: Message): Promise<void> {
     await this.client.send(
       new TransactWriteCommand({
-        TransactItems: [{ Put: { TableName: this.tableName, Item: items.message(message) } }, { Put: { TableName: this.tableName, Item: items.messageById(message) } }],
+        TransactItems: [
+          { Put: { TableName: this.tableName, Item: items.message(message) } },
+          { Put: { TableName: this.tableName, Item: items.messageById(message) } },
+        ],
       }),
     );
   }
@@ -231,7 +305,9 @@ export class DynamoConversationStore implements ConversationStore {
   }
 
   async getIdempotencyRecord(agentId: string, key: string): Promise<IdempotencyRecord | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.idempotencyKey(agentId, key), ConsistentRead: true }));
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.idempotencyKey(agentId, key), ConsistentRead: true }),
+    );
     return Item ? fromItem<IdempotencyRecord>(Item) : undefined;
   }
 
@@ -239,13 +315,24 @@ export class DynamoConversationStore implements ConversationStore {
   private touchUpdate(interaction: Interaction, assign: boolean): TransactItem {
     const now = interaction.updatedAt;
     const activity = keys.activeByActivity(now, interaction.id);
-    const names: Record<string, string> = { "#updatedAt": "updatedAt", "#lastActivityAt": "lastActivityAt", "#active": "active", "#g3sk": "gsi3sk" };
+    const names: Record<string, string> = {
+      "#updatedAt": "updatedAt",
+      "#lastActivityAt": "lastActivityAt",
+      "#active": "active",
+      "#g3sk": "gsi3sk",
+    };
     const values: Record<string, unknown> = { ":now": now, ":true": true, ":g3sk": activity.gsi3sk };
     const sets = ["#updatedAt = :now", "#lastActivityAt = :now", "#g3sk = :g3sk"];
     if (assign) {
       const assignee = keys.assigneeActiveInteractions(interaction.assignedTo!, interaction.createdAt, interaction.id);
       Object.assign(names, { "#handler": "handler", "#state": "state", "#assignedTo": "assignedTo", "#g2pk": "gsi2pk", "#g2sk": "gsi2sk" });
-      Object.assign(values, { ":handler": interaction.handler, ":state": interaction.state, ":assignedTo": interaction.assignedTo, ":g2pk": assignee.gsi2pk, ":g2sk": assignee.gsi2sk });
+      Object.assign(values, {
+        ":handler": interaction.handler,
+        ":state": interaction.state,
+        ":assignedTo": interaction.assignedTo,
+        ":g2pk": assignee.gsi2pk,
+        ":g2sk": assignee.gsi2sk,
+      });
       sets.push("#handler = :handler", "#state = :state", "#assignedTo = :assignedTo", "#g2pk = :g2pk", "#g2sk = :g2sk");
     }
     return {
@@ -293,13 +380,31 @@ export class DynamoConversationStore implements ConversationStore {
   private profileItems(plan: InitiationPlan, phoneNumber: string, now: string): [Role, TransactItem][] {
     const change = plan.decision.profile;
     if (change.kind === "keep") {
-      return [["profile", { ConditionCheck: { TableName: this.tableName, Key: keys.activeProfile(phoneNumber), ...profileIs(change.profile.profileId) } }]];
+      return [
+        [
+          "profile",
+          { ConditionCheck: { TableName: this.tableName, Key: keys.activeProfile(phoneNumber), ...profileIs(change.profile.profileId) } },
+        ],
+      ];
     }
     const profile = plan.newProfile!;
     const pointer = items.activeProfile(profile);
     const history: [Role, TransactItem] = [undefined, { Put: { TableName: this.tableName, Item: items.profile(profile) } }];
     if (change.kind === "create") {
-      return [["profile", { Put: { TableName: this.tableName, Item: pointer, ConditionExpression: notExists, ReturnValuesOnConditionCheckFailure: "ALL_OLD" } }], history];
+      return [
+        [
+          "profile",
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: pointer,
+              ConditionExpression: notExists,
+              ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+            },
+          },
+        ],
+        history,
+      ];
     }
     return [
       ["profile", { Put: { TableName: this.tableName, Item: pointer, ...profileIs(change.from.profileId) } }],
@@ -333,7 +438,8 @@ export class DynamoConversationStore implements ConversationStore {
           failed.set(writes[index]?.[0], reason.Item ? unmarshall(reason.Item as Parameters<typeof unmarshall>[0]) : undefined);
         }
       });
-      if (failed.has("idempotency")) return { ok: false, failed: "idempotency", record: fromItem<IdempotencyRecord>(failed.get("idempotency")!) };
+      if (failed.has("idempotency"))
+        return { ok: false, failed: "idempotency", record: fromItem<IdempotencyRecord>(failed.get("idempotency")!) };
       if (failed.has("duplicate_inbound")) return { ok: false, failed: "duplicate_inbound" };
       if (failed.has("provider")) return { ok: false, failed: "provider" };
       if (failed.has("opt_out")) return { ok: false, failed: "opt_out", optedOut: true };
@@ -347,7 +453,12 @@ export class DynamoConversationStore implements ConversationStore {
       }
       if (failed.has("interaction")) return { ok: false, failed: "interaction" };
       // Another transaction held an item, or throttling: worth another try. Anything else is a bug to see.
-      if (reasons.some((reason) => reason.Code === "TransactionConflict" || reason.Code === "ThrottlingError" || reason.Code === "ProvisionedThroughputExceeded")) {
+      if (
+        reasons.some(
+          (reason) =>
+            reason.Code === "TransactionConflict" || reason.Code === "ThrottlingError" || reason.Code === "ProvisionedThroughputExceeded",
+        )
+      ) {
         return { ok: false, failed: "conflict" };
       }
       throw error;

@@ -14,13 +14,17 @@ export class DynamoInteractionStore implements InteractionStore {
 
   async get(interactionId: string): Promise<Interaction | undefined> {
     // Consistent: callers read an interaction right after writing it (a send, a close).
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.interaction(interactionId), ConsistentRead: true }));
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.interaction(interactionId), ConsistentRead: true }),
+    );
     return Item ? fromItem<Interaction>(Item) : undefined;
   }
 
   async getWithParticipants(interactionId: string) {
     // The interaction item and its participants share the prefix; messages sort apart.
-    const items = await queryPrefix(this.client, this.tableName, keys.interaction(interactionId).pk, keys.interactionItemPrefix, { ConsistentRead: true });
+    const items = await queryPrefix(this.client, this.tableName, keys.interaction(interactionId).pk, keys.interactionItemPrefix, {
+      ConsistentRead: true,
+    });
     const record = items.find((item) => isItemOf(item, "interaction"));
     if (!record) return undefined;
     const participants = items.filter((item) => isItemOf(item, "participant")).map((item) => fromItem<Participant>(item));
@@ -44,7 +48,11 @@ export class DynamoInteractionStore implements InteractionStore {
 
   async createPhoneInteraction(interaction: Interaction): Promise<void> {
     await this.client.send(
-      new PutCommand({ TableName: this.tableName, Item: items.interaction(interaction), ConditionExpression: `attribute_not_exists(${tableDesign.partitionKey})` }),
+      new PutCommand({
+        TableName: this.tableName,
+        Item: items.interaction(interaction),
+        ConditionExpression: `attribute_not_exists(${tableDesign.partitionKey})`,
+      }),
     );
   }
 
@@ -57,7 +65,10 @@ export class DynamoInteractionStore implements InteractionStore {
     const startKey = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
     // A cursor is this query's own last key: the table's and the index's key attributes, same partition.
     const expected = [tableDesign.partitionKey, tableDesign.sortKey, index.partitionKey, index.sortKey].sort().join();
-    if (startKey === null || (startKey && (startKey[partitionAttribute] !== partitionValue || Object.keys(startKey).sort().join() !== expected))) {
+    if (
+      startKey === null ||
+      (startKey && (startKey[partitionAttribute] !== partitionValue || Object.keys(startKey).sort().join() !== expected))
+    ) {
       return "invalid_cursor";
     }
     const items: Interaction[] = [];

@@ -83,18 +83,30 @@ export const items = {
     createdAt: profile.createdAt,
   }),
   /** A profile in the number's history (active or not). */
-  profile: (profile: ChannelUserProfile): Item => ({ ...keys.profile(profile.phoneNumber, profile.createdAt, profile.id), itemType: "profile", ...profile }),
+  profile: (profile: ChannelUserProfile): Item => ({
+    ...keys.profile(profile.phoneNumber, profile.createdAt, profile.id),
+    itemType: "profile",
+    ...profile,
+  }),
 
   interaction: (interaction: Interaction): Item => ({
     ...keys.interaction(interaction.id),
     itemType: "interaction",
     ...interaction,
     ...(interaction.consumerId ? keys.consumerInteractions(interaction.consumerId, interaction.createdAt, interaction.id) : {}),
-    ...(interaction.active && interaction.assignedTo ? keys.assigneeActiveInteractions(interaction.assignedTo, interaction.createdAt, interaction.id) : {}),
+    ...(interaction.active && interaction.assignedTo
+      ? keys.assigneeActiveInteractions(interaction.assignedTo, interaction.createdAt, interaction.id)
+      : {}),
     // The idle close is for SMS conversations (a call is closed by the telephony integration).
-    ...(interaction.active && interaction.type === "sms" ? keys.activeByActivity(interaction.lastActivityAt ?? interaction.updatedAt, interaction.id) : {}),
+    ...(interaction.active && interaction.type === "sms"
+      ? keys.activeByActivity(interaction.lastActivityAt ?? interaction.updatedAt, interaction.id)
+      : {}),
   }),
-  message: (message: Message): Item => ({ ...keys.message(message.interactionId, message.createdAt, message.id), itemType: "message", ...message }),
+  message: (message: Message): Item => ({
+    ...keys.message(message.interactionId, message.createdAt, message.id),
+    itemType: "message",
+    ...message,
+  }),
   /** Where an outbound message is, by its id alone. */
   messageById: (message: Message): Item => ({
     ...keys.messageById(message.id),

@@ -30,7 +30,9 @@ class Expression {
   }
 
   get update(): string {
-    return [this.sets.length ? `SET ${this.sets.join(", ")}` : "", this.removes.length ? `REMOVE ${this.removes.join(", ")}` : ""].filter(Boolean).join(" ");
+    return [this.sets.length ? `SET ${this.sets.join(", ")}` : "", this.removes.length ? `REMOVE ${this.removes.join(", ")}` : ""]
+      .filter(Boolean)
+      .join(" ");
   }
 }
 
@@ -46,7 +48,9 @@ export class DynamoMessageStore implements MessageStore {
   ) {}
 
   async locate(messageId: string): Promise<MessageRef | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.messageById(messageId), ConsistentRead: true }));
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.messageById(messageId), ConsistentRead: true }),
+    );
     if (!Item) return undefined;
     return { interactionId: String(Item.interactionId), messageId: String(Item.messageId), createdAt: String(Item.createdAt) };
   }
@@ -72,7 +76,9 @@ export class DynamoMessageStore implements MessageStore {
     } else {
       // Recorded only: on an existing message (an update would create it), and only a newer receipt.
       conditions.push(`attribute_exists(${e.name(tableDesign.partitionKey)})`);
-      conditions.push(`(attribute_not_exists(${receipt}) OR ${receipt}.${e.name("eventTimestamp")} < ${e.value("eventTimestamp", change.receipt.eventTimestamp)})`);
+      conditions.push(
+        `(attribute_not_exists(${receipt}) OR ${receipt}.${e.name("eventTimestamp")} < ${e.value("eventTimestamp", change.receipt.eventTimestamp)})`,
+      );
     }
     if (change.providerMessageId) {
       const provider = e.name("providerMessageId");
@@ -108,7 +114,9 @@ export class DynamoMessageStore implements MessageStore {
     const conditions = [`${status} = ${e.value("failed", retryMove.from)}`];
     if (message.providerMessageId) {
       const earlier = e.name("earlierProviderMessageIds");
-      e.sets.push(`${earlier} = list_append(if_not_exists(${earlier}, ${e.value("none", [])}), ${e.value("earlier", [message.providerMessageId])})`);
+      e.sets.push(
+        `${earlier} = list_append(if_not_exists(${earlier}, ${e.value("none", [])}), ${e.value("earlier", [message.providerMessageId])})`,
+      );
       conditions.push(`${provider} = ${e.value("provider", message.providerMessageId)}`);
     } else {
       conditions.push(`attribute_not_exists(${provider})`);
@@ -143,7 +151,10 @@ export class DynamoMessageStore implements MessageStore {
     }
   }
 
-  async recordSendVerdict(message: StoredMessage, verdict: Pick<Message, "status" | "providerMessageId" | "errorCode">): Promise<StoredMessage> {
+  async recordSendVerdict(
+    message: StoredMessage,
+    verdict: Pick<Message, "status" | "providerMessageId" | "errorCode">,
+  ): Promise<StoredMessage> {
     const e = new Expression();
     e.set("status", verdict.status);
     if (verdict.providerMessageId !== undefined) e.set("providerMessageId", verdict.providerMessageId);
@@ -170,7 +181,9 @@ export class DynamoMessageStore implements MessageStore {
   }
 
   async isOptedOut(customerNumber: string, providerNumber: string): Promise<boolean> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.optOut(customerNumber, providerNumber), ConsistentRead: true }));
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.optOut(customerNumber, providerNumber), ConsistentRead: true }),
+    );
     return Item !== undefined;
   }
 

@@ -13,19 +13,27 @@ export class DynamoProfileStore implements ProfileStore {
   ) {}
 
   async getActive(phoneNumber: string): Promise<ActiveProfileRef | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.activeProfile(phoneNumber), ConsistentRead: true }));
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.activeProfile(phoneNumber), ConsistentRead: true }),
+    );
     return Item ? fromItem<ActiveProfileRef>(Item) : undefined;
   }
 
   async getProfile(phoneNumber: string, active: ActiveProfileRef): Promise<ChannelUserProfile | undefined> {
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.profile(phoneNumber, active.createdAt, active.profileId), ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.profile(phoneNumber, active.createdAt, active.profileId),
+        ConsistentRead: true,
+      }),
     );
     return Item ? fromItem<ChannelUserProfile>(Item) : undefined;
   }
 
   async listByNumber(phoneNumber: string): Promise<ChannelUserProfile[]> {
-    const items = await queryPrefix(this.client, this.tableName, phonePartition(phoneNumber), keys.profilePrefix, { ScanIndexForward: false });
+    const items = await queryPrefix(this.client, this.tableName, phonePartition(phoneNumber), keys.profilePrefix, {
+      ScanIndexForward: false,
+    });
     return items.map((item) => fromItem<ChannelUserProfile>(item));
   }
 

@@ -2,7 +2,10 @@ import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } fro
 import { tableDesign } from "./table-design";
 
 /** Every item a query matches, following DynamoDB's pages. */
-export async function queryAll(client: DynamoDBDocumentClient, input: Omit<QueryCommandInput, "ExclusiveStartKey">): Promise<Record<string, unknown>[]> {
+export async function queryAll(
+  client: DynamoDBDocumentClient,
+  input: Omit<QueryCommandInput, "ExclusiveStartKey">,
+): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {

@@ -45,12 +45,18 @@ export const keys = {
 
   /** Channel user profiles: the pointer to the number's one active profile, and every profile as history. */
   activeProfile: (e164: string): ItemKey => ({ pk: phonePartition(e164), sk: "ACTIVE_PROFILE" }),
-  profile: (e164: string, createdAt: string, profileId: string): ItemKey => ({ pk: phonePartition(e164), sk: `PROFILE#${createdAt}#${profileId}` }),
+  profile: (e164: string, createdAt: string, profileId: string): ItemKey => ({
+    pk: phonePartition(e164),
+    sk: `PROFILE#${createdAt}#${profileId}`,
+  }),
   profilePrefix: "PROFILE#",
 
   interaction: (interactionId: string): ItemKey => ({ pk: `INTERACTION#${interactionId}`, sk: "INTERACTION" }),
   /** The live group profile: one item per agent who joined; sorts right after the interaction item. */
-  participant: (interactionId: string, agentId: string): ItemKey => ({ pk: `INTERACTION#${interactionId}`, sk: `INTERACTION#PARTICIPANT#${agentId}` }),
+  participant: (interactionId: string, agentId: string): ItemKey => ({
+    pk: `INTERACTION#${interactionId}`,
+    sk: `INTERACTION#PARTICIPANT#${agentId}`,
+  }),
   /** Messages in order of creation. */
   message: (interactionId: string, createdAt: string, messageId: string): ItemKey => ({
     pk: `INTERACTION#${interactionId}`,
@@ -67,7 +73,10 @@ export const keys = {
    * A delivery receipt whose message could not be found, kept aside (not lost): one partition per
    * SMS (the provider's message id, else ours), one item per event, deleted by TTL after 30 days.
    */
-  receiptAside: (id: string, eventTimestamp: number, eventType: string): ItemKey => ({ pk: `RECEIPT_ASIDE#${id}`, sk: `${eventTimestamp}#${eventType}` }),
+  receiptAside: (id: string, eventTimestamp: number, eventType: string): ItemKey => ({
+    pk: `RECEIPT_ASIDE#${id}`,
+    sk: `${eventTimestamp}#${eventType}`,
+  }),
   receiptAsidePrefix: "RECEIPT_ASIDE#",
   /** Dedupe guard: one per inbound message id the transport delivered, created with the message. */
   inboundMessage: (inboundMessageId: string): ItemKey => ({ pk: `INBOUND#${inboundMessageId}`, sk: "INBOUND" }),

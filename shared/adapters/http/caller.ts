@@ -23,11 +23,7 @@ export function readCaller(event: APIGatewayProxyEventV2WithJWTAuthorizer): Call
 }
 
 export function parseGroupsClaim(value: unknown): string[] {
-  const names = Array.isArray(value)
-    ? value.map(String)
-    : typeof value === "string"
-      ? value.replace(/^\[|\]$/g, "").split(/[\s,]+/)
-      : [];
+  const names = Array.isArray(value) ? value.map(String) : typeof value === "string" ? value.replace(/^\[|\]$/g, "").split(/[\s,]+/) : [];
   return names.filter((name) => name !== "");
 }
 

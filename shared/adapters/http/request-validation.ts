@@ -25,7 +25,9 @@ function describeIssue(issue: Issue, part: string, input: unknown): string {
   const where = issue.path.length > 0 ? issue.path.map(String).join(".") : part;
   switch (issue.code) {
     case "invalid_type": {
-      return input === undefined ? `${where} is required (${issue.expected})` : `${where} must be ${article(issue.expected)}, got ${kindOf(input)}`;
+      return input === undefined
+        ? `${where} is required (${issue.expected})`
+        : `${where} must be ${article(issue.expected)}, got ${kindOf(input)}`;
     }
     case "unrecognized_keys":
       return `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `'${k}'`).join(", ")}${issue.path.length ? ` in ${where}` : ""}`;

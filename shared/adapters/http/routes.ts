@@ -47,7 +47,9 @@ export const routes = {
     summary: "Validate a phone number and convert it to E.164",
     groups: anyone,
     body: s.ValidatePhoneNumberRequest,
-    responses: { 200: { description: "The verdict: valid with the E.164 form, or invalid with a reason", schema: s.ValidatePhoneNumberResponse } },
+    responses: {
+      200: { description: "The verdict: valid with the E.164 form, or invalid with a reason", schema: s.ValidatePhoneNumberResponse },
+    },
     status: 200,
     errors: ["CONSUMER_NOT_FOUND"],
     tableAccess: "read",
@@ -155,7 +157,10 @@ export const routes = {
     ],
     responses: {
       201: { description: "A new interaction was created (outcome created or replaced_*)", schema: s.InitiateMessageResponse },
-      200: { description: "The message joined the running interaction (injected), or the dry run's verdict", schema: z.union([s.InitiateMessageResponse, s.InitiateMessageDryRun]) },
+      200: {
+        description: "The message joined the running interaction (injected), or the dry run's verdict",
+        schema: z.union([s.InitiateMessageResponse, s.InitiateMessageDryRun]),
+      },
     },
     status: (answer: z.infer<typeof s.InitiateMessageResponse> | z.infer<typeof s.InitiateMessageDryRun>) =>
       "dryRun" in answer || answer.outcome === "injected" ? 200 : 201,
@@ -183,7 +188,9 @@ export const routes = {
     summary: "Whose is this number on the SMS channel, seen from the consumer being served",
     groups: agents,
     body: s.ValidateProfileRequest,
-    responses: { 200: { description: "available, associated_with_consumer or associated_with_other_consumer", schema: s.ValidateProfileResponse } },
+    responses: {
+      200: { description: "available, associated_with_consumer or associated_with_other_consumer", schema: s.ValidateProfileResponse },
+    },
     status: 200,
     errors: ["CONSUMER_NOT_FOUND", "INVALID_PHONE_NUMBER"],
     tableAccess: "read",
@@ -267,7 +274,12 @@ export const routes = {
     summary: "Send a failed outbound message again (once, however many retries arrive at the same time)",
     groups: agents,
     params: s.MessagePath,
-    responses: { 200: { description: "The message after the new attempt: sent, or failed again with the transport's error code", schema: s.RetryMessageResponse } },
+    responses: {
+      200: {
+        description: "The message after the new attempt: sent, or failed again with the transport's error code",
+        schema: s.RetryMessageResponse,
+      },
+    },
     status: 200,
     errors: ["MESSAGE_NOT_FOUND", "MESSAGE_NOT_RETRYABLE", "INTERACTION_NOT_ACTIVE", "RECIPIENT_OPTED_OUT"],
     tableAccess: "readWrite",

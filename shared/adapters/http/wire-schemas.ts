@@ -15,9 +15,7 @@ import { readsAs } from "../schema-contract";
  */
 
 export const E164 = z.string().check(z.regex(/^\+[1-9]\d{1,14}$/, "must be an E.164 number such as +14155550171"));
-export const CountryCode = z
-  .string()
-  .check(z.regex(/^[A-Za-z]{2}$/, "must be an ISO 3166-1 alpha-2 country code such as US or GB"));
+export const CountryCode = z.string().check(z.regex(/^[A-Za-z]{2}$/, "must be an ISO 3166-1 alpha-2 country code such as US or GB"));
 export const EntityId = z
   .string()
   .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, "must be 1-64 letters, digits, '_', '.', ':' or '-'"));
@@ -68,13 +66,15 @@ export const CreateConsumerRequest = z.strictObject({
   location: z.optional(CountryCode),
   phoneNumbers: z.optional(z.array(PhoneInput).check(z.maxLength(10, "at most 10 numbers per consumer"))),
 });
-export const Consumer = readsAs<CoreConsumer>()(z.object({
-  id: EntityId,
-  name: z.string(),
-  location: z.optional(z.string()),
-  phoneNumbers: z.array(E164),
-  createdAt: Timestamp,
-}));
+export const Consumer = readsAs<CoreConsumer>()(
+  z.object({
+    id: EntityId,
+    name: z.string(),
+    location: z.optional(z.string()),
+    phoneNumbers: z.array(E164),
+    createdAt: Timestamp,
+  }),
+);
 export const ConsumerPath = z.strictObject({ id: EntityId });
 export const FindConsumersQuery = z.strictObject({ phoneNumber: PhoneInput });
 export const ConsumerList = z.object({ items: z.array(Consumer) });
@@ -92,16 +92,23 @@ export const UpdateProviderRequest = z
     name: z.optional(z.string().check(z.minLength(1, "must not be empty"), z.maxLength(100, "must be at most 100 characters"))),
     active: z.optional(z.boolean()),
   })
-  .check(z.refine((patch) => patch.name !== undefined || patch.active !== undefined, "give name or active (a provider's number cannot change: create a new provider)"));
-export const Provider = readsAs<CoreProvider>()(z.object({
-  id: EntityId,
-  number: E164,
-  name: z.string(),
-  channel: z.literal("sms"),
-  active: z.boolean(),
-  createdAt: Timestamp,
-  updatedAt: Timestamp,
-}));
+  .check(
+    z.refine(
+      (patch) => patch.name !== undefined || patch.active !== undefined,
+      "give name or active (a provider's number cannot change: create a new provider)",
+    ),
+  );
+export const Provider = readsAs<CoreProvider>()(
+  z.object({
+    id: EntityId,
+    number: E164,
+    name: z.string(),
+    channel: z.literal("sms"),
+    active: z.boolean(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  }),
+);
 export const ProviderPath = z.strictObject({ id: EntityId });
 export const ProviderList = z.object({ items: z.array(Provider) });
 
@@ -112,16 +119,18 @@ export const ComposeOptionsQuery = z.strictObject({
   interactionId: z.optional(EntityId),
 });
 export const SendFromOption = readsAs<CoreSendFromOption>()(z.object({ number: E164, providerId: EntityId, name: z.string() }));
-export const InteractionSummary = readsAs<CoreInteractionSummary>()(z.object({
-  id: EntityId,
-  type: z.enum(["sms", "phone"]),
-  state: z.enum(["new", "queued", "work_in_progress", "closed_complete", "closed_abandoned"]),
-  handler: z.enum(["agent", "virtual_agent", "queue"]),
-  assignedTo: z.nullable(z.string()),
-  consumerId: z.nullable(EntityId),
-  from: z.optional(E164),
-  to: z.optional(E164),
-}));
+export const InteractionSummary = readsAs<CoreInteractionSummary>()(
+  z.object({
+    id: EntityId,
+    type: z.enum(["sms", "phone"]),
+    state: z.enum(["new", "queued", "work_in_progress", "closed_complete", "closed_abandoned"]),
+    handler: z.enum(["agent", "virtual_agent", "queue"]),
+    assignedTo: z.nullable(z.string()),
+    consumerId: z.nullable(EntityId),
+    from: z.optional(E164),
+    to: z.optional(E164),
+  }),
+);
 export const ComposeOptionsResponse = z.object({
   available: z.boolean(),
   reason: z.optional(z.literal("NO_MESSAGING_PROVIDER")),
@@ -138,53 +147,59 @@ export const ComposeOptionsResponse = z.object({
 // ---- interactions, messages, profiles --------------------------------------------------------
 
 export const Participant = z.object({ agentId: z.string(), joinedAt: Timestamp });
-export const Interaction = readsAs<CoreInteraction>()(z.object({
-  ...InteractionSummary.shape,
-  active: z.boolean(),
-  createdAt: Timestamp,
-  updatedAt: Timestamp,
-  lastActivityAt: z.optional(Timestamp),
-  closedAt: z.optional(Timestamp),
-  closedReason: z.optional(z.string()),
-}));
+export const Interaction = readsAs<CoreInteraction>()(
+  z.object({
+    ...InteractionSummary.shape,
+    active: z.boolean(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    lastActivityAt: z.optional(Timestamp),
+    closedAt: z.optional(Timestamp),
+    closedReason: z.optional(z.string()),
+  }),
+);
 export const InteractionWithParticipants = z.object({ ...Interaction.shape, participants: z.array(Participant) });
-export const Message = readsAs<CoreMessage>()(z.object({
-  id: z.string(),
-  interactionId: EntityId,
-  direction: z.enum(["inbound", "outbound"]),
-  body: z.string(),
-  from: E164,
-  to: E164,
-  agentId: z.optional(z.string()),
-  status: z.enum(["queued", "sent", "delivered", "failed", "received"]),
-  createdAt: Timestamp,
-  providerMessageId: z.optional(z.string()),
-  errorCode: z.optional(z.string()),
-}));
+export const Message = readsAs<CoreMessage>()(
+  z.object({
+    id: z.string(),
+    interactionId: EntityId,
+    direction: z.enum(["inbound", "outbound"]),
+    body: z.string(),
+    from: E164,
+    to: E164,
+    agentId: z.optional(z.string()),
+    status: z.enum(["queued", "sent", "delivered", "failed", "received"]),
+    createdAt: Timestamp,
+    providerMessageId: z.optional(z.string()),
+    errorCode: z.optional(z.string()),
+  }),
+);
 /** An outbound message with its delivery bookkeeping (attempts, receipts). */
-export const DeliveredMessage = readsAs<CoreStoredMessage>()(z.object({
-  ...Message.shape,
-  /** Hand-overs to the transport; absent means 1. */
-  attempts: z.optional(z.number()),
-  retriedAt: z.optional(Timestamp),
-  retriedBy: z.optional(z.string()),
-  deliveredAt: z.optional(Timestamp),
-  failedAt: z.optional(Timestamp),
-  /** The last delivery receipt applied to the message. */
-  lastReceipt: z.optional(
-    z.object({
-      eventType: z.string(),
-      eventTimestamp: z.number(),
-      at: Timestamp,
-      messageStatus: z.optional(z.string()),
-      messageStatusDescription: z.optional(z.string()),
-      isFinal: z.optional(z.boolean()),
-      receivedAt: Timestamp,
-    }),
-  ),
-  /** Provider ids of attempts before a retry: their late receipts no longer apply. */
-  earlierProviderMessageIds: z.optional(z.array(z.string())),
-}));
+export const DeliveredMessage = readsAs<CoreStoredMessage>()(
+  z.object({
+    ...Message.shape,
+    /** Hand-overs to the transport; absent means 1. */
+    attempts: z.optional(z.number()),
+    retriedAt: z.optional(Timestamp),
+    retriedBy: z.optional(z.string()),
+    deliveredAt: z.optional(Timestamp),
+    failedAt: z.optional(Timestamp),
+    /** The last delivery receipt applied to the message. */
+    lastReceipt: z.optional(
+      z.object({
+        eventType: z.string(),
+        eventTimestamp: z.number(),
+        at: Timestamp,
+        messageStatus: z.optional(z.string()),
+        messageStatusDescription: z.optional(z.string()),
+        isFinal: z.optional(z.boolean()),
+        receivedAt: Timestamp,
+      }),
+    ),
+    /** Provider ids of attempts before a retry: their late receipts no longer apply. */
+    earlierProviderMessageIds: z.optional(z.array(z.string())),
+  }),
+);
 /** Every message of an interaction as stored: outbound ones with their delivery bookkeeping. */
 export const MessageList = z.array(DeliveredMessage);
 export const InteractionPath = z.strictObject({ id: EntityId });
@@ -202,15 +217,17 @@ export const ListInteractionsQuery = z.strictObject({
 });
 export const InteractionList = z.object({ items: z.array(Interaction), cursor: z.optional(z.string()) });
 
-export const ChannelUserProfile = readsAs<CoreChannelUserProfile>()(z.object({
-  id: z.string(),
-  phoneNumber: E164,
-  channel: z.literal("sms"),
-  consumerId: EntityId,
-  active: z.boolean(),
-  createdAt: Timestamp,
-  deactivatedAt: z.optional(Timestamp),
-}));
+export const ChannelUserProfile = readsAs<CoreChannelUserProfile>()(
+  z.object({
+    id: z.string(),
+    phoneNumber: E164,
+    channel: z.literal("sms"),
+    consumerId: EntityId,
+    active: z.boolean(),
+    createdAt: Timestamp,
+    deactivatedAt: z.optional(Timestamp),
+  }),
+);
 export const ProfileList = z.object({ items: z.array(ChannelUserProfile) });
 export const ProfilesQuery = z.strictObject({ phoneNumber: PhoneInput });
 export const ValidateProfileRequest = z.strictObject({ consumerId: EntityId, phoneNumber: PhoneInput });

@@ -25,7 +25,9 @@ export function createTransport(env: NodeJS.ProcessEnv = process.env): SmsTransp
     case "end-user-messaging": {
       const configurationSet = env.SMS_CONFIGURATION_SET;
       if (!configurationSet) {
-        throw new Error("SMS_TRANSPORT=end-user-messaging needs SMS_CONFIGURATION_SET (the configuration set that returns delivery receipts), which is not set");
+        throw new Error(
+          "SMS_TRANSPORT=end-user-messaging needs SMS_CONFIGURATION_SET (the configuration set that returns delivery receipts), which is not set",
+        );
       }
       return new EndUserMessagingTransport(new PinpointSMSVoiceV2Client({}), configurationSet);
     }

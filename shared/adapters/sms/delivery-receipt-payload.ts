@@ -11,14 +11,13 @@ import { readsAs } from "../schema-contract";
  */
 export const DeliveryReceiptPayload = readsAs<DeliveryReceipt>()(
   z.object({
-  eventType: z.string().check(z.minLength(1), z.maxLength(100)),
-  /** Unix epoch milliseconds. */
-  eventTimestamp: z.number(),
-  isFinal: z.optional(z.boolean()),
-  messageId: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
-  messageStatus: z.optional(z.string()),
-  messageStatusDescription: z.optional(z.string()),
-  context: z.optional(z.record(z.string(), z.unknown())),
+    eventType: z.string().check(z.minLength(1), z.maxLength(100)),
+    /** Unix epoch milliseconds. */
+    eventTimestamp: z.number(),
+    isFinal: z.optional(z.boolean()),
+    messageId: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+    messageStatus: z.optional(z.string()),
+    messageStatusDescription: z.optional(z.string()),
+    context: z.optional(z.record(z.string(), z.unknown())),
   }),
 );
-

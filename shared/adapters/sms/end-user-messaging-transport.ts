@@ -58,15 +58,26 @@ function endUserMessagingSendError(error: unknown): SmsSendError {
   }
   switch (name) {
     case "ValidationException":
-      return new SmsSendError("INVALID_PARAMETER", `End User Messaging refused the message: ${name}${because}`, { retryable: false, cause: error });
+      return new SmsSendError("INVALID_PARAMETER", `End User Messaging refused the message: ${name}${because}`, {
+        retryable: false,
+        cause: error,
+      });
     case "AccessDeniedException":
-      return new SmsSendError("ACCESS_DENIED", `End User Messaging refused the message: ${name}${because}`, { retryable: false, cause: error });
+      return new SmsSendError("ACCESS_DENIED", `End User Messaging refused the message: ${name}${because}`, {
+        retryable: false,
+        cause: error,
+      });
     case "ServiceQuotaExceededException":
       // Not retryable: on SendTextMessage the reasons are the monthly spend limit and the daily
       // message limits, which clear at the next month or day or when the quota is raised, not
       // within any retry window; sending again only repeats the refusal.
-      return new SmsSendError("QUOTA_EXCEEDED", `End User Messaging refused the message: ${name}${because}`, { retryable: false, cause: error });
+      return new SmsSendError("QUOTA_EXCEEDED", `End User Messaging refused the message: ${name}${because}`, {
+        retryable: false,
+        cause: error,
+      });
   }
   const mapped = sdkSendError("End User Messaging", error);
-  return because === "" || mapped.code !== name ? mapped : new SmsSendError(mapped.code, `${mapped.message}${because}`, { retryable: mapped.retryable, cause: error });
+  return because === "" || mapped.code !== name
+    ? mapped
+    : new SmsSendError(mapped.code, `${mapped.message}${because}`, { retryable: mapped.retryable, cause: error });
 }

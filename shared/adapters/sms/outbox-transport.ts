@@ -23,7 +23,13 @@ export class OutboxTransport implements SmsTransport {
   ) {}
 
   async send(sms: OutboundSms): Promise<{ providerMessageId: string }> {
-    const entry: OutboxEntry = { id: `outbox-${sms.messageId}`, from: sms.from, to: sms.to, body: sms.body, sentAt: this.now().toISOString() };
+    const entry: OutboxEntry = {
+      id: `outbox-${sms.messageId}`,
+      from: sms.from,
+      to: sms.to,
+      body: sms.body,
+      sentAt: this.now().toISOString(),
+    };
     await mkdir(dirname(this.file), { recursive: true });
     await appendFile(this.file, `${JSON.stringify(entry)}\n`);
     return { providerMessageId: entry.id };
@@ -32,7 +38,10 @@ export class OutboxTransport implements SmsTransport {
   async list(): Promise<OutboxEntry[]> {
     try {
       const text = await readFile(this.file, "utf8");
-      return text.split("\n").filter(Boolean).map((line) => JSON.parse(line) as OutboxEntry);
+      return text
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as OutboxEntry);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
       throw error;

@@ -27,7 +27,8 @@ export class SnsTransport implements SmsTransport {
     try {
       if (this.checkOptOut) {
         const { isOptedOut } = await this.client.send(new CheckIfPhoneNumberIsOptedOutCommand({ phoneNumber: sms.to }));
-        if (isOptedOut) throw new SmsSendError("RECIPIENT_OPTED_OUT", "SNS: the recipient has opted out of SMS from this account", { retryable: false });
+        if (isOptedOut)
+          throw new SmsSendError("RECIPIENT_OPTED_OUT", "SNS: the recipient has opted out of SMS from this account", { retryable: false });
       }
       const result = await this.client.send(
         new PublishCommand({
@@ -50,7 +51,12 @@ export class SnsTransport implements SmsTransport {
 
 function snsSendError(error: unknown): SmsSendError {
   const name = sdkErrorName(error);
-  if (name === "InvalidParameterException" || name === "InvalidParameterValueException" || name === "InvalidParameter" || name === "ParameterValueInvalid") {
+  if (
+    name === "InvalidParameterException" ||
+    name === "InvalidParameterValueException" ||
+    name === "InvalidParameter" ||
+    name === "ParameterValueInvalid"
+  ) {
     return new SmsSendError("INVALID_PARAMETER", `SNS refused the message: ${name}`, { retryable: false, cause: error });
   }
   return sdkSendError("SNS", error);
@@ -93,7 +99,10 @@ export function sdkSendError(service: string, error: unknown): SmsSendError {
   if (!isServiceError) {
     const code = nodeErrorCode(e);
     if (timeoutNames.has(name) || (code !== undefined && timeoutCodes.has(code))) {
-      return new SmsSendError("TRANSPORT_TIMEOUT", `${service} did not answer in time (${name}); the SMS may or may not have been taken`, { retryable: true, cause: error });
+      return new SmsSendError("TRANSPORT_TIMEOUT", `${service} did not answer in time (${name}); the SMS may or may not have been taken`, {
+        retryable: true,
+        cause: error,
+      });
     }
     const network = code !== undefined && networkCodes.has(code);
     return new SmsSendError("TRANSPORT_ERROR", `${service} could not be reached (${code ?? name})`, { retryable: network, cause: error });

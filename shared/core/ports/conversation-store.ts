@@ -78,7 +78,12 @@ export interface ConversationStore {
   /** An automatic reply (keyword confirmation, help text) stored in the conversation before it is sent. */
   recordAutomaticReply(message: Message): Promise<void>;
   /** Closes an active interaction and, for SMS, releases its conversation lock, in one transaction. */
-  closeInteraction(interaction: Interaction, state: "closed_complete" | "closed_abandoned", now: string, options?: CloseOptions): Promise<"closed" | "not_active">;
+  closeInteraction(
+    interaction: Interaction,
+    state: "closed_complete" | "closed_abandoned",
+    now: string,
+    options?: CloseOptions,
+  ): Promise<"closed" | "not_active">;
   /** Active SMS interactions whose last activity is before `idleSince`, oldest first. */
   listIdle(idleSince: string, limit: number): Promise<Interaction[]>;
   getIdempotencyRecord(agentId: string, key: string): Promise<IdempotencyRecord | undefined>;

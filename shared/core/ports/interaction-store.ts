@@ -16,7 +16,10 @@ export interface InteractionStore extends InteractionReader {
   getWithParticipants(interactionId: string): Promise<(Interaction & { participants: Participant[] }) | undefined>;
   listMessages(interactionId: string): Promise<Message[]>;
   /** Newest first. `cursor` comes from a previous page of the same query; a foreign one is refused with `invalid_cursor`. */
-  listByConsumer(consumerId: string, options: { limit: number; cursor?: string; active?: boolean }): Promise<InteractionPage | "invalid_cursor">;
+  listByConsumer(
+    consumerId: string,
+    options: { limit: number; cursor?: string; active?: boolean },
+  ): Promise<InteractionPage | "invalid_cursor">;
   listActiveByAssignee(agentId: string, options: { limit: number; cursor?: string }): Promise<InteractionPage | "invalid_cursor">;
   createPhoneInteraction(interaction: Interaction): Promise<void>;
 }

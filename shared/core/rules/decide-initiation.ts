@@ -27,10 +27,7 @@ export interface InitiationState {
 export type Outcome = "created" | "injected" | "replaced_virtual_agent" | "replaced_other_consumer";
 
 /** What happens to the number's channel user profile. */
-export type ProfileChange =
-  | { kind: "keep"; profile: ActiveProfileRef }
-  | { kind: "create" }
-  | { kind: "move"; from: ActiveProfileRef };
+export type ProfileChange = { kind: "keep"; profile: ActiveProfileRef } | { kind: "create" } | { kind: "move"; from: ActiveProfileRef };
 
 export type Decision =
   | { kind: "reassociation_required"; currentConsumerId: string }

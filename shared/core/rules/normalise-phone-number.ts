@@ -330,10 +330,7 @@ function invalid(parsed: PhoneNumber, readFor: NationalContext | undefined): Inv
     case "INVALID_COUNTRY":
       return parseFailure("INVALID_COUNTRY", context);
     case "INVALID_LENGTH":
-      return fail(
-        "INVALID_NUMBER",
-        `The number does not have a number of digits used in ${where}. Check the digits.${readAs(context)}`,
-      );
+      return fail("INVALID_NUMBER", `The number does not have a number of digits used in ${where}. Check the digits.${readAs(context)}`);
     default:
       return fail(
         "INVALID_NUMBER",

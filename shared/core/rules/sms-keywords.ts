@@ -12,11 +12,17 @@ const keywords: Record<SmsKeyword, readonly string[]> = {
 };
 
 const byText = new Map<string, SmsKeyword>(
-  (Object.entries(keywords) as [SmsKeyword, readonly string[]][]).flatMap(([keyword, texts]) => texts.map((text) => [text, keyword] as const)),
+  (Object.entries(keywords) as [SmsKeyword, readonly string[]][]).flatMap(([keyword, texts]) =>
+    texts.map((text) => [text, keyword] as const),
+  ),
 );
 
 export function keywordOf(body: string): SmsKeyword | undefined {
-  const text = body.trim().replace(/[.!]+$/, "").replace(/\s+/g, " ").toUpperCase();
+  const text = body
+    .trim()
+    .replace(/[.!]+$/, "")
+    .replace(/\s+/g, " ")
+    .toUpperCase();
   return byText.get(text);
 }
 
