@@ -220,7 +220,7 @@ export class ServiceFunction extends Construct {
       {
         id: `AwsSolutions-IAM5[Resource::<${tableLogicalId(table)}.Arn>/index/*]`,
         reason:
-          "grantReadData/grantReadWriteData add <tableArn>/index/* so Query can use the table's own GSIs (gsi1-gsi3); the wildcard covers the indexes of this one table only, no other table and no other action.",
+          "grantReadData/grantReadWriteData add <tableArn>/index/* so Query can use the table's own GSIs (gsi1-gsi4); the wildcard covers the indexes of this one table only, no other table and no other action.",
       },
     );
   }

@@ -1,4 +1,4 @@
-import { CfnOutput, RemovalPolicy, Stack, Token } from "aws-cdk-lib";
+import { CfnOutput, Duration, RemovalPolicy, Stack, Token } from "aws-cdk-lib";
 import type { StackProps } from "aws-cdk-lib";
 import { AccessLogField, AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
 import { HttpApi, HttpMethod, LogGroupLogDestination } from "aws-cdk-lib/aws-apigatewayv2";
@@ -6,7 +6,7 @@ import type { HttpStage } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpJwtAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import type { UserPool, UserPoolClient } from "aws-cdk-lib/aws-cognito";
-import { AttributeType, Billing, TableV2 } from "aws-cdk-lib/aws-dynamodb";
+import { AttributeType, Billing, StreamViewType, TableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import type { RouteDefinition } from "../shared/adapters/http/routes";
@@ -17,6 +17,7 @@ import { configurationSetNameFor, DeliveryReceipts } from "./delivery-receipts";
 import { idleCloseSettings } from "./idle-close";
 import { InboundSms } from "./inbound-sms";
 import { ScheduledFunction } from "./scheduled-function";
+import { StreamFunction } from "./stream-function";
 import { functionDefaults, ServiceFunction } from "./service-function";
 import type { SmsSending } from "./service-function";
 import type { SnsSubscribedFunction } from "./sns-subscribed-function";
@@ -100,6 +101,7 @@ export class AgentInitiatedSmsStack extends Stack {
       billing: Billing.onDemand(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: tableDesign.timeToLiveAttribute,
+      dynamoStream: StreamViewType[tableDesign.streamViewType],
       deletionProtection: true,
       // Conversations, profiles and opt-outs are the service's memory: never deleted with the stack.
       removalPolicy: RemovalPolicy.RETAIN,
@@ -173,6 +175,8 @@ export class AgentInitiatedSmsStack extends Stack {
     const settings: Readonly<Record<string, FunctionSettings>> = {
       "inbound-sms": helpText !== undefined ? { environment: { HELP_TEXT: helpText } } : {},
       "idle-close": idleCloseSettings(idleCloseAfter),
+      // A hand-over may wait up to 20 s for a pacing slot; the transport call gets the rest.
+      "sms-sender": { timeout: Duration.seconds(60) },
     };
     const routeIds = routes ? this.routeIds(routes, functionTable) : undefined;
 
@@ -210,8 +214,10 @@ export class AgentInitiatedSmsStack extends Stack {
           }).handler;
           break;
         }
-        case "stream":
-          throw new Error(`${definition.id}: stream triggers are not yet supported by the stack`);
+        case "stream": {
+          fn = new StreamFunction(this, constructId, { table: this.table, filter: trigger.filter, handler: functionProps }).handler;
+          break;
+        }
         default:
           throw new Error(`${definition.id}: unknown trigger ${JSON.stringify(trigger satisfies never)}`);
       }

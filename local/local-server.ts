@@ -2,7 +2,8 @@ import { mkdirSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTableCommand } from "@aws-sdk/client-dynamodb";
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import { createTableInput } from "../shared/adapters/dynamo/table-definition";
 import { functionTable } from "../shared/platform/function-table";
 import { createLambdaContext } from "./api-gateway-emulator";
@@ -11,6 +12,7 @@ import { serve, servedRoutes, type Pipeline } from "./gateway";
 import { loadHandler, REPO_ROOT } from "./handler-loader";
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, loadOrCreateKeyPair, type LocalKeyPair } from "./local-jwt";
 import type { LocalServices } from "./local-routes";
+import { startStreamPoller, type StreamPoller } from "./stream-poller";
 
 export const DEFAULT_PORT = 3000;
 export const DEFAULT_HOST = "127.0.0.1";
@@ -23,18 +25,26 @@ export const INTEGRATION_TIMEOUT_MS = 30_000;
 
 /** How often the local server runs the idle-close sweep (IDLE_SWEEP_INTERVAL_MS; 0 turns it off). */
 export const DEFAULT_IDLE_SWEEP_INTERVAL_MS = 60_000;
+/** How often the local server runs the SMS sweep (SMS_SWEEP_INTERVAL_MS; 0 turns it off): often, so a crash heals in seconds. */
+export const DEFAULT_SMS_SWEEP_INTERVAL_MS = 2_000;
 
 /**
  * Every scheduled function of the functions table, on a timer (EventBridge's schedule on AWS).
  * Locally the idle close runs every minute (IDLE_SWEEP_INTERVAL_MS), so a short IDLE_CLOSE_AFTER
- * can be tried out; the others at their declared rate.
+ * can be tried out, and the SMS sweep every 2 s (SMS_SWEEP_INTERVAL_MS), and once at start so
+ * what a killed server left pending moves on; the others at their declared rate. A run never
+ * overlaps the previous one.
  */
-function startSchedules(idleSweepIntervalMs: number, logError: (line: string) => void): NodeJS.Timeout[] {
+function startSchedules(intervals: { idleSweepMs: number; smsSweepMs: number }, logError: (line: string) => void): NodeJS.Timeout[] {
   return functionTable.flatMap((fn) => {
     if (fn.trigger.kind !== "schedule") return [];
-    const everyMs = fn.id === "idle-close" ? idleSweepIntervalMs : fn.trigger.everyMinutes * 60_000;
+    const everyMs =
+      fn.id === "idle-close" ? intervals.idleSweepMs : fn.id === "sms-sweep" ? intervals.smsSweepMs : fn.trigger.everyMinutes * 60_000;
     if (everyMs <= 0) return [];
+    let running = false;
     const run = async () => {
+      if (running) return;
+      running = true;
       try {
         const handler = await loadHandler(fn.id);
         await handler(
@@ -43,8 +53,11 @@ function startSchedules(idleSweepIntervalMs: number, logError: (line: string) =>
         );
       } catch (error) {
         logError(`${fn.id} (scheduled) failed: ${String(error)}`);
+      } finally {
+        running = false;
       }
     };
+    if (fn.id === "sms-sweep") void run();
     const timer = setInterval(() => void run(), everyMs);
     timer.unref();
     return [timer];
@@ -54,6 +67,8 @@ function startSchedules(idleSweepIntervalMs: number, logError: (line: string) =>
 export interface LocalServerOptions {
   /** Idle-close sweep period in ms; 0 turns it off. Default one minute. */
   idleSweepIntervalMs?: number;
+  /** SMS sweep period in ms; 0 turns it off. Default 2 s. */
+  smsSweepIntervalMs?: number;
   /** Where the database and the JWT key pair live; made absolute against the working directory. */
   dataDir: string;
   /** HTTP port; 0 picks a free one. Default 3000. */
@@ -118,10 +133,12 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   let dynamoClient: DynamoDBClient | undefined;
   let closing: Promise<void> | undefined;
   let schedules: NodeJS.Timeout[] = [];
+  let poller: StreamPoller | undefined;
 
   const close = () =>
     (closing ??= (async () => {
       schedules.forEach(clearInterval);
+      await poller?.stop();
       if (httpServer?.listening) {
         const stopped = new Promise<void>((done) => httpServer!.close(() => done()));
         httpServer.closeAllConnections();
@@ -182,7 +199,35 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     });
     server.on("error", (error) => logError(`local server error: ${String(error)}`));
     const port = (server.address() as AddressInfo).port;
-    schedules = startSchedules(options.idleSweepIntervalMs ?? DEFAULT_IDLE_SWEEP_INTERVAL_MS, logError);
+    // The stream-triggered functions (the SMS sender), fed from DynamoDB Local's stream as Lambda would.
+    poller = startStreamPoller({
+      dynamo: client,
+      endpoint: dynamo.endpoint,
+      tableName,
+      consumers: functionTable.flatMap((fn) =>
+        fn.trigger.kind === "stream"
+          ? [
+              {
+                id: fn.id,
+                filter: fn.trigger.filter,
+                invoke: async (event: DynamoDBStreamEvent) =>
+                  (await loadHandler<DynamoDBStreamEvent, DynamoDBBatchResponse>(fn.id))(
+                    event,
+                    createLambdaContext({ functionName: fn.id, timeoutMs: 60_000 }),
+                  ),
+              },
+            ]
+          : [],
+      ),
+      logError,
+    });
+    schedules = startSchedules(
+      {
+        idleSweepMs: options.idleSweepIntervalMs ?? DEFAULT_IDLE_SWEEP_INTERVAL_MS,
+        smsSweepMs: options.smsSweepIntervalMs ?? DEFAULT_SMS_SWEEP_INTERVAL_MS,
+      },
+      logError,
+    );
     const urlHost = host.includes(":") ? `[${host}]` : host;
     return {
       url: `http://${urlHost}:${port}`,
@@ -222,10 +267,31 @@ function startDynamoDbLocalQuickly(dbPath: string, port: number): Promise<Dynamo
   }
 }
 
+/**
+ * Creates the table, or brings a table an earlier version made (under the same DATA_DIR) up to the
+ * key design: the stream turned on, missing indexes added.
+ */
 async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  const wanted = createTableInput(tableName);
   try {
-    await client.send(new CreateTableCommand(createTableInput(tableName)));
+    await client.send(new CreateTableCommand(wanted));
+    return;
   } catch (error) {
     if ((error as { name?: string }).name !== "ResourceInUseException") throw error;
+  }
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  if (!Table?.StreamSpecification?.StreamEnabled) {
+    await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: wanted.StreamSpecification }));
+  }
+  const existing = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  for (const index of wanted.GlobalSecondaryIndexes ?? []) {
+    if (existing.has(index.IndexName)) continue;
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: wanted.AttributeDefinitions,
+        GlobalSecondaryIndexUpdates: [{ Create: { IndexName: index.IndexName, KeySchema: index.KeySchema, Projection: index.Projection } }],
+      }),
+    );
   }
 }

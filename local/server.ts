@@ -84,6 +84,7 @@ try {
     defaultCountry: process.env.DEFAULT_COUNTRY || undefined,
     composeExtensionModule: composeExtensionFromEnv(process.env.COMPOSE_EXTENSION_MODULE),
     ...(process.env.IDLE_SWEEP_INTERVAL_MS ? { idleSweepIntervalMs: Number(process.env.IDLE_SWEEP_INTERVAL_MS) } : {}),
+    ...(process.env.SMS_SWEEP_INTERVAL_MS ? { smsSweepIntervalMs: Number(process.env.SMS_SWEEP_INTERVAL_MS) } : {}),
   });
 } catch (error) {
   console.error(`could not start the local API: ${error instanceof Error ? error.message : String(error)}`);

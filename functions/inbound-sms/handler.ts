@@ -9,10 +9,9 @@ import { validatePart } from "../../shared/adapters/http/request-validation";
 import { logger } from "../../shared/platform/logger";
 import { eachSnsMessage } from "../../shared/adapters/sms/sns-records";
 import { redactPersonalData } from "../../shared/core/rules/mask-phone-number";
-import { createTransport } from "../../shared/adapters/sms/create-transport";
 
 const config = readConfig();
-const deps = { ...createAdapters(config), transport: createTransport(), helpText: config.helpText };
+const deps = { ...createAdapters(config), helpText: config.helpText };
 
 /**
  * Customers' replies, from the two-way SMS SNS topic. A record that fails throws, so SNS/Lambda

@@ -4,12 +4,10 @@ import { readConfig } from "../../shared/platform/config";
 import { initiateMessage } from "../../shared/use-cases/initiate-message";
 import { httpHandler } from "../../shared/adapters/http/http-handler";
 import { routes } from "../../shared/adapters/http/routes";
-import { createTransport } from "../../shared/adapters/sms/create-transport";
 
 const config = readConfig();
 const deps = {
   ...createAdapters(config),
-  transport: createTransport(),
   extension: await loadComposeExtension(config.composeExtensionModule),
 };
 

@@ -8,6 +8,7 @@ import { randomIds, systemClock } from "./clock-and-ids";
 import { DynamoProviderStore } from "../adapters/dynamo/provider-store";
 import { DynamoProfileStore } from "../adapters/dynamo/profile-store";
 import { createDocumentClient } from "../adapters/dynamo/document-client";
+import { DynamoOutboundQueue, DynamoPacer } from "../adapters/dynamo/outbound-queue";
 
 /**
  * The AWS side of every port, built once per Lambda container (module scope of each handler) or
@@ -24,6 +25,8 @@ export function createAdapters(config: Pick<RuntimeConfig, "tableName" | "dynamo
     conversations: new DynamoConversationStore(client, config.tableName, backoff),
     profiles: new DynamoProfileStore(client, config.tableName),
     messages: new DynamoMessageStore(client, config.tableName),
+    queue: new DynamoOutboundQueue(client, config.tableName),
+    pacer: new DynamoPacer(client, config.tableName),
     backoff,
     clock: systemClock,
     ids: randomIds,

@@ -16,6 +16,10 @@ export interface RuntimeConfig {
   helpText: string;
   /** An SMS interaction with no message for this long is closed (IDLE_CLOSE_AFTER, default 24h). */
   idleCloseAfterMs: number;
+  /** How long the sender's claim on a message lasts before the sweep ends it OUTCOME_UNKNOWN (SMS_CLAIM_LEASE, default 2m). */
+  claimLeaseMs: number;
+  /** A queued message untouched this long is dispatched again by the sweep (SMS_REDISPATCH_AFTER, default 30s). */
+  redispatchAfterMs: number;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
@@ -26,6 +30,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     composeExtensionModule: env.COMPOSE_EXTENSION_MODULE || undefined,
     helpText: env.HELP_TEXT || defaultHelpText,
     idleCloseAfterMs: parseDuration(env.IDLE_CLOSE_AFTER || "24h", "IDLE_CLOSE_AFTER"),
+    claimLeaseMs: parseDuration(env.SMS_CLAIM_LEASE || "2m", "SMS_CLAIM_LEASE"),
+    redispatchAfterMs: parseDuration(env.SMS_REDISPATCH_AFTER || "30s", "SMS_REDISPATCH_AFTER"),
   };
 }
 

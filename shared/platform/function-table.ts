@@ -1,13 +1,15 @@
 import { routeList, type RouteDefinition } from "../adapters/http/routes";
+import { queuedOutboundFilter } from "../adapters/dynamo/stream-records";
 
-/** What starts a function. `stream` is reserved for the table's change stream (the sender, events). */
+/** What starts a function: a route, a topic, a schedule, or the table's change stream. */
 export type FunctionTrigger =
   | { readonly kind: "http"; readonly route: RouteDefinition }
   /** An SNS topic the stack creates: customers' replies, or End User Messaging's delivery receipts. */
   | { readonly kind: "sns"; readonly topic: "inbound-sms" | "delivery-receipts" }
   /** An EventBridge schedule (locally, a timer of the local server). */
   | { readonly kind: "schedule"; readonly everyMinutes: number }
-  | { readonly kind: "stream" };
+  /** The table's change stream; `filter` is the event source mapping's filter pattern (the local server applies it too). */
+  | { readonly kind: "stream"; readonly filter: object };
 
 /**
  * The functions table, declared once: every Lambda function of the service, at
@@ -35,7 +37,8 @@ const fromRoute = (route: RouteDefinition): FunctionDefinition => ({
   summary: route.summary,
   trigger: { kind: "http", route },
   tableAccess: route.tableAccess,
-  sendsSms: route.sendsSms === true,
+  // The API answers without the transport: only the pipeline (sms-sender) sends.
+  sendsSms: false,
   usesComposeExtension: route.usesComposeExtension === true,
 });
 
@@ -46,8 +49,24 @@ export const functionTable: readonly FunctionDefinition[] = [
     summary: "A customer's reply from the two-way SMS topic joins its conversation, or opens one for the virtual agent",
     trigger: { kind: "sns", topic: "inbound-sms" },
     tableAccess: "readWrite",
-    // The STOP and START confirmations and the HELP answer.
+    // The STOP/START confirmations and the HELP answer are written queued; the pipeline sends them.
+    sendsSms: false,
+    usesComposeExtension: false,
+  },
+  {
+    id: "sms-sender",
+    summary: "The change stream's queued outbound messages: claims each, paces it per send-from number, hands it to the transport once",
+    trigger: { kind: "stream", filter: queuedOutboundFilter },
+    tableAccess: "readWrite",
     sendsSms: true,
+    usesComposeExtension: false,
+  },
+  {
+    id: "sms-sweep",
+    summary: "Re-dispatches messages left queued, ends lapsed claims OUTCOME_UNKNOWN and expired ones VALIDITY_EXPIRED",
+    trigger: { kind: "schedule", everyMinutes: 1 },
+    tableAccess: "readWrite",
+    sendsSms: false,
     usesComposeExtension: false,
   },
   {

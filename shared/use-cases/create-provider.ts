@@ -17,7 +17,7 @@ export interface CreateProviderDeps {
  */
 export async function createProvider(
   deps: CreateProviderDeps,
-  input: { number: string; name: string; active?: boolean },
+  input: { number: string; name: string; active?: boolean; mps?: number; validForSeconds?: number },
 ): Promise<Provider> {
   const number = requireValidNumber({ phoneNumber: input.number, defaultCountry: deps.defaultCountry }, "number");
   if (number.source !== "input") {
@@ -33,6 +33,8 @@ export async function createProvider(
     name: input.name,
     channel: "sms",
     active: input.active ?? true,
+    ...(input.mps !== undefined ? { mps: input.mps } : {}),
+    ...(input.validForSeconds !== undefined ? { validForSeconds: input.validForSeconds } : {}),
     createdAt: now,
     updatedAt: now,
   };

@@ -12,9 +12,7 @@ import { requireValidNumber } from "../core/rules/require-valid-number";
 import type { Clock, IdGenerator } from "../core/ports/clock-and-ids";
 import type { ProviderStore } from "../core/ports/provider-store";
 import { encodingReport, type SmsEncodingReport } from "../core/rules/sms-segments";
-import type { SmsTransport } from "../core/ports/sms-transport";
 import type { MessageStore } from "../core/ports/message-store";
-import { handOverSms } from "./hand-over-sms";
 import { interactionFromLock, type ConversationLock } from "../core/model/conversation-lock";
 import type { ConversationStore, IdempotencyRecord, InitiationPlan } from "../core/ports/conversation-store";
 import { decideInitiation, type Decision, type Outcome, type ProfileChange } from "../core/rules/decide-initiation";
@@ -22,16 +20,13 @@ import { decideInitiation, type Decision, type Outcome, type ProfileChange } fro
 export const maxMessageCharacters = 1600;
 /** Decisions made again after a transaction found its reads stale, before the request gives up. */
 const maxAttempts = 10;
-/** Reads of a replayed message still `queued` (the first request is sending it), about 3 s at most. */
-const replayWaitAttempts = 8;
 
 export interface InitiateMessageDeps {
   consumers: Pick<ConsumerStore, "get">;
   providers: Pick<ProviderStore, "list">;
   interactions: Pick<InteractionStore, "get" | "getWithParticipants">;
   conversations: ConversationStore;
-  messages: Pick<MessageStore, "get" | "recordSendVerdict">;
-  transport: SmsTransport;
+  messages: Pick<MessageStore, "get">;
   extension: ComposeDefaultsExtension;
   clock: Clock;
   ids: IdGenerator;
@@ -81,7 +76,8 @@ export type InitiateMessageAnswer = InitiationResult | DryRunResult;
  * conversation key once, decides (decide-initiation.ts), and applies the decision as one
  * transaction that re-checks what it assumed. A cancelled transaction tells which assumption
  * changed (and the stored item), and the decision is made again on that; a conflict backs off and
- * reads again. The SMS is handed to the transport only after the transaction committed.
+ * reads again. The message is written `queued` in that transaction and the answer does not wait
+ * for the transport: the table's change stream drives the hand-over (hand-over-queued-sms.ts).
  */
 export async function initiateMessage(
   deps: InitiateMessageDeps,
@@ -172,7 +168,7 @@ export async function initiateMessage(
       };
     }
     const result = await deps.conversations.applyInitiation(plan);
-    if (result.ok) return deliver(deps, plan, encoding);
+    if (result.ok) return answer(deps, plan, encoding);
 
     switch (result.failed) {
       case "idempotency":
@@ -304,22 +300,8 @@ function buildPlan(
   };
 }
 
-/** After the commit: hand the SMS over, record sent or failed (never lost), and answer. */
-async function deliver(deps: InitiateMessageDeps, plan: InitiationPlan, encoding: SmsEncodingReport): Promise<InitiationResult> {
-  const message = await handOverSms(deps, plan.message);
-  if (message.errorCode === "RECIPIENT_OPTED_OUT") {
-    // The carrier's opt-out list said no: remember it as ours, so the next send is refused before
-    // anything is written, and answer as for any opted-out recipient. The conversation is kept.
-    await deps.conversations.recordOptOut(plan.message.to, plan.message.from, plan.now, "transport");
-    throw new ServiceError(
-      "RECIPIENT_OPTED_OUT",
-      `${plan.message.to} has opted out of SMS from ${plan.message.from} at the carrier; nothing was sent`,
-      {
-        interactionId: plan.interaction.id,
-        messageId: plan.message.id,
-      },
-    );
-  }
+/** After the commit: the answer, with the message as written (`queued`); the change stream sends it. */
+async function answer(deps: InitiateMessageDeps, plan: InitiationPlan, encoding: SmsEncodingReport): Promise<InitiationResult> {
   const { decision } = plan;
   const interaction =
     decision.kind === "inject"
@@ -329,7 +311,7 @@ async function deliver(deps: InitiateMessageDeps, plan: InitiationPlan, encoding
     outcome: decision.outcome,
     interaction,
     ...(decision.kind === "replace" ? { closedInteractionId: decision.close.interactionId } : {}),
-    message: { ...message, ...encoding },
+    message: { ...plan.message, ...encoding },
   };
 }
 
@@ -343,13 +325,8 @@ async function replay(deps: InitiateMessageDeps, record: IdempotencyRecord, requ
   }
   const ref = { interactionId: record.interactionId, createdAt: record.messageCreatedAt, messageId: record.messageId };
   const interaction = (await deps.interactions.getWithParticipants(record.interactionId))!;
-  // A repeat that arrives while the first request is still handing the SMS over waits (briefly)
-  // for its delivery result, so both answers say the same.
-  let message = (await deps.messages.get(ref))!;
-  for (let attempt = 0; message.status === "queued" && attempt < replayWaitAttempts; attempt++) {
-    await deps.backoff(attempt);
-    message = (await deps.messages.get(ref))!;
-  }
+  // The message as it is now: the pipeline may have moved it on since the first answer.
+  const message = (await deps.messages.get(ref))!;
   return {
     outcome: record.outcome,
     interaction,

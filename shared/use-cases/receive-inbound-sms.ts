@@ -4,17 +4,12 @@ import type { Interaction } from "../core/model/interaction";
 import type { Message } from "../core/model/message";
 import { normalisePhoneNumber } from "../core/rules/normalise-phone-number";
 import type { Clock, IdGenerator } from "../core/ports/clock-and-ids";
-import type { SmsTransport } from "../core/ports/sms-transport";
-import type { MessageStore } from "../core/ports/message-store";
-import { handOverSms } from "./hand-over-sms";
 import { interactionFromLock } from "../core/model/conversation-lock";
 import { keywordOf, keywordReplies, type SmsKeyword } from "../core/rules/sms-keywords";
 import type { ConversationStore, NumberState } from "../core/ports/conversation-store";
 
 export interface ReceiveInboundDeps {
   conversations: ConversationStore;
-  messages: Pick<MessageStore, "recordSendVerdict">;
-  transport: SmsTransport;
   /** The answer to HELP/INFO (HELP_TEXT). */
   helpText: string;
   clock: Clock;
@@ -73,21 +68,15 @@ export async function receiveInboundSms(deps: ReceiveInboundDeps, sms: InboundSm
     };
     const optedOut = state.optOuts.includes(provider);
     const optOut = keyword === "stop" && !optedOut ? "record" : keyword === "start" && optedOut ? "lift" : undefined;
+    // Confirm a STOP or START that changed something (so once), answer every HELP.
+    const reply =
+      optOut === "record" ? keywordReplies.stop : optOut === "lift" ? keywordReplies.start : keyword === "help" ? deps.helpText : undefined;
+    const autoReply = reply ? automaticReply(deps, interaction, reply, now) : undefined;
     const result = await deps.conversations.applyInbound(
-      { ...(lock ? { join: lock } : {}), interaction, message, ...(optOut ? { optOut } : {}) },
+      { ...(lock ? { join: lock } : {}), interaction, message, ...(optOut ? { optOut } : {}), ...(autoReply ? { autoReply } : {}) },
       sms.inboundMessageId,
     );
     if (result.ok) {
-      // Confirm a STOP or START that changed something (so once), answer every HELP.
-      const reply =
-        optOut === "record"
-          ? keywordReplies.stop
-          : optOut === "lift"
-            ? keywordReplies.start
-            : keyword === "help"
-              ? deps.helpText
-              : undefined;
-      const autoReply = reply ? await sendAutomaticReply(deps, interaction, reply) : undefined;
       return {
         outcome: lock ? "joined" : "opened",
         interactionId: interaction.id,
@@ -110,9 +99,12 @@ export async function receiveInboundSms(deps: ReceiveInboundDeps, sms: InboundSm
   throw new Error(`inbound message kept conflicting after ${maxAttempts} attempts`);
 }
 
-/** Stored in the conversation first, then handed to the transport; its verdict recorded like any message's. */
-async function sendAutomaticReply(deps: ReceiveInboundDeps, interaction: Interaction, body: string): Promise<Message> {
-  const message: Message = {
+/**
+ * The keyword's answer, written `queued` with the inbound message (one transaction) and handed over
+ * by the change stream like any message. A millisecond after the inbound one, so it sorts after it.
+ */
+function automaticReply(deps: ReceiveInboundDeps, interaction: Interaction, body: string, inboundAt: string): Message {
+  return {
     id: deps.ids.next("msg"),
     interactionId: interaction.id,
     direction: "outbound",
@@ -120,10 +112,8 @@ async function sendAutomaticReply(deps: ReceiveInboundDeps, interaction: Interac
     from: interaction.from!,
     to: interaction.to!,
     status: "queued",
-    createdAt: deps.clock.now().toISOString(),
+    createdAt: new Date(Date.parse(inboundAt) + 1).toISOString(),
   };
-  await deps.conversations.recordAutomaticReply(message);
-  return handOverSms(deps, message);
 }
 
 function e164(value: string, field: string): string {

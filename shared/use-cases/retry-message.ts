@@ -2,16 +2,13 @@ import { ServiceError } from "../core/errors";
 import type { InteractionReader } from "../core/ports/interaction-store";
 import type { Clock } from "../core/ports/clock-and-ids";
 import { encodingReport, type SmsEncodingReport } from "../core/rules/sms-segments";
-import type { SmsTransport } from "../core/ports/sms-transport";
-import { handOverSms } from "./hand-over-sms";
 import type { MessageStore } from "../core/ports/message-store";
 import type { StoredMessage } from "../core/model/message";
 import { isRetryable, retryMove } from "../core/rules/message-status";
 
 export interface RetryMessageDeps {
-  messages: Pick<MessageStore, "locate" | "get" | "claimRetry" | "recordSendVerdict" | "isOptedOut">;
+  messages: Pick<MessageStore, "locate" | "get" | "claimRetry" | "isOptedOut">;
   interactions: InteractionReader;
-  transport: SmsTransport;
   clock: Clock;
 }
 
@@ -23,9 +20,8 @@ export interface RetryAnswer {
 /**
  * An agent sends a failed outbound message again. The message is claimed with one conditional
  * write (`failed → queued`, attempts + 1, error cleared), so of any number of simultaneous
- * retries exactly one wins and hands the SMS to the transport; the others answer 409 with the
- * status they found. The verdict is recorded as after a first send: only on a message still
- * `queued` (a receipt that came first stands).
+ * retries exactly one wins; the others answer 409 with the status they found. The winner answers
+ * the message `queued`: the change stream hands it over like a first send, with a fresh validity.
  */
 export async function retryMessage(
   deps: RetryMessageDeps,
@@ -61,13 +57,12 @@ export async function retryMessage(
     throw notRetryable(claim.message);
   }
 
-  const stored = await handOverSms(deps, claim.message);
-  return { message: { ...stored, ...encodingReport(stored.body) } };
+  return { message: { ...claim.message, ...encodingReport(claim.message.body) } };
 }
 
 function notRetryable(message: StoredMessage): ServiceError {
   const why =
-    message.status === "queued"
+    message.status === "queued" || message.status === "sending"
       ? "it is being sent (another retry, or the first hand-over, is in progress)"
       : message.status === retryMove.from
         ? "it was retried, and failed again, while this retry was being made; retry it again"

@@ -54,7 +54,7 @@ const items = async (predicate: (item: Record<string, unknown>) => boolean) => (
 const interactionItem = async (id: string) => (await items((i) => i.pk === `INTERACTION#${id}` && i.sk === "INTERACTION"))[0];
 
 describe("POST /api/now/initiate_message — the decision table", () => {
-  it("no active SMS interaction: created, assigned to the agent, agent in the live group, SMS sent", async () => {
+  it("no active SMS interaction: created, assigned to the agent, agent in the live group, answered queued, then SMS sent", async () => {
     const res = await send(ann, { consumerId: "c-ann", to: "(415) 555-0111" });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
@@ -70,7 +70,14 @@ describe("POST /api/now/initiate_message — the decision table", () => {
         to: "+14155550111",
         participants: [{ agentId: "agent-ann" }],
       },
-      message: { direction: "outbound", status: "sent", agentId: "agent-ann", body: "Hello from the desk", encoding: "GSM-7", segments: 1 },
+      message: {
+        direction: "outbound",
+        status: "queued",
+        agentId: "agent-ann",
+        body: "Hello from the desk",
+        encoding: "GSM-7",
+        segments: 1,
+      },
     });
     const id = res.body.interaction.id;
     expect(await interactionItem(id)).toMatchObject({ active: true, gsi2pk: "AGENT#agent-ann#ACTIVE", gsi1pk: "CONSUMER#c-ann" });

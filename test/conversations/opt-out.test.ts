@@ -34,6 +34,8 @@ async function reply(body: string, destination = FROM) {
     { Records: [{ Sns: { Message: message, MessageId: `sns-${counter}` } }] } as unknown as SNSEvent,
     {} as Context,
   );
+  // The keyword's answer was written queued: the stream hands it to the sender.
+  await h.deliver();
   return result!;
 }
 const sent = async (body: string) => (await h.outbox.list()).filter((sms) => sms.to === TO && sms.body === body);

@@ -128,6 +128,21 @@ describe("replies over in-memory ports", () => {
     expect(ports.world.interactions.get(interactionOf(fresh))).toMatchObject({ handler: "virtual_agent", consumerId: null });
   });
 
+  it("answers STOP with a confirmation written queued with it, once; a second STOP changes nothing", async () => {
+    const ports = await desk();
+    const first = await inbound(ports, ANN, "STOP");
+    expect(first).toMatchObject({ outcome: "opened", keyword: "stop", autoReplyMessageId: expect.any(String) });
+    const interactionId = interactionOf(first);
+    expect(ports.world.messagesOf(interactionId).map((m) => [m.direction, m.status])).toEqual([
+      ["inbound", "received"],
+      ["outbound", "queued"],
+    ]);
+    ports.clock.advance(SECOND);
+    const second = await inbound(ports, ANN, "stop");
+    expect(second).not.toHaveProperty("autoReplyMessageId");
+    expect(ports.world.messagesOf(interactionId).filter((m) => m.direction === "outbound")).toHaveLength(1);
+  });
+
   it("stores a redelivered reply once", async () => {
     const ports = await desk();
     await inbound(ports, ANN, "hello", { inboundMessageId: "dup-1" });

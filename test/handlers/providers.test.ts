@@ -69,7 +69,7 @@ describe("providers", () => {
     expect(numberChange.body.error.message).toContain("'number'");
     const empty = await h.call("updateProvider", { as: admin, params: { id }, body: {} });
     expect(empty.status).toBe(400);
-    expect(empty.body.error.message).toContain("give name or active");
+    expect(empty.body.error.message).toContain("give name, active, mps or validForSeconds");
   });
 
   it("answers 404 for an unknown provider and writes nothing", async () => {

@@ -57,7 +57,11 @@ describe("events/ fixtures", () => {
           expect(event["detail-type"], fn.id).toBe("Scheduled Event");
           break;
         case "stream":
-          throw new Error(`${fn.id}: add a stream fixture check`);
+          expect(
+            event.Records?.map((record) => record.EventSource ?? (record as { eventSource?: string }).eventSource),
+            fn.id,
+          ).toEqual(["aws:dynamodb"]);
+          break;
       }
     }
   });
@@ -67,7 +71,7 @@ describe("events/ fixtures", () => {
     const result = await handler(fixture(routes[key].id), lambdaContext(routes[key].id));
     expect(result.statusCode, result.body).toBe(status);
     if (key === "validatePhoneNumber") expect(JSON.parse(result.body!)).toMatchObject({ valid: true, e164: "+14155550171" });
-    if (key === "initiateMessage") expect(JSON.parse(result.body!)).toMatchObject({ outcome: "created", message: { status: "sent" } });
+    if (key === "initiateMessage") expect(JSON.parse(result.body!)).toMatchObject({ outcome: "created", message: { status: "queued" } });
     if (key === "composeOptions") expect(JSON.parse(result.body!)).toMatchObject({ available: true, defaultSendTo: "+14155550171" });
   });
 
@@ -100,5 +104,27 @@ describe("events/ fixtures", () => {
       lambdaContext("idle-close"),
     );
     expect(result).toMatchObject({ closed: 0, skipped: 0 });
+  });
+
+  it("sms-sender (a DynamoDB stream event) hands over nothing for a message the table does not hold, and reports no failure", async () => {
+    const { handler } = (await import("../../functions/sms-sender/handler")) as {
+      handler: (e: unknown, c: Context) => Promise<{ batchItemFailures: unknown[] }>;
+    };
+    const before = (await h.outbox.list()).length;
+    const result = await handler(
+      JSON.parse(readFileSync(new URL("../../events/sms-sender.json", import.meta.url), "utf8")),
+      lambdaContext("sms-sender", 60_000),
+    );
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect((await h.outbox.list()).length).toBe(before);
+  });
+
+  it("sms-sweep (a scheduled event) reports what it re-dispatched, expired and ended", async () => {
+    const { handler } = (await import("../../functions/sms-sweep/handler")) as { handler: (e: unknown, c: Context) => Promise<unknown> };
+    const result = await handler(
+      JSON.parse(readFileSync(new URL("../../events/sms-sweep.json", import.meta.url), "utf8")),
+      lambdaContext("sms-sweep"),
+    );
+    expect(result).toEqual({ redispatched: 0, expired: 0, lapsed: 0 });
   });
 });

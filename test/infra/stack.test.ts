@@ -19,6 +19,7 @@ import type { AgentInitiatedSmsStack } from "../../infra/stack";
 import { readStackConfig } from "../../infra/stack-config";
 import { routeList } from "../../shared/adapters/http/routes";
 import { functionTable } from "../../shared/platform/function-table";
+import { queuedOutboundFilter } from "../../shared/adapters/dynamo/stream-records";
 import { createTableInput } from "../../shared/adapters/dynamo/table-definition";
 import { tableDesign } from "../../shared/adapters/dynamo/table-design";
 
@@ -77,9 +78,9 @@ function functionResource(s: Synth, fn: ServiceFunction): Resource {
   return s.resources[logicalId(s.stack, fn.function)]!;
 }
 
-/** The functions that send SMS: every route with `sendsSms`, and the inbound function (STOP/START/HELP answers). */
+/** The functions that send SMS: the entries of the functions table with `sendsSms` (the stream-fed sender alone). */
 function senders(s: Synth): ServiceFunction[] {
-  return [...routeList.filter((route) => route.sendsSms).map((route) => s.stack.functions.get(route.id)!), s.stack.inboundSms.handler];
+  return functionTable.filter((definition) => definition.sendsSms).map((definition) => s.stack.functions.get(definition.id)!);
 }
 
 /** Actions that hand SMS to AWS, whatever the transport. */
@@ -96,7 +97,7 @@ function expectSmsGrantsOnlyOnSenders(s: Synth, expected: (roleId: string) => St
     const sms = all.filter((statement) => statement.roles.includes(roleId) && statement.Action.some(isSmsAction));
     expect(sms, roleId).toEqual(senderRoleIds.has(roleId) ? expected(roleId) : []);
   }
-  expect(senderRoleIds.size).toBeGreaterThan(1);
+  expect([...senderRoleIds]).toEqual([logicalId(s.stack, s.stack.functions.get("sms-sender")!.role)]);
 }
 
 /** The actions of every statement that applies to a role (by the role's logical id). */
@@ -195,10 +196,10 @@ describe("the stack with its defaults (Cognito user pool)", () => {
     expect(s.stack.stackName).toBe("AgentInitiatedSms");
   });
 
-  it("has one Node 22 arm64 ESM function per route plus the inbound SMS and idle-close functions, and no other function (no CDK helper functions)", () => {
+  it("has one Node 22 arm64 ESM function per route plus the inbound SMS, idle-close, SMS sender and SMS sweep functions, and no other function (no CDK helper functions)", () => {
     const functions = ofType(s.resources, "AWS::Lambda::Function");
-    expect(functions).toHaveLength(routeList.length + 2);
-    expect(s.stack.functions.size).toBe(routeList.length + 2);
+    expect(functions).toHaveLength(routeList.length + 4);
+    expect(s.stack.functions.size).toBe(routeList.length + 4);
     // Every entry of the functions table but the End User Messaging receipts' one, by its id.
     expect([...s.stack.functions.keys()].sort()).toEqual(
       functionTable
@@ -243,7 +244,6 @@ describe("the stack with its defaults (Cognito user pool)", () => {
       TABLE_NAME: { Ref: logicalId(s.stack, s.stack.table) },
       DEFAULT_COUNTRY: "US",
       NODE_OPTIONS: "--enable-source-maps",
-      SMS_TRANSPORT: "sns",
     });
     expect(s.resources[inbound.Properties.LoggingConfig.LogGroup.Ref]?.Properties.RetentionInDays).toBe(30);
     const inboundAsset = join(s.app.outdir, `asset.${String(inbound.Properties.Code.S3Key).replace(/\.zip$/, "")}`);
@@ -340,10 +340,7 @@ describe("the stack with its defaults (Cognito user pool)", () => {
         expect(writes, route.id).toEqual(expect.arrayContaining(["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]));
       }
       const allowed = (action: string) =>
-        action.startsWith("dynamodb:") ||
-        action === "logs:CreateLogStream" ||
-        action === "logs:PutLogEvents" ||
-        (route.sendsSms === true && (action === "sns:Publish" || action === "sns:CheckIfPhoneNumberIsOptedOut"));
+        action.startsWith("dynamodb:") || action === "logs:CreateLogStream" || action === "logs:PutLogEvents";
       expect(
         actions.filter((action) => !allowed(action)),
         route.id,
@@ -357,13 +354,8 @@ describe("the stack with its defaults (Cognito user pool)", () => {
     expect(inboundActions).toEqual(
       expect.arrayContaining(["dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "sqs:SendMessage"]),
     );
-    const inboundOthers = [
-      "logs:CreateLogStream",
-      "logs:PutLogEvents",
-      "sqs:SendMessage",
-      "sns:Publish",
-      "sns:CheckIfPhoneNumberIsOptedOut",
-    ];
+    // It sends nothing itself: the STOP/START/HELP answers are written queued for the pipeline.
+    const inboundOthers = ["logs:CreateLogStream", "logs:PutLogEvents", "sqs:SendMessage"];
     expect(inboundActions.filter((action) => !(action.startsWith("dynamodb:") || inboundOthers.includes(action)))).toEqual([]);
 
     // The idle-close function: reads and writes the table, writes its logs. Nothing else (it sends nothing).
@@ -376,8 +368,48 @@ describe("the stack with its defaults (Cognito user pool)", () => {
     ).toEqual([]);
   });
 
-  it("gives sns:Publish and SMS_TRANSPORT=sns to the functions that send (routes with sendsSms, and the inbound function), and to no other", () => {
-    expect(routeList.some((route) => route.sendsSms)).toBe(true);
+  it("feeds the SMS sender from the table's stream: filtered, batch item failures, bisect, a TLS-only failure queue with an alarm; the sweep every minute", () => {
+    const [, table] = single(s.resources, "AWS::DynamoDB::GlobalTable");
+    expect(table.Properties.StreamSpecification).toEqual({ StreamViewType: "NEW_AND_OLD_IMAGES" });
+    const [, mapping] = single(s.resources, "AWS::Lambda::EventSourceMapping");
+    const sender = s.stack.functions.get("sms-sender")!;
+    const queueId: string = mapping.Properties.DestinationConfig.OnFailure.Destination["Fn::GetAtt"][0];
+    expect(s.resources[queueId]!.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 });
+    const queuePolicy = Object.values(s.resources).find(
+      (resource) => resource.Type === "AWS::SQS::QueuePolicy" && resource.Properties.Queues[0].Ref === queueId,
+    );
+    expect(denyInsecureTransport(queuePolicy!.Properties.PolicyDocument, "sqs:*")).toBeDefined();
+    expect(mapping.Properties).toMatchObject({
+      FunctionName: { Ref: logicalId(s.stack, sender.function) },
+      EventSourceArn: { "Fn::GetAtt": [logicalId(s.stack, s.stack.table), "StreamArn"] },
+      StartingPosition: "TRIM_HORIZON",
+      BatchSize: 10,
+      ParallelizationFactor: 1,
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      MaximumRetryAttempts: 10,
+      MaximumRecordAgeInSeconds: 86_400,
+      DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": [queueId, "Arn"] } } },
+    });
+    const pattern = JSON.parse(mapping.Properties.FilterCriteria.Filters[0].Pattern);
+    expect(pattern).toEqual(queuedOutboundFilter);
+    const [, alarm] = single(s.resources, "AWS::CloudWatch::Alarm");
+    expect(alarm.Properties).toMatchObject({
+      MetricName: "ApproximateNumberOfMessagesVisible",
+      Namespace: "AWS/SQS",
+      Threshold: 1,
+      Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": [queueId, "QueueName"] } }],
+    });
+    expect(functionResource(s, sender).Properties.Timeout).toBe(60);
+    const sweepRule = Object.values(s.resources).find(
+      (resource) =>
+        resource.Type === "AWS::Events::Rule" &&
+        resource.Properties.Targets?.[0]?.Arn?.["Fn::GetAtt"]?.[0] === logicalId(s.stack, s.stack.functions.get("sms-sweep")!.function),
+    );
+    expect(sweepRule?.Properties.ScheduleExpression).toBe("rate(1 minute)");
+  });
+
+  it("gives sns:Publish and SMS_TRANSPORT=sns to the stream-fed sender only: no API function and not the inbound one", () => {
     // SMS to a phone number has no ARN: Resource "*", for the two SMS actions alone, pinned to the stack's region.
     expectSmsGrantsOnlyOnSenders(s, (roleId) => [
       {
@@ -411,7 +443,9 @@ describe("the stack with its defaults (Cognito user pool)", () => {
 
   it("runs the idle-close function every 15 minutes (EventBridge rule), with IDLE_CLOSE_AFTER=24h by default", () => {
     const idleId = logicalId(s.stack, idleCloseFunction(s).function);
-    const [ruleId, rule] = single(s.resources, "AWS::Events::Rule");
+    const [ruleId, rule] = ofType(s.resources, "AWS::Events::Rule").find(
+      ([, candidate]) => candidate.Properties.Targets[0].Arn["Fn::GetAtt"][0] === idleId,
+    )!;
     expect(rule.Properties.ScheduleExpression).toBe("rate(15 minutes)");
     expect(rule.Properties.State).toBe("ENABLED");
     expect(rule.Properties.Targets).toEqual([
@@ -478,7 +512,8 @@ describe("the stack with its defaults (Cognito user pool)", () => {
 
   it("subscribes the inbound function to the topic, and parks what fails after retries in one TLS-only dead-letter queue", () => {
     const [topicId] = single(s.resources, "AWS::SNS::Topic");
-    const [queueId, queue] = single(s.resources, "AWS::SQS::Queue");
+    const queueId = logicalId(s.stack, s.stack.inboundSms.deadLetterQueue);
+    const queue = s.resources[queueId]!;
     const inboundId = logicalId(s.stack, s.stack.inboundSms.handler.function);
     const queueArn = { "Fn::GetAtt": [queueId, "Arn"] };
 
@@ -509,7 +544,9 @@ describe("the stack with its defaults (Cognito user pool)", () => {
     // The queue: 14 days, encrypted, TLS only; SNS may write to it only for this topic.
     expect(queue.Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
     expect(queue.Properties.SqsManagedSseEnabled ?? queue.Properties.KmsMasterKeyId).toBeTruthy();
-    const [, queuePolicy] = single(s.resources, "AWS::SQS::QueuePolicy");
+    const queuePolicy = Object.values(s.resources).find(
+      (resource) => resource.Type === "AWS::SQS::QueuePolicy" && resource.Properties.Queues[0].Ref === queueId,
+    )!;
     expect(queuePolicy.Properties.Queues).toEqual([{ Ref: queueId }]);
     expect(denyInsecureTransport(queuePolicy.Properties.PolicyDocument, "sqs:*")).toBeDefined();
     expect(queuePolicy.Properties.PolicyDocument.Statement).toContainEqual(
@@ -699,7 +736,7 @@ describe("the stack sending through End User Messaging (contexts smsTransport=en
     expect(Object.keys(s.template.toJSON().Outputs as object)).toContain("DeliveryReceiptsDeadLetterQueueUrl");
   });
 
-  it("gives the senders (routes with sendsSms, and the inbound function) sms-voice:SendTextMessage on this account's numbers and pools only, and no one any sns: action", () => {
+  it("gives the sender (sms-sender, fed by the stream) sms-voice:SendTextMessage on this account's numbers and pools only, and no one any sns: action", () => {
     const identity = (resource: string) => ({
       "Fn::Join": [
         "",

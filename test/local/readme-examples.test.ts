@@ -56,15 +56,15 @@ describe("README examples", () => {
     expect(answers).toContainEqual({ error: { code: "FORBIDDEN", message: "this route needs group admins; the token has agents" } });
     // The walk-through: send, reply as the customer, both in the interaction's messages.
     const sent = answers.find((a) => a.outcome === "created");
-    expect(sent).toMatchObject({ interaction: { assignedTo: "ann", to: "+14155550171" }, message: { status: "sent", segments: 1 } });
+    expect(sent).toMatchObject({ interaction: { assignedTo: "ann", to: "+14155550171" }, message: { status: "queued", segments: 1 } });
     expect(answers).toContainEqual([
       expect.objectContaining({ from: "+14155550100", to: "+14155550171", body: "Hi Jo, your parcel ships today." }),
     ]);
     expect(answers).toContainEqual(expect.objectContaining({ outcome: "joined", interactionId: sent.interaction.id }));
     const messages = answers.find((a) => Array.isArray(a) && a.length === 2 && a[0].direction === "outbound");
-    expect(messages.map((m: { direction: string; body: string }) => [m.direction, m.body])).toEqual([
-      ["outbound", "Hi Jo, your parcel ships today."],
-      ["inbound", "Thanks! Can it come on Friday?"],
+    expect(messages.map((m: { direction: string; body: string; status: string }) => [m.direction, m.body, m.status])).toEqual([
+      ["outbound", "Hi Jo, your parcel ships today.", "sent"],
+      ["inbound", "Thanks! Can it come on Friday?", "received"],
     ]);
     expect(answers).toContainEqual(expect.objectContaining({ dryRun: true, outcome: "injected", profile: { change: "keep" } }));
     expect(answers).toContainEqual(expect.objectContaining({ status: "associated_with_consumer", phoneNumber: "+14155550171" }));

@@ -30,11 +30,14 @@ export function customerNumber(i: number): string {
   return `+1415555${String(200 + i).padStart(4, "0")}`;
 }
 
-/** An agent's SMS to consumer `c-<i>` (joins its conversation after the first). */
+/**
+ * An agent's SMS to consumer `c-<i>` (joins its conversation after the first): answered `queued`,
+ * then handed over by the sender from the stream (the harness delivers it); the message as stored then.
+ */
 export async function sendMessage(h: Harness, i = 0, message = "Hello from the desk"): Promise<SentMessage> {
   const res = await h.call("initiateMessage", { body: { consumerId: `c-${i}`, to: customerNumber(i), message } });
   if (res.status !== 201 && res.status !== 200) throw new Error(`initiateMessage answered ${res.status}: ${JSON.stringify(res.body)}`);
-  return res.body.message as SentMessage;
+  return (await storedMessage(h, res.body.message as SentMessage)) as unknown as SentMessage;
 }
 
 export function messageKey(message: Pick<SentMessage, "id" | "interactionId" | "createdAt">) {

@@ -11,17 +11,19 @@ import {
   retryMove,
   statusesThatMayBecome,
   verdictFrom,
+  claimFrom,
   type OutboundStatus,
 } from "../../shared/core/rules/message-status";
 import { receiveDeliveryReceipt } from "../../shared/use-cases/receive-delivery-receipt";
 
 /** The status order as a table, and the receipt use case over in-memory ports. */
-const rank: Record<OutboundStatus, number> = { queued: 0, sent: 1, delivered: 2, failed: 2 };
+const rank: Record<OutboundStatus, number> = { queued: 0, sending: 0.5, sent: 1, delivered: 2, failed: 2 };
 
 describe("status order", () => {
   it("is the table of the spec: forward only, delivered and failed final", () => {
     expect(forwardMoves).toEqual({
       queued: ["sent", "delivered", "failed"],
+      sending: ["sent", "delivered", "failed"],
       sent: ["delivered", "failed"],
       delivered: [],
       failed: [],
@@ -29,9 +31,9 @@ describe("status order", () => {
   });
 
   it.each(outboundStatuses.flatMap((from) => outboundStatuses.map((to) => [from, to] as const)))(
-    "%s → %s is allowed exactly when it moves forward",
+    "%s → %s is allowed exactly when it moves forward (a receipt never claims: only the sender moves to sending)",
     (from, to) => {
-      expect(mayMoveForward(from, to)).toBe(rank[to] > rank[from]);
+      expect(mayMoveForward(from, to)).toBe(to !== "sending" && rank[to] > rank[from]);
     },
   );
 
@@ -41,13 +43,15 @@ describe("status order", () => {
 
   it("gives each target the statuses it may come from (the condition's IN list)", () => {
     expect(statusesThatMayBecome("queued")).toEqual([]);
-    expect(statusesThatMayBecome("sent")).toEqual(["queued"]);
-    expect(statusesThatMayBecome("delivered")).toEqual(["queued", "sent"]);
-    expect(statusesThatMayBecome("failed")).toEqual(["queued", "sent"]);
+    expect(statusesThatMayBecome("sending")).toEqual([]);
+    expect(statusesThatMayBecome("sent")).toEqual(["queued", "sending"]);
+    expect(statusesThatMayBecome("delivered")).toEqual(["queued", "sending", "sent"]);
+    expect(statusesThatMayBecome("failed")).toEqual(["queued", "sending", "sent"]);
   });
 
-  it("records the transport's verdict on queued only; retries only failed, back to queued", () => {
-    expect(verdictFrom).toBe("queued");
+  it("claims only queued, records the transport's verdict on sending only; retries only failed, back to queued", () => {
+    expect(claimFrom).toBe("queued");
+    expect(verdictFrom).toBe("sending");
     expect(retryMove).toEqual({ from: "failed", to: "queued" });
     expect(outboundStatuses.filter(isRetryable)).toEqual(["failed"]);
     expect(isRetryable("received")).toBe(false);

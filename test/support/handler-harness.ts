@@ -1,4 +1,13 @@
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type {
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+  DynamoDBBatchResponse,
+  DynamoDBStreamEvent,
+} from "aws-lambda";
+import { functionById } from "../../shared/platform/function-table";
+import { createStreamPoller } from "../../local/stream-poller";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { routes, type RouteKey } from "../../shared/adapters/http/routes";
@@ -16,6 +25,12 @@ export interface CallOptions {
   headers?: Record<string, string>;
   /** Caller identity; groups are stringified as API Gateway does ("[agents admins]"). */
   as?: { sub: string; groups: string[] } | null;
+  /**
+   * `auto` (default): after the answer, the table's stream is delivered to the SMS sender, as the
+   * event source mapping would, so a sent message is `sent` when `call` returns. `manual`: the
+   * test calls `deliver()` itself (to look at `queued` first, or to lose the records on purpose).
+   */
+  stream?: "auto" | "manual";
 }
 
 export interface CallResult {
@@ -44,6 +59,31 @@ export async function createHarness(prefix: string, env: Record<string, string> 
     ...env,
   });
   const loaded = new Map<RouteKey, ApiHandler>();
+  // The sender's records, read from DynamoDB Local's stream the way the local server reads them.
+  const dynamo = new DynamoDBClient({
+    endpoint: table.endpoint,
+    region: "local",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+  const sender = functionById("sms-sender");
+  const stream = createStreamPoller({
+    dynamo,
+    endpoint: table.endpoint,
+    tableName: table.tableName,
+    startAt: "TRIM_HORIZON",
+    consumers: [
+      {
+        id: sender.id,
+        filter: sender.trigger.kind === "stream" ? sender.trigger.filter : {},
+        invoke: async (event) => {
+          const { handler } = (await import("../../functions/sms-sender/handler")) as {
+            handler: (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse>;
+          };
+          return handler(event, lambdaContext(sender.id, 60_000));
+        },
+      },
+    ],
+  });
 
   async function handlerFor(key: RouteKey): Promise<ApiHandler> {
     let handler = loaded.get(key);
@@ -62,10 +102,19 @@ export async function createHarness(prefix: string, env: Record<string, string> 
   async function call(key: RouteKey, options: CallOptions = {}): Promise<CallResult> {
     const handler = await handlerFor(key);
     const result = (await handler(apiEvent(key, options), lambdaContext(routes[key].id))) as APIGatewayProxyStructuredResultV2;
+    if (options.stream !== "manual") await stream.drain();
     return { status: result.statusCode ?? 200, body: parseBody(result.body), headers: result.headers ?? {} };
   }
 
-  return { table, call, handlerFor, outbox: new OutboxTransport(outboxFile) };
+  return {
+    table,
+    call,
+    handlerFor,
+    outbox: new OutboxTransport(outboxFile),
+    /** Hands the stream's new records to the SMS sender now; resolves with how many records there were. */
+    deliver: () => stream.drain(),
+    stream,
+  };
 }
 
 function parseBody(text: string | undefined): unknown {
@@ -111,7 +160,7 @@ export function apiEvent(key: RouteKey, options: CallOptions): APIGatewayProxyEv
   };
 }
 
-export function lambdaContext(functionName: string): Context {
+export function lambdaContext(functionName: string, remainingMs = 30_000): Context {
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,
@@ -123,7 +172,7 @@ export function lambdaContext(functionName: string): Context {
     logStreamName: "test",
     // 30 s, as the local server gives: tests run many requests at once in one process, where a
     // deployed function gives each its own container and its 10 s.
-    getRemainingTimeInMillis: () => 30_000,
+    getRemainingTimeInMillis: () => remainingMs,
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,

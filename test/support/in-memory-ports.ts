@@ -21,7 +21,7 @@ import type { AsideReceipt, MessageStore, ReceiptApplied, ReceiptChange, RetryCl
 import type { ProfileStore } from "../../shared/core/ports/profile-store";
 import type { CreateProviderResult, ProviderStore } from "../../shared/core/ports/provider-store";
 import type { OutboundSms, SmsTransport } from "../../shared/core/ports/sms-transport";
-import { retryMove, statusesThatMayBecome, verdictFrom } from "../../shared/core/rules/message-status";
+import { retryMove, statusesThatMayBecome } from "../../shared/core/rules/message-status";
 import { defaultComposeExtension } from "../../shared/adapters/compose/default-compose-extension";
 
 /**
@@ -238,7 +238,7 @@ export class World {
 
 /** A hook run inside the next transaction of its kind; returning an ApplyResult makes the transaction answer it and write nothing. */
 export type Hook = () => void | ApplyResult | Promise<void | ApplyResult>;
-export type HookedOperation = "apply" | "closeInteraction" | "claimRetry" | "recordSendVerdict" | "applyReceipt";
+export type HookedOperation = "apply" | "closeInteraction" | "claimRetry" | "applyReceipt";
 
 class Hooks {
   private readonly once: { operation: HookedOperation; fn: Hook }[] = [];
@@ -420,6 +420,8 @@ export class InMemoryConversationStore implements ConversationStore {
       w.putInteraction(interaction);
     }
     w.putMessage(message, false);
+    // The keyword's answer, queued with the inbound message (the pipeline sends it).
+    if (plan.autoReply) w.putMessage(plan.autoReply, true);
     if (plan.optOut === "record") {
       w.optOuts.set(lockKey(to, from), {
         customerNumber: to,
@@ -432,17 +434,6 @@ export class InMemoryConversationStore implements ConversationStore {
     }
     w.inboundIds.set(inboundMessageId, { interactionId: message.interactionId, messageId: message.id });
     return { ok: true };
-  }
-
-  async recordOptOut(customerNumber: string, providerNumber: string, at: string, source: string): Promise<void> {
-    this.tally("recordOptOut");
-    const key = lockKey(customerNumber, providerNumber);
-    if (!this.world.optOuts.has(key)) this.world.optOuts.set(key, { customerNumber, providerNumber, optedOutAt: at, keyword: source });
-  }
-
-  async recordAutomaticReply(message: Message): Promise<void> {
-    this.tally("recordAutomaticReply");
-    this.world.putMessage(message, true);
   }
 
   async closeInteraction(
@@ -717,19 +708,6 @@ export class InMemoryMessageStore implements MessageStore {
       stored.earlierProviderMessageIds = [...(stored.earlierProviderMessageIds ?? []), message.providerMessageId];
     for (const field of ["errorCode", "providerMessageId", "failedAt", "deliveredAt", "lastReceipt"] as const) delete stored[field];
     return { claimed: true, message: copy(stored) };
-  }
-
-  async recordSendVerdict(
-    message: StoredMessage,
-    verdict: Pick<Message, "status" | "providerMessageId" | "errorCode">,
-  ): Promise<StoredMessage> {
-    await this.hooks.run("recordSendVerdict");
-    const stored = this.world.getMessage(refOf(message));
-    if (!stored || stored.status !== verdictFrom) return stored ? copy(stored) : message;
-    stored.status = verdict.status;
-    if (verdict.providerMessageId !== undefined) stored.providerMessageId = verdict.providerMessageId;
-    if (verdict.errorCode !== undefined) stored.errorCode = verdict.errorCode;
-    return copy(stored);
   }
 
   async isOptedOut(customerNumber: string, providerNumber: string): Promise<boolean> {

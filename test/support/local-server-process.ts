@@ -23,8 +23,9 @@ export interface RunningServer {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export async function startServer(label: string, env: Record<string, string> = {}): Promise<RunningServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), `local-server-${label}-`));
+/** Starts `npm start`'s server in a fresh DATA_DIR, or in `reuseDataDir` (a restart on the same data). */
+export async function startServer(label: string, env: Record<string, string> = {}, reuseDataDir?: string): Promise<RunningServer> {
+  const dataDir = reuseDataDir ?? mkdtempSync(join(tmpdir(), `local-server-${label}-`));
   const port = await freePort();
   const spawnedAt = performance.now();
   const child = spawn(NODE_WITH_TSX[0], [...NODE_WITH_TSX.slice(1), "local/server.ts"], {

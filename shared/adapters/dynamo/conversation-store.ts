@@ -1,16 +1,14 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { queryAll } from "./query-pages";
 import {
   GetCommand,
-  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   type DynamoDBDocumentClient,
   type TransactWriteCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import type { Interaction } from "../../core/model/interaction";
-import type { Message } from "../../core/model/message";
 import type { ActiveProfileRef } from "../../core/model/channel-user-profile";
 import { fromItem, isItemOf, items, type ItemType } from "./items";
 import { keys, phonePartition, tableDesign } from "./table-design";
@@ -220,6 +218,11 @@ export class DynamoConversationStore implements ConversationStore {
       ]);
     }
     writes.push([undefined, { Put: { TableName: this.tableName, Item: items.message(message) } }]);
+    if (plan.autoReply) {
+      // The keyword's answer is written queued with the inbound message: the change stream sends it.
+      writes.push([undefined, { Put: { TableName: this.tableName, Item: items.message(plan.autoReply) } }]);
+      writes.push([undefined, { Put: { TableName: this.tableName, Item: items.messageById(plan.autoReply) } }]);
+    }
     if (plan.optOut === "record") {
       const item = items.optOut(interaction.to!, interaction.from!, message.createdAt, message.body.trim().slice(0, 20));
       // Recorded once: a second STOP finds it and is not confirmed again.
@@ -247,31 +250,6 @@ export class DynamoConversationStore implements ConversationStore {
       },
     ]);
     return this.transact(writes);
-  }
-
-  async recordOptOut(customerNumber: string, providerNumber: string, at: string, source: string): Promise<void> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: items.optOut(customerNumber, providerNumber, at, source),
-          ConditionExpression: notExists,
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
-  }
-
-  async recordAutomaticReply(message: Message): Promise<void> {
-    await this.client.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Put: { TableName: this.tableName, Item: items.message(message) } },
-          { Put: { TableName: this.tableName, Item: items.messageById(message) } },
-        ],
-      }),
-    );
   }
 
   async closeInteraction(

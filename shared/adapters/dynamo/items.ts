@@ -6,6 +6,7 @@ import type { AsideReceipt } from "../../core/ports/message-store";
 import type { Message } from "../../core/model/message";
 import type { Provider } from "../../core/model/provider";
 import type { IdempotencyRecord } from "../../core/ports/conversation-store";
+import { isPending } from "../../core/rules/message-status";
 import { keys, tableDesign } from "./table-design";
 
 /**
@@ -29,7 +30,8 @@ export type ItemType =
   | "optOut"
   | "inboundMessage"
   | "idempotencyKey"
-  | "receiptAside";
+  | "receiptAside"
+  | "pace";
 
 export type Item = Record<string, unknown>;
 
@@ -106,6 +108,7 @@ export const items = {
     ...keys.message(message.interactionId, message.createdAt, message.id),
     itemType: "message",
     ...message,
+    ...(message.direction === "outbound" && isPending(message.status) ? pendingIndexAttributes(message) : {}),
   }),
   /** Where an outbound message is, by its id alone. */
   messageById: (message: Message): Item => ({
@@ -158,8 +161,24 @@ export const items = {
     [tableDesign.timeToLiveAttribute]: Math.floor(Date.parse(record.createdAt) / 1000) + 24 * 60 * 60,
   }),
 
+  /** A send-from number's pacing bucket: its next free instant. */
+  pace: (providerNumber: string, nextFreeAt: string): Item => ({
+    ...keys.pace(providerNumber),
+    itemType: "pace",
+    providerNumber,
+    nextFreeAt,
+  }),
+
   receiptAside: (receipt: AsideReceipt): Item => {
     const { id, ...fields } = receipt;
     return { ...keys.receiptAside(id, receipt.eventTimestamp, receipt.eventType), itemType: "receiptAside", ...fields };
   },
 } as const;
+
+/** The pending index's attributes of an outbound message: set while `queued` or `sending`, removed when it ends. */
+export function pendingIndexAttributes(message: Pick<Message, "from" | "to" | "createdAt" | "id">): Record<string, string> {
+  return keys.pendingOutbound(message.from, message.to, message.createdAt, message.id);
+}
+
+/** Their names, to REMOVE them when a message leaves the pipeline. */
+export const pendingIndexNames = [tableDesign.indexes.pendingBySender.partitionKey, tableDesign.indexes.pendingBySender.sortKey] as const;

@@ -1,40 +1,11 @@
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { unmarshall } from "@aws-sdk/util-dynamodb";
-import type { Message } from "../../core/model/message";
-import { fromItem, items } from "./items";
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { items, pendingIndexAttributes, pendingIndexNames } from "./items";
 import { keys, tableDesign } from "./table-design";
 import type { AsideReceipt, MessageStore, ReceiptApplied, ReceiptChange, RetryClaim } from "../../core/ports/message-store";
 import type { MessageRef, StoredMessage } from "../../core/model/message";
-import { retryMove, statusesThatMayBecome, verdictFrom } from "../../core/rules/message-status";
-
-/** An update expression built clause by clause, with its names and values. */
-class Expression {
-  readonly names: Record<string, string> = {};
-  readonly values: Record<string, unknown> = {};
-  readonly sets: string[] = [];
-  readonly removes: string[] = [];
-
-  name(attribute: string): string {
-    this.names[`#${attribute}`] = attribute;
-    return `#${attribute}`;
-  }
-
-  value(placeholder: string, value: unknown): string {
-    this.values[`:${placeholder}`] = value;
-    return `:${placeholder}`;
-  }
-
-  set(attribute: string, value: unknown): void {
-    this.sets.push(`${this.name(attribute)} = ${this.value(attribute, value)}`);
-  }
-
-  get update(): string {
-    return [this.sets.length ? `SET ${this.sets.join(", ")}` : "", this.removes.length ? `REMOVE ${this.removes.join(", ")}` : ""]
-      .filter(Boolean)
-      .join(" ");
-  }
-}
+import { retryMove, statusesThatMayBecome } from "../../core/rules/message-status";
+import { Expression } from "./update-expression";
+import { getMessage, refOf, updateMessage } from "./message-updates";
 
 /**
  * Outbound messages after their creation, on the single table. Every change is one conditional
@@ -55,9 +26,8 @@ export class DynamoMessageStore implements MessageStore {
     return { interactionId: String(Item.interactionId), messageId: String(Item.messageId), createdAt: String(Item.createdAt) };
   }
 
-  async get(ref: MessageRef): Promise<StoredMessage | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: messageKey(ref), ConsistentRead: true }));
-    return Item ? fromItem<StoredMessage>(Item) : undefined;
+  get(ref: MessageRef): Promise<StoredMessage | undefined> {
+    return getMessage(this.client, this.tableName, ref);
   }
 
   async applyReceipt(ref: MessageRef, change: ReceiptChange): Promise<ReceiptApplied> {
@@ -73,6 +43,8 @@ export class DynamoMessageStore implements MessageStore {
       if (change.status === "delivered") e.set("deliveredAt", change.receipt.at);
       if (change.status === "failed") e.set("failedAt", change.receipt.at);
       if (change.errorCode) e.set("errorCode", change.errorCode);
+      // Out of the pipeline: a receipt before the sender's verdict ends the claim too (the verdict then finds it gone).
+      e.remove(...pendingIndexNames, "claim");
     } else {
       // Recorded only: on an existing message (an update would create it), and only a newer receipt.
       conditions.push(`attribute_exists(${e.name(tableDesign.partitionKey)})`);
@@ -89,7 +61,7 @@ export class DynamoMessageStore implements MessageStore {
       // A late receipt of an attempt before a retry is not about the message as it now is.
       conditions.push(`(attribute_not_exists(${earlier}) OR NOT contains(${earlier}, ${id}))`);
     }
-    const result = await this.conditionalUpdate(ref, e, conditions);
+    const result = await updateMessage(this.client, this.tableName, ref, e, conditions);
     return result.done ? { applied: true, message: result.message } : { applied: false, message: result.message };
   }
 
@@ -109,7 +81,10 @@ export class DynamoMessageStore implements MessageStore {
     e.sets.push(`${attempts} = if_not_exists(${attempts}, ${e.value("one", 1)}) + :one`);
     e.set("retriedAt", claim.now);
     e.set("retriedBy", claim.agentId);
+    // Back in the pending index: the change stream hands it over, with a fresh validity from retriedAt.
+    for (const [attribute, value] of Object.entries(pendingIndexAttributes(message))) e.set(attribute, value);
     e.removes.push(e.name("errorCode"), provider, e.name("failedAt"), e.name("deliveredAt"), e.name("lastReceipt"));
+    e.remove("sentAt", "claim", "notBefore", "throttled", "redispatchedAt");
     // Still failed, and still the attempt that was read (its provider id is what becomes "earlier").
     const conditions = [`${status} = ${e.value("failed", retryMove.from)}`];
     if (message.providerMessageId) {
@@ -121,63 +96,8 @@ export class DynamoMessageStore implements MessageStore {
     } else {
       conditions.push(`attribute_not_exists(${provider})`);
     }
-    const result = await this.conditionalUpdate(refOf(message), e, conditions);
+    const result = await updateMessage(this.client, this.tableName, refOf(message), e, conditions);
     return result.done ? { claimed: true, message: result.message } : { claimed: false, message: result.message };
-  }
-
-  /** One conditional UpdateItem on a message: the message after it, or as stored when the condition refused it. */
-  private async conditionalUpdate(
-    ref: MessageRef,
-    e: Expression,
-    conditions: string[],
-  ): Promise<{ done: true; message: StoredMessage } | { done: false; message: StoredMessage | undefined }> {
-    try {
-      const { Attributes } = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: messageKey(ref),
-          UpdateExpression: e.update,
-          ConditionExpression: conditions.join(" AND "),
-          ExpressionAttributeNames: e.names,
-          ExpressionAttributeValues: e.values,
-          ReturnValues: "ALL_NEW",
-          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-        }),
-      );
-      return { done: true, message: fromItem<StoredMessage>(Attributes ?? {}) };
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return { done: false, message: await this.storedAfterRefusal(error, ref) };
-      throw error;
-    }
-  }
-
-  async recordSendVerdict(
-    message: StoredMessage,
-    verdict: Pick<Message, "status" | "providerMessageId" | "errorCode">,
-  ): Promise<StoredMessage> {
-    const e = new Expression();
-    e.set("status", verdict.status);
-    if (verdict.providerMessageId !== undefined) e.set("providerMessageId", verdict.providerMessageId);
-    if (verdict.errorCode !== undefined) e.set("errorCode", verdict.errorCode);
-    try {
-      const { Attributes } = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: messageKey(refOf(message)),
-          UpdateExpression: e.update,
-          ConditionExpression: `${e.name("status")} = ${e.value("queued", verdictFrom)}`,
-          ExpressionAttributeNames: e.names,
-          ExpressionAttributeValues: e.values,
-          ReturnValues: "ALL_NEW",
-          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-        }),
-      );
-      return fromItem<StoredMessage>(Attributes ?? {});
-    } catch (error) {
-      // Already moved on (a receipt came first): what is stored stands.
-      if (error instanceof ConditionalCheckFailedException) return (await this.storedAfterRefusal(error, refOf(message))) ?? message;
-      throw error;
-    }
   }
 
   async isOptedOut(customerNumber: string, providerNumber: string): Promise<boolean> {
@@ -186,18 +106,4 @@ export class DynamoMessageStore implements MessageStore {
     );
     return Item !== undefined;
   }
-
-  /** The item as it was when the condition failed (DynamoDB returns it); read again if it did not. */
-  private async storedAfterRefusal(error: ConditionalCheckFailedException, ref: MessageRef): Promise<StoredMessage | undefined> {
-    if (error.Item) return fromItem<StoredMessage>(unmarshall(error.Item));
-    return this.get(ref);
-  }
-}
-
-function messageKey(ref: MessageRef) {
-  return keys.message(ref.interactionId, ref.createdAt, ref.messageId);
-}
-
-function refOf(message: Message): MessageRef {
-  return { interactionId: message.interactionId, messageId: message.id, createdAt: message.createdAt };
 }

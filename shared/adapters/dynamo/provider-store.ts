@@ -5,7 +5,7 @@ import { queryPrefix } from "./query-pages";
 import type { Provider } from "../../core/model/provider";
 import { fromItem, items } from "./items";
 import { keys, tableDesign } from "./table-design";
-import type { CreateProviderResult, ProviderStore } from "../../core/ports/provider-store";
+import type { CreateProviderResult, ProviderChange, ProviderStore } from "../../core/ports/provider-store";
 
 export class DynamoProviderStore implements ProviderStore {
   constructor(
@@ -53,13 +53,18 @@ export class DynamoProviderStore implements ProviderStore {
     return items.map((item) => fromItem<Provider>(item)).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
   }
 
-  async update(providerId: string, change: { name?: string; active?: boolean }, updatedAt: string): Promise<Provider | undefined> {
+  async update(providerId: string, change: ProviderChange, updatedAt: string): Promise<Provider | undefined> {
     const names: Record<string, string> = { "#pk": tableDesign.partitionKey, "#updatedAt": "updatedAt" };
     const values: Record<string, unknown> = { ":updatedAt": updatedAt };
     const sets = ["#updatedAt = :updatedAt"];
+    const removes: string[] = [];
     for (const [field, value] of Object.entries(change)) {
       if (value === undefined) continue;
       names[`#${field}`] = field;
+      if (value === null) {
+        removes.push(`#${field}`);
+        continue;
+      }
       values[`:${field}`] = value;
       sets.push(`#${field} = :${field}`);
     }
@@ -68,7 +73,7 @@ export class DynamoProviderStore implements ProviderStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.provider(providerId),
-          UpdateExpression: `SET ${sets.join(", ")}`,
+          UpdateExpression: `SET ${sets.join(", ")}${removes.length ? ` REMOVE ${removes.join(", ")}` : ""}`,
           ConditionExpression: "attribute_exists(#pk)",
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,

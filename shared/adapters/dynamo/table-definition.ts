@@ -28,5 +28,6 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
       ],
       Projection: { ProjectionType: "ALL" },
     })),
+    StreamSpecification: { StreamEnabled: true, StreamViewType: tableDesign.streamViewType },
   };
 }

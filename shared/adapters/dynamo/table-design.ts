@@ -15,7 +15,11 @@ export const tableDesign = {
     byAssignee: { indexName: "gsi2", partitionKey: "gsi2pk", sortKey: "gsi2sk" },
     /** Active interactions by last activity, for the idle-close sweep (sparse). */
     byActivity: { indexName: "gsi3", partitionKey: "gsi3pk", sortKey: "gsi3sk" },
+    /** Outbound messages waiting for or in the hand-over, per send-from number, by conversation key then age (sparse). */
+    pendingBySender: { indexName: "gsi4", partitionKey: "gsi4pk", sortKey: "gsi4sk" },
   },
+  /** The change stream drives the SMS pipeline: the sender reads the new image, the old one tells what changed. */
+  streamViewType: "NEW_AND_OLD_IMAGES",
 } as const;
 
 export type IndexName = keyof typeof tableDesign.indexes;
@@ -109,6 +113,16 @@ export const keys = {
     gsi3pk: keys.activeInteractionsPartition,
     gsi3sk: `${lastActivityAt}#${interactionId}`,
   }),
+  /** Pending outbound messages of a send-from number (one partition per number: the sweep reads it whole). */
+  pendingPartition: (providerE164: string) => `PENDING#${providerE164}`,
+  /** The conversation key's prefix in that partition: its pending messages in the order they were accepted. */
+  pendingKeyPrefix: (customerE164: string) => `${customerE164}#`,
+  pendingOutbound: (providerE164: string, customerE164: string, createdAt: string, messageId: string) => ({
+    gsi4pk: keys.pendingPartition(providerE164),
+    gsi4sk: `${customerE164}#${createdAt}#${messageId}`,
+  }),
+  /** The pacing bucket of a send-from number: when its next segment may go. */
+  pace: (providerE164: string): ItemKey => ({ pk: `PACE#${providerE164}`, sk: "PACE" }),
 } as const;
 
 export function phonePartition(e164: string): string {

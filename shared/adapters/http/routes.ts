@@ -31,8 +31,6 @@ export interface RouteDefinition {
   readonly tableAccess: "read" | "readWrite";
   /** The function loads the compose defaults extension (the stack bundles a deployer's module into it). */
   readonly usesComposeExtension?: boolean;
-  /** The function hands SMS to the transport (the stack grants it the transport's permission). */
-  readonly sendsSms?: boolean;
 }
 
 const anyone: readonly Group[] = ["agents", "admins"];
@@ -179,7 +177,6 @@ export const routes = {
     ],
     tableAccess: "readWrite",
     usesComposeExtension: true,
-    sendsSms: true,
   },
   validateProfile: {
     id: "validate-profile",
@@ -276,14 +273,13 @@ export const routes = {
     params: s.MessagePath,
     responses: {
       200: {
-        description: "The message after the new attempt: sent, or failed again with the transport's error code",
+        description: "The message back in the queue (`queued`, attempts + 1, a fresh validity): the pipeline hands it over",
         schema: s.RetryMessageResponse,
       },
     },
     status: 200,
     errors: ["MESSAGE_NOT_FOUND", "MESSAGE_NOT_RETRYABLE", "INTERACTION_NOT_ACTIVE", "RECIPIENT_OPTED_OUT"],
     tableAccess: "readWrite",
-    sendsSms: true,
   },
 } as const satisfies Record<string, RouteDefinition>;
 

@@ -81,21 +81,38 @@ export const ConsumerList = z.object({ items: z.array(Consumer) });
 
 // ---- providers -----------------------------------------------------------------------------
 
+/** Message parts (segments) per second the number is allowed, e.g. 1 for a 10DLC number, 100 for a short code. */
+const Mps = z.number().check(z.positive("must be more than 0"), z.lte(1000, "must be at most 1000 message parts per second"));
+/** How long a message may wait for its hand-over, in seconds. */
+const ValidForSeconds = z
+  .number()
+  .check(
+    z.int("must be a whole number of seconds"),
+    z.gte(60, "must be at least 60 seconds"),
+    z.lte(259_200, "must be at most 259200 seconds (3 days)"),
+  );
+
 export const CreateProviderRequest = z.strictObject({
   number: PhoneInput,
   name: z.string().check(z.minLength(1, "must not be empty"), z.maxLength(100, "must be at most 100 characters")),
   channel: z.optional(z.literal("sms")),
   active: z.optional(z.boolean()),
+  mps: z.optional(Mps),
+  validForSeconds: z.optional(ValidForSeconds),
 });
 export const UpdateProviderRequest = z
   .strictObject({
     name: z.optional(z.string().check(z.minLength(1, "must not be empty"), z.maxLength(100, "must be at most 100 characters"))),
     active: z.optional(z.boolean()),
+    /** null removes the limit. */
+    mps: z.optional(z.nullable(Mps)),
+    /** null goes back to the default (3600). */
+    validForSeconds: z.optional(z.nullable(ValidForSeconds)),
   })
   .check(
     z.refine(
-      (patch) => patch.name !== undefined || patch.active !== undefined,
-      "give name or active (a provider's number cannot change: create a new provider)",
+      (patch) => Object.values(patch).some((value) => value !== undefined),
+      "give name, active, mps or validForSeconds (a provider's number cannot change: create a new provider)",
     ),
   );
 export const Provider = readsAs<CoreProvider>()(
@@ -105,6 +122,8 @@ export const Provider = readsAs<CoreProvider>()(
     name: z.string(),
     channel: z.literal("sms"),
     active: z.boolean(),
+    mps: z.optional(z.number()),
+    validForSeconds: z.optional(z.number()),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   }),
@@ -168,7 +187,7 @@ export const Message = readsAs<CoreMessage>()(
     from: E164,
     to: E164,
     agentId: z.optional(z.string()),
-    status: z.enum(["queued", "sent", "delivered", "failed", "received"]),
+    status: z.enum(["queued", "sending", "sent", "delivered", "failed", "received"]),
     createdAt: Timestamp,
     providerMessageId: z.optional(z.string()),
     errorCode: z.optional(z.string()),
@@ -198,6 +217,16 @@ export const DeliveredMessage = readsAs<CoreStoredMessage>()(
     ),
     /** Provider ids of attempts before a retry: their late receipts no longer apply. */
     earlierProviderMessageIds: z.optional(z.array(z.string())),
+    /** When the transport took it. */
+    sentAt: z.optional(Timestamp),
+    /** The sender's claim while `sending`. */
+    claim: z.optional(z.object({ id: z.string(), at: Timestamp, leaseUntil: Timestamp })),
+    /** Throttled by the transport: waits in the queue until then. */
+    notBefore: z.optional(Timestamp),
+    /** Times the transport answered "throttled" on this attempt. */
+    throttled: z.optional(z.number()),
+    /** Last time the pipeline dispatched this queued message again. */
+    redispatchedAt: z.optional(Timestamp),
   }),
 );
 /** Every message of an interaction as stored: outbound ones with their delivery bookkeeping. */
@@ -256,7 +285,7 @@ export const InitiateMessageResponse = z.object({
   outcome: Outcome,
   interaction: InteractionWithParticipants,
   closedInteractionId: z.optional(EntityId),
-  message: z.object({ ...Message.shape, ...SmsEncodingReport.shape }),
+  message: z.object({ ...DeliveredMessage.shape, ...SmsEncodingReport.shape }),
 });
 export const InitiateMessageDryRun = z.object({
   dryRun: z.literal(true),

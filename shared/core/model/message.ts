@@ -1,5 +1,5 @@
 export type MessageDirection = "inbound" | "outbound";
-export type MessageStatus = "queued" | "sent" | "delivered" | "failed" | "received";
+export type MessageStatus = "queued" | "sending" | "sent" | "delivered" | "failed" | "received";
 
 export interface Message {
   id: string;
@@ -47,4 +47,20 @@ export interface StoredMessage extends Message {
   lastReceipt?: LastReceipt;
   /** Provider ids of earlier attempts: their late receipts no longer apply. */
   earlierProviderMessageIds?: string[];
+  /** When the transport took it (status `sent`). */
+  sentAt?: string;
+  /** The sender's claim while `sending`: whoever holds it hands the SMS over; past `leaseUntil` the sweep ends it. */
+  claim?: SendClaim;
+  /** A throttled message waits in the queue until then. */
+  notBefore?: string;
+  /** How often the transport answered "throttled" for this attempt. */
+  throttled?: number;
+  /** Last time the sweep or a finished hand-over nudged this queued message back into the pipeline. */
+  redispatchedAt?: string;
+}
+
+export interface SendClaim {
+  id: string;
+  at: string;
+  leaseUntil: string;
 }

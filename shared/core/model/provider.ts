@@ -5,6 +5,10 @@ export interface Provider {
   name: string;
   channel: "sms";
   active: boolean;
+  /** Message parts (segments) per second the number may send; absent: no pacing by the service. */
+  mps?: number;
+  /** A message not handed over this long after it was accepted (or retried) ends `failed` `VALIDITY_EXPIRED`. Default 3600. */
+  validForSeconds?: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -15,3 +19,5 @@ export interface SendFromOption {
   providerId: string;
   name: string;
 }
+
+export const defaultValidForSeconds = 3600;

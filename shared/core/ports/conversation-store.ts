@@ -49,6 +49,8 @@ export interface InboundPlan {
   message: Message;
   /** STOP records the opt-out of (customer, provider); START lifts it. */
   optOut?: "record" | "lift";
+  /** The keyword's answer (STOP/START confirmation, HELP text), written `queued` in the same transaction. */
+  autoReply?: Message;
 }
 
 /** Why a transaction was cancelled, with what is now stored (from the cancellation reasons). */
@@ -73,10 +75,6 @@ export interface ConversationStore {
   readNumberState(customerNumber: string): Promise<NumberState>;
   applyInitiation(plan: InitiationPlan): Promise<ApplyResult>;
   applyInbound(plan: InboundPlan, inboundMessageId: string): Promise<ApplyResult>;
-  /** Records an opt-out learnt elsewhere (the transport's own list); a no-op if one exists. */
-  recordOptOut(customerNumber: string, providerNumber: string, at: string, source: string): Promise<void>;
-  /** An automatic reply (keyword confirmation, help text) stored in the conversation before it is sent. */
-  recordAutomaticReply(message: Message): Promise<void>;
   /** Closes an active interaction and, for SMS, releases its conversation lock, in one transaction. */
   closeInteraction(
     interaction: Interaction,

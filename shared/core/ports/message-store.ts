@@ -1,4 +1,4 @@
-import type { Message, MessageRef, LastReceipt, StoredMessage } from "../model/message";
+import type { MessageRef, LastReceipt, StoredMessage } from "../model/message";
 import type { OutboundStatus } from "../rules/message-status";
 
 /** A receipt for a found message: a forward move (`status`), or only recorded (no `status`). */
@@ -33,16 +33,14 @@ export interface AsideReceipt {
 
 export type RetryClaim = { claimed: true; message: StoredMessage } | { claimed: false; message: StoredMessage | undefined };
 
-/** Outbound messages after their creation: delivery receipts and retries. */
+/** Outbound messages after their creation: delivery receipts and retries (the hand-over is the OutboundQueue's). */
 export interface MessageStore {
   locate(messageId: string): Promise<MessageRef | undefined>;
   get(ref: MessageRef): Promise<StoredMessage | undefined>;
   /** One conditional write: the status moves only forward (message-status.ts). */
   applyReceipt(ref: MessageRef, change: ReceiptChange): Promise<ReceiptApplied>;
   keepReceiptAside(receipt: AsideReceipt): Promise<{ pk: string; sk: string }>;
-  /** One conditional write `failed → queued` (only if still as read): the winner of simultaneous retries sends. */
+  /** One conditional write `failed → queued` (only if still as read), back in the pending index: the change stream hands the winner of simultaneous retries over. */
   claimRetry(message: StoredMessage, claim: { agentId: string; now: string }): Promise<RetryClaim>;
-  /** The transport's verdict, recorded only on a message still `queued` (else what is stored stands and is returned). */
-  recordSendVerdict(message: StoredMessage, verdict: Pick<Message, "status" | "providerMessageId" | "errorCode">): Promise<StoredMessage>;
   isOptedOut(customerNumber: string, providerNumber: string): Promise<boolean>;
 }

@@ -9,5 +9,13 @@ export interface ProviderStore {
   /** Every provider, oldest first (the configured order the compose screen shows). */
   list(): Promise<Provider[]>;
   /** Applies the change if the provider exists; undefined when it does not. */
-  update(providerId: string, change: { name?: string; active?: boolean }, updatedAt: string): Promise<Provider | undefined>;
+  update(providerId: string, change: ProviderChange, updatedAt: string): Promise<Provider | undefined>;
+}
+
+/** A PATCH of a provider: absent fields stay; `null` removes a setting (back to its default). */
+export interface ProviderChange {
+  name?: string;
+  active?: boolean;
+  mps?: number | null;
+  validForSeconds?: number | null;
 }

@@ -5,33 +5,59 @@ import type { MessageStatus } from "../model/message";
  * its conditions from it (`#status IN (...)`), so the database enforces the order, never a
  * read-then-write in code.
  *
- *   queued ──► sent ──► delivered
- *     │          │
- *     │          └────► failed
- *     ├─────────────────► delivered
- *     └─────────────────► failed
+ *   queued ──► sending ──► sent ──► delivered
+ *     │   ▲       │          │
+ *     │   └───────┤          └────► failed
+ *     │ throttled │
+ *     │           ├─────────────────► delivered (a receipt before the verdict)
+ *     │           └─────────────────► failed    (the transport's refusal, or OUTCOME_UNKNOWN)
+ *     └─────────────────────────────► failed    (VALIDITY_EXPIRED)
  *
- * `delivered` and `failed` are final for receipts: whatever order receipts arrive in, and however
- * often one is repeated, none moves a message back or sideways. The one move back is an agent's
- * retry (`failed → queued`), made by its own conditional write.
+ * The sender claims a `queued` message (`queued → sending`, one conditional write) before it calls
+ * the transport; only the claim's holder records the verdict. `delivered` and `failed` are final for
+ * receipts: whatever order receipts arrive in, none moves a message back or sideways. The moves back
+ * are the sender's put-back of a throttled message (`sending → queued`, same claim) and an agent's
+ * retry (`failed → queued`), each its own conditional write.
  */
 export type OutboundStatus = Exclude<MessageStatus, "received">;
 
-export const outboundStatuses: readonly OutboundStatus[] = ["queued", "sent", "delivered", "failed"];
+export const outboundStatuses: readonly OutboundStatus[] = ["queued", "sending", "sent", "delivered", "failed"];
 
 /** Where a delivery receipt may move a message, from each status. A status absent from its own row: a duplicate is a no-op. */
 export const forwardMoves: Readonly<Record<OutboundStatus, readonly OutboundStatus[]>> = {
   queued: ["sent", "delivered", "failed"],
+  sending: ["sent", "delivered", "failed"],
   sent: ["delivered", "failed"],
   delivered: [],
   failed: [],
 };
 
-/** The transport's verdict right after the hand-over (`sent` or `failed`) is recorded only on a message still in this status. */
-export const verdictFrom: OutboundStatus = "queued";
+/** The sender claims only a message in this status. */
+export const claimFrom: OutboundStatus = "queued";
+/** The transport's verdict (`sent` or `failed`) is recorded only on a message still claimed, by the same claim. */
+export const verdictFrom: OutboundStatus = "sending";
 
-/** An agent's retry: the only move back, and only from `failed`. */
+/** Waiting for the pipeline, or in its hands: the pending index holds exactly these. */
+export const pendingStatuses: readonly OutboundStatus[] = ["queued", "sending"];
+
+export function isPending(status: MessageStatus): boolean {
+  return (pendingStatuses as readonly string[]).includes(status);
+}
+
+/** An agent's retry: only from `failed`. */
 export const retryMove = { from: "failed", to: "queued" } as const satisfies { from: OutboundStatus; to: OutboundStatus };
+
+/** The codes the pipeline itself ends a message with (beside the transport's own). */
+export const pipelineErrorCodes = {
+  /** Not handed over within the provider's `validForSeconds`. */
+  validityExpired: "VALIDITY_EXPIRED",
+  /** The claim outlived its lease: the SMS may or may not have gone out. Retryable by an agent. */
+  outcomeUnknown: "OUTCOME_UNKNOWN",
+  /** The carrier's opt-out list refused the recipient; the opt-out is recorded as ours. */
+  recipientOptedOut: "RECIPIENT_OPTED_OUT",
+  /** Throttled by the transport: the message goes back to the queue (never stored as a failure). */
+  throttled: "THROTTLED",
+} as const;
 
 export function isOutboundStatus(status: string): status is OutboundStatus {
   return (outboundStatuses as readonly string[]).includes(status);

@@ -1,0 +1,238 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from "@aws-sdk/lib-dynamodb";
+import type { SendClaim, StoredMessage } from "../../core/model/message";
+import type { OutboundQueue, PaceReservation, Pacer, QueueWrite, SendVerdict } from "../../core/ports/outbound-queue";
+import { claimFrom, pipelineErrorCodes, verdictFrom } from "../../core/rules/message-status";
+import { paceInterval } from "../../core/rules/pacing";
+import { fromItem, items, pendingIndexNames } from "./items";
+import { getMessage, messageKey, refOf, updateMessage } from "./message-updates";
+import { queryAll } from "./query-pages";
+import { keys, tableDesign } from "./table-design";
+import { Expression } from "./update-expression";
+
+const pending = tableDesign.indexes.pendingBySender;
+
+/**
+ * The hand-over's writes on the single table. Each is one conditional UpdateItem on the message
+ * item (the carrier's opt-out: one transaction with the opt-out item), so the database decides who
+ * sends: a claim only from `queued`, a verdict only under the same claim.
+ */
+export class DynamoOutboundQueue implements OutboundQueue {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  claim(message: StoredMessage, claim: SendClaim): Promise<QueueWrite> {
+    const e = new Expression();
+    e.set("status", "sending");
+    e.set("claim", claim);
+    e.remove("notBefore");
+    // Still queued, and the same attempt as the record read (not put back or retried since).
+    const conditions = [
+      `${e.name("status")} = ${e.value("queued", claimFrom)}`,
+      e.equalsAsRead("throttled", message.throttled),
+      e.equalsAsRead("retriedAt", message.retriedAt),
+    ];
+    return this.update(message, e, conditions);
+  }
+
+  async recordVerdict(message: StoredMessage, claimId: string, verdict: SendVerdict): Promise<QueueWrite> {
+    const e = new Expression();
+    e.set("status", verdict.status);
+    if (verdict.status === "sent") {
+      e.set("providerMessageId", verdict.providerMessageId);
+      e.set("sentAt", verdict.at);
+    } else {
+      e.set("errorCode", verdict.errorCode);
+      e.set("failedAt", verdict.at);
+    }
+    e.remove(...pendingIndexNames, "claim");
+    const conditions = this.heldBy(e, claimId);
+    if (verdict.status === "sent" || !verdict.optedOut) return this.update(message, e, conditions);
+    return this.failOptedOut(message, e, conditions, verdict.at);
+  }
+
+  putBack(message: StoredMessage, claimId: string, change: { notBefore: string; throttled: number }): Promise<QueueWrite> {
+    const e = new Expression();
+    e.set("status", claimFrom);
+    e.set("notBefore", change.notBefore);
+    e.set("throttled", change.throttled);
+    e.remove("claim");
+    return this.update(message, e, this.heldBy(e, claimId));
+  }
+
+  expire(message: StoredMessage, at: string): Promise<QueueWrite> {
+    const e = new Expression();
+    this.fail(e, pipelineErrorCodes.validityExpired, at);
+    return this.update(message, e, [`${e.name("status")} = ${e.value("queued", claimFrom)}`]);
+  }
+
+  endLapsedClaim(message: StoredMessage, at: string): Promise<QueueWrite> {
+    if (!message.claim) return Promise.resolve({ done: false, message });
+    const e = new Expression();
+    this.fail(e, pipelineErrorCodes.outcomeUnknown, at);
+    const conditions = [...this.heldBy(e, message.claim.id), `${e.name("claim")}.${e.name("leaseUntil")} < ${e.value("at", at)}`];
+    return this.update(message, e, conditions);
+  }
+
+  redispatch(message: StoredMessage, at: string): Promise<QueueWrite> {
+    const e = new Expression();
+    e.set("redispatchedAt", at);
+    return this.update(message, e, [`${e.name("status")} = ${e.value("queued", claimFrom)}`]);
+  }
+
+  async firstPendingOnKey(providerNumber: string, customerNumber: string, exceptId?: string): Promise<StoredMessage | undefined> {
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: pending.indexName,
+        KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :key)",
+        ExpressionAttributeNames: { "#pk": pending.partitionKey, "#sk": pending.sortKey },
+        ExpressionAttributeValues: { ":pk": keys.pendingPartition(providerNumber), ":key": keys.pendingKeyPrefix(customerNumber) },
+        Limit: 2,
+      }),
+    );
+    return (Items ?? []).map((item) => fromItem<StoredMessage>(item)).find((message) => message.id !== exceptId);
+  }
+
+  async pendingFrom(providerNumber: string): Promise<StoredMessage[]> {
+    const found = await queryAll(this.client, {
+      TableName: this.tableName,
+      IndexName: pending.indexName,
+      KeyConditionExpression: "#pk = :pk",
+      ExpressionAttributeNames: { "#pk": pending.partitionKey },
+      ExpressionAttributeValues: { ":pk": keys.pendingPartition(providerNumber) },
+    });
+    return found.map((item) => fromItem<StoredMessage>(item));
+  }
+
+  private fail(e: Expression, errorCode: string, at: string): void {
+    e.set("status", "failed");
+    e.set("errorCode", errorCode);
+    e.set("failedAt", at);
+    e.remove(...pendingIndexNames, "claim", "notBefore");
+  }
+
+  /** Conditions: the message is `sending` under this claim. */
+  private heldBy(e: Expression, claimId: string): string[] {
+    return [
+      `${e.name("status")} = ${e.value("sending", verdictFrom)}`,
+      `${e.name("claim")}.${e.name("id")} = ${e.value("claimId", claimId)}`,
+    ];
+  }
+
+  private update(message: StoredMessage, e: Expression, conditions: string[]): Promise<QueueWrite> {
+    return updateMessage(this.client, this.tableName, refOf(message), e, conditions);
+  }
+
+  /** The carrier refused the recipient: the message fails and the opt-out is recorded, together. */
+  private async failOptedOut(message: StoredMessage, e: Expression, conditions: string[], at: string): Promise<QueueWrite> {
+    const optOut = new Expression();
+    // Kept as it is when the customer already opted out another way (their STOP says more than the carrier).
+    for (const [attribute, value] of Object.entries(items.optOut(message.to, message.from, at, "carrier"))) {
+      if (attribute === tableDesign.partitionKey || attribute === tableDesign.sortKey) continue;
+      optOut.sets.push(`${optOut.name(attribute)} = if_not_exists(${optOut.name(attribute)}, ${optOut.value(attribute, value)})`);
+    }
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: messageKey(refOf(message)),
+                UpdateExpression: e.update,
+                ConditionExpression: conditions.join(" AND "),
+                ExpressionAttributeNames: e.names,
+                ExpressionAttributeValues: e.values,
+              },
+            },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.optOut(message.to, message.from),
+                UpdateExpression: optOut.update,
+                ExpressionAttributeNames: optOut.names,
+                ExpressionAttributeValues: optOut.values,
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException) || error.CancellationReasons?.[0]?.Code !== "ConditionalCheckFailed")
+        throw error;
+      return { done: false, message: await getMessage(this.client, this.tableName, refOf(message)) };
+    }
+    return { done: true, message: (await getMessage(this.client, this.tableName, refOf(message)))! };
+  }
+}
+
+/**
+ * Pacing per send-from number in the table: one item holds the instant its next segment may go.
+ * A reservation takes the earliest slot and moves that instant on by segments / mps, with a
+ * conditional write on the value read, so senders running side by side never share a slot. Chosen
+ * over an SQS FIFO queue per number: no queue to create when a provider is added, and the order
+ * per conversation key is already kept by the pending index.
+ */
+export class DynamoPacer implements Pacer {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly maxAttempts = 20,
+  ) {}
+
+  async reserve(providerNumber: string, segments: number, mps: number, now: string, latest: string): Promise<PaceReservation> {
+    for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
+      const { Item } = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: keys.pace(providerNumber), ConsistentRead: true }),
+      );
+      const read = Item?.nextFreeAt as string | undefined;
+      const slot = new Date(Math.max(Date.parse(now), read ? Date.parse(read) : 0));
+      if (slot.toISOString() > latest) return { reserved: false, next: slot.toISOString() };
+      const nextFreeAt = new Date(slot.getTime() + paceInterval({ segments, mps })).toISOString();
+      try {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: items.pace(providerNumber, nextFreeAt),
+            ConditionExpression: read === undefined ? "attribute_not_exists(#pk)" : "#next = :read",
+            ExpressionAttributeNames: read === undefined ? { "#pk": tableDesign.partitionKey } : { "#next": "nextFreeAt" },
+            ...(read === undefined ? {} : { ExpressionAttributeValues: { ":read": read } }),
+          }),
+        );
+        return { reserved: true, at: slot.toISOString() };
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        // Another sender took that slot: read the bucket again.
+      }
+    }
+    return { reserved: false, next: latest };
+  }
+
+  async handedOver(providerNumber: string, nextFreeAt: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.pace(providerNumber),
+          UpdateExpression: "SET #next = :next",
+          ConditionExpression: "#next < :next",
+          ExpressionAttributeNames: { "#next": "nextFreeAt" },
+          ExpressionAttributeValues: { ":next": nextFreeAt },
+        }),
+      );
+    } catch (error) {
+      // Already later (another slot was reserved after this one): nothing to move.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+}

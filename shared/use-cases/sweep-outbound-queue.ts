@@ -1,0 +1,63 @@
+import type { StoredMessage } from "../core/model/message";
+import type { Clock } from "../core/ports/clock-and-ids";
+import type { OutboundQueue } from "../core/ports/outbound-queue";
+import type { ProviderStore } from "../core/ports/provider-store";
+import { validUntilFor } from "./hand-over-queued-sms";
+
+export interface SweepDeps {
+  queue: OutboundQueue;
+  providers: Pick<ProviderStore, "list">;
+  clock: Clock;
+}
+
+export interface SweepSettings {
+  /** A `queued` message untouched this long lost its stream record (a crash, a dropped batch): dispatch it again. */
+  staleAfterMs: number;
+}
+
+export const defaultSweepSettings: SweepSettings = { staleAfterMs: 30_000 };
+
+export interface SweepReport {
+  redispatched: number;
+  expired: number;
+  /** Claims whose lease ran out, ended `failed` `OUTCOME_UNKNOWN`. */
+  lapsed: number;
+}
+
+/**
+ * The pipeline's safety net (the stack's schedule; locally a timer): nothing pending is left
+ * behind. A claim that outlived its lease ends `OUTCOME_UNKNOWN` (the SMS may or may not have
+ * gone out: an agent decides whether to retry); a message past its validity ends
+ * `VALIDITY_EXPIRED`; the first `queued` message of each conversation key, due and untouched for
+ * a while, is dispatched again. Every step is a conditional write: a sender working at the same
+ * moment wins or loses cleanly.
+ */
+export async function sweepOutboundQueue(deps: SweepDeps, settings: SweepSettings = defaultSweepSettings): Promise<SweepReport> {
+  const report: SweepReport = { redispatched: 0, expired: 0, lapsed: 0 };
+  const now = deps.clock.now();
+  const at = now.toISOString();
+  for (const provider of await deps.providers.list()) {
+    const pending = await deps.queue.pendingFrom(provider.number);
+    const firstOfKey = new Map<string, StoredMessage>();
+    for (const message of pending) {
+      if (message.status === "sending" && message.claim && Date.parse(message.claim.leaseUntil) < now.getTime()) {
+        if ((await deps.queue.endLapsedClaim(message, at)).done) report.lapsed++;
+        continue;
+      }
+      if (message.status === "queued" && now > validUntilFor(message, provider)) {
+        if ((await deps.queue.expire(message, at)).done) report.expired++;
+        continue;
+      }
+      if (!firstOfKey.has(message.to)) firstOfKey.set(message.to, message);
+    }
+    for (const message of firstOfKey.values()) {
+      if (message.status !== "queued") continue;
+      const touched = Date.parse(message.redispatchedAt ?? message.retriedAt ?? message.createdAt);
+      const due = !message.notBefore || Date.parse(message.notBefore) <= now.getTime();
+      if (due && now.getTime() - touched >= settings.staleAfterMs) {
+        if ((await deps.queue.redispatch(message, at)).done) report.redispatched++;
+      }
+    }
+  }
+  return report;
+}

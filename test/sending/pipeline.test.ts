@@ -1,0 +1,420 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { marshall } from "@aws-sdk/util-dynamodb";
+import type { DynamoDBStreamEvent } from "aws-lambda";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { queuedOutboundFilter } from "../../shared/adapters/dynamo/stream-records";
+import { defaultComposeExtension } from "../../shared/adapters/compose/default-compose-extension";
+import { statusOf } from "../../shared/adapters/http/error-status";
+import type { ServiceError } from "../../shared/core/errors";
+import type { StoredMessage } from "../../shared/core/model/message";
+import type { Clock } from "../../shared/core/ports/clock-and-ids";
+import type { OutboundQueue } from "../../shared/core/ports/outbound-queue";
+import { SmsSendError, type OutboundSms, type SmsTransport } from "../../shared/core/ports/sms-transport";
+import { createAdapters } from "../../shared/platform/composition-root";
+import { createConsumer } from "../../shared/use-cases/create-consumer";
+import { createProvider } from "../../shared/use-cases/create-provider";
+import { defaultHandOverSettings, type HandOverOutcome } from "../../shared/use-cases/hand-over-queued-sms";
+import { initiateMessage } from "../../shared/use-cases/initiate-message";
+import { retryMessage } from "../../shared/use-cases/retry-message";
+import { sweepOutboundQueue } from "../../shared/use-cases/sweep-outbound-queue";
+import { handStreamBatch, type StreamBatchDeps } from "../../functions/sms-sender/stream-batch";
+import { createStreamPoller, type StreamPoller } from "../../local/stream-poller";
+import { invariantViolations } from "../support/table-invariants";
+import { createTestTable, type TestTable } from "../support/test-table";
+
+/**
+ * The SMS pipeline against DynamoDB Local, fed by the table's real change stream (read as the
+ * local server reads it): the sender's batch step with transports and crashes injected through
+ * the ports, and the sweep with its clock moved on. Each test counts what the transport was handed
+ * per message: lost = a message not ended `sent` or `failed` with a code; doubled = handed twice.
+ */
+let table: TestTable;
+let adapters: ReturnType<typeof createAdapters>;
+let poller: StreamPoller;
+let dynamo: DynamoDBClient;
+const FROM = "+14155550100";
+/** A 10DLC-like number: one message part per second. */
+const PACED = "+14155550300";
+/** Messages valid one minute. */
+const SHORT_LIVED = "+14155550400";
+const CUSTOMERS = 40;
+const customer = (i: number) => `+1415555${String(1000 + i).padStart(4, "0")}`;
+
+/** A transport whose behaviour the test sets; it remembers every hand-over, with when it happened. */
+class ScriptedTransport implements SmsTransport {
+  readonly name = "scripted";
+  readonly handed: (OutboundSms & { at: number })[] = [];
+  constructor(private readonly answer: (sms: OutboundSms) => Promise<void> = async () => undefined) {}
+  async send(sms: OutboundSms) {
+    this.handed.push({ ...sms, at: Date.now() });
+    await this.answer(sms);
+    return { providerMessageId: `scripted-${sms.messageId}` };
+  }
+  times(messageId: string): number {
+    return this.handed.filter((sms) => sms.messageId === messageId).length;
+  }
+}
+
+/** What the stream's batches are handed to: set per test (a crash, another transport). */
+let onBatch: (event: DynamoDBStreamEvent) => Promise<unknown>;
+const outcomes: HandOverOutcome[] = [];
+
+function senderDeps(overrides: Partial<StreamBatchDeps> = {}): StreamBatchDeps {
+  return {
+    queue: adapters.queue,
+    pacer: adapters.pacer,
+    providers: adapters.providers,
+    transport: new ScriptedTransport(),
+    clock: { now: () => new Date() },
+    ids: adapters.ids,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    ...overrides,
+  };
+}
+
+/** The sender as the handler runs it, with these deps and a 20 s deadline. */
+function sender(deps: StreamBatchDeps, deadlineMs = 20_000) {
+  return (event: DynamoDBStreamEvent) =>
+    handStreamBatch(deps, event, new Date(deps.clock.now().getTime() + deadlineMs), defaultHandOverSettings, (_id, outcome, error) => {
+      if (outcome === "error") throw error;
+      outcomes.push(outcome);
+    });
+}
+
+beforeAll(async () => {
+  table = await createTestTable("pipeline");
+  adapters = createAdapters({ tableName: table.tableName, dynamoDbEndpoint: table.endpoint, defaultCountry: "US" });
+  dynamo = new DynamoDBClient({
+    endpoint: table.endpoint,
+    region: "local",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+  poller = createStreamPoller({
+    dynamo,
+    endpoint: table.endpoint,
+    tableName: table.tableName,
+    startAt: "TRIM_HORIZON",
+    // One attempt: a batch that fails is given up on, as after Lambda's retries (the sweep finds it).
+    retryAttempts: 1,
+    // One record per batch, so a crash hits each message, not only the first of a batch.
+    batchSize: 1,
+    logError: () => undefined,
+    consumers: [{ id: "sms-sender", filter: queuedOutboundFilter, invoke: (event) => onBatch(event) as never }],
+  });
+  await createProvider(adapters, { number: FROM, name: "Support" });
+  await createProvider(adapters, { number: PACED, name: "10DLC", mps: 1 });
+  await createProvider(adapters, { number: SHORT_LIVED, name: "Short-lived", validForSeconds: 60 });
+  for (let i = 0; i < CUSTOMERS; i++) await createConsumer(adapters, { id: `c-${i}`, name: `Customer ${i}`, phoneNumbers: [customer(i)] });
+});
+afterAll(async () => {
+  await poller.stop();
+  dynamo.destroy();
+  await table.drop();
+});
+beforeEach(async () => {
+  // Whatever an earlier test left in the stream is read (and ignored) before this one starts.
+  onBatch = async () => ({ batchItemFailures: [] });
+  await poller.drain();
+  outcomes.length = 0;
+});
+
+/** An agent's send: written queued, answered at once. */
+async function send(i: number, message: string, from = FROM): Promise<StoredMessage> {
+  const answer = await initiateMessage(
+    { ...adapters, extension: defaultComposeExtension },
+    { consumerId: `c-${i}`, to: customer(i), from, message },
+    { agentId: "agent-al" },
+  );
+  if ("dryRun" in answer) throw new Error("dry run");
+  expect(answer.message.status).toBe("queued");
+  return answer.message;
+}
+
+async function stored(message: StoredMessage): Promise<StoredMessage> {
+  return (await adapters.messages.get({ interactionId: message.interactionId, createdAt: message.createdAt, messageId: message.id }))!;
+}
+
+/** Lost and doubled, as the issue counts them, over these messages and this transport. */
+async function tally(messages: StoredMessage[], transport: ScriptedTransport) {
+  const now = await Promise.all(messages.map(stored));
+  return {
+    lost: now.filter((m) => !(m.status === "sent" || (m.status === "failed" && m.errorCode))).length,
+    doubled: messages.filter((m) => transport.times(m.id) > 1).length,
+    statuses: now.map((m) => `${m.status}${m.errorCode ? ` ${m.errorCode}` : ""}`),
+  };
+}
+
+const later = (ms: number): Clock => ({ now: () => new Date(Date.now() + ms) });
+const sweep = (clock: Clock) => sweepOutboundQueue({ queue: adapters.queue, providers: adapters.providers, clock });
+const batchOf = (n: number) => Array.from({ length: n }, (_, k) => k);
+
+describe("the hand-over", () => {
+  it("hands a queued message over once and records sent with the provider's id", async () => {
+    const transport = new ScriptedTransport();
+    onBatch = sender(senderDeps({ transport }));
+    const message = await send(0, "hello");
+    await poller.drain();
+    expect(await stored(message)).toMatchObject({
+      status: "sent",
+      providerMessageId: `scripted-${message.id}`,
+      sentAt: expect.any(String),
+    });
+    const after = await stored(message);
+    expect(after.claim).toBeUndefined();
+    expect(transport.times(message.id)).toBe(1);
+    expect(await invariantViolations(table)).toEqual([]);
+  });
+
+  it.each([
+    ["times out", new SmsSendError("TRANSPORT_TIMEOUT", "no answer in time", { retryable: true }), "TRANSPORT_TIMEOUT"],
+    ["throws something unexpected", new Error("socket hang up"), "TRANSPORT_ERROR"],
+  ])("a transport that %s: the message ends failed with the code, never sent, the conversation stands", async (_how, error, code) => {
+    const transport = new ScriptedTransport(async () => {
+      throw error;
+    });
+    onBatch = sender(senderDeps({ transport }));
+    const message = await send(1, `failing ${code}`);
+    await poller.drain();
+    expect(await stored(message)).toMatchObject({ status: "failed", errorCode: code });
+    expect(transport.times(message.id)).toBe(1);
+    expect((await adapters.interactions.get(message.interactionId))?.active).toBe(true);
+  });
+
+  it("the carrier's opt-out: failed RECIPIENT_OPTED_OUT, the opt-out recorded with it, the next send 409 before anything is written", async () => {
+    const transport = new ScriptedTransport(async () => {
+      throw new SmsSendError("RECIPIENT_OPTED_OUT", "opted out at the carrier");
+    });
+    onBatch = sender(senderDeps({ transport }));
+    const message = await send(2, "to an opted-out phone");
+    await poller.drain();
+    expect(await stored(message)).toMatchObject({ status: "failed", errorCode: "RECIPIENT_OPTED_OUT" });
+    const items = await table.scanAll();
+    expect(items.filter((i) => i.itemType === "optOut" && i.customerNumber === customer(2))).toEqual([
+      expect.objectContaining({ providerNumber: FROM, keyword: "carrier" }),
+    ]);
+    const refusal = await send(2, "again").catch((error: ServiceError) => error);
+    expect(refusal).toMatchObject({ code: "RECIPIENT_OPTED_OUT" });
+    expect(statusOf(refusal as unknown as ServiceError)).toBe(409);
+    expect(await table.scanAll()).toEqual(items);
+  });
+
+  it("ignores records it has no business with: other items, inbound and sent messages, removals", async () => {
+    const transport = new ScriptedTransport();
+    // Images only: nothing of this is in the table.
+    const message = {
+      id: "msg_elsewhere",
+      interactionId: "int_elsewhere",
+      direction: "outbound",
+      body: "x",
+      from: FROM,
+      to: customer(3),
+      createdAt: new Date().toISOString(),
+    };
+    const image = (item: Record<string, unknown>) => marshall(item, { removeUndefinedValues: true }) as never;
+    const record = (eventName: "INSERT" | "MODIFY" | "REMOVE", item: Record<string, unknown>, sequence: string) => ({
+      eventName,
+      eventSource: "aws:dynamodb",
+      dynamodb: { ...(eventName === "REMOVE" ? { OldImage: image(item) } : { NewImage: image(item) }), SequenceNumber: sequence },
+    });
+    const event = {
+      Records: [
+        record("INSERT", { itemType: "interaction", id: message.interactionId, status: "queued" }, "1"),
+        record("INSERT", { itemType: "message", ...message, direction: "inbound", status: "received" }, "2"),
+        record("MODIFY", { itemType: "message", ...message, status: "sent" }, "3"),
+        record("REMOVE", { itemType: "message", ...message }, "4"),
+      ],
+    } as unknown as DynamoDBStreamEvent;
+    expect(await sender(senderDeps({ transport }))(event)).toEqual({ batchItemFailures: [] });
+    expect(transport.handed).toHaveLength(0);
+    expect(outcomes).toEqual([]);
+  });
+});
+
+describe("crash safety: the process dies between two steps, the sweep finishes the work", () => {
+  const N = 8;
+
+  it("between commit and claim (the stream record is lost): the sweep dispatches again, every message sent once", async () => {
+    onBatch = async () => {
+      throw new Error("the sender's container died");
+    };
+    const messages = await Promise.all(batchOf(N).map((k) => send(4 + k, `crash-1 ${k}`)));
+    await poller.drain();
+    expect((await Promise.all(messages.map(stored))).map((m) => m.status)).toEqual(messages.map(() => "queued"));
+
+    const transport = new ScriptedTransport();
+    onBatch = sender(senderDeps({ transport }));
+    // Not yet stale: nothing is dispatched again.
+    expect(await sweep(later(0))).toEqual({ redispatched: 0, expired: 0, lapsed: 0 });
+    expect(await sweep(later(31_000))).toEqual({ redispatched: N, expired: 0, lapsed: 0 });
+    await poller.drain();
+    const figures = await tally(messages, transport);
+    console.log(`[crash commit→claim] ${N} messages: lost ${figures.lost}, doubled ${figures.doubled}: ${figures.statuses.join(", ")}`);
+    expect(figures).toMatchObject({ lost: 0, doubled: 0 });
+    expect(figures.statuses).toEqual(messages.map(() => "sent"));
+    expect(transport.handed).toHaveLength(N);
+  });
+
+  it("between claim and transport: the lease runs out, the sweep ends them OUTCOME_UNKNOWN, never handed over; a retry sends once", async () => {
+    const transport = new ScriptedTransport();
+    const crashingQueue: OutboundQueue = Object.assign(Object.create(adapters.queue) as OutboundQueue, {
+      claim: async (...args: Parameters<OutboundQueue["claim"]>) => {
+        await adapters.queue.claim(...args);
+        throw new Error("died right after the claim");
+      },
+    });
+    onBatch = sender(senderDeps({ transport, queue: crashingQueue }));
+    const messages = await Promise.all(batchOf(N).map((k) => send(12 + k, `crash-2 ${k}`)));
+    await poller.drain();
+    expect((await Promise.all(messages.map(stored))).map((m) => m.status)).toEqual(messages.map(() => "sending"));
+
+    // The lease still runs: the sweep leaves the claims alone.
+    expect(await sweep(later(60_000))).toEqual({ redispatched: 0, expired: 0, lapsed: 0 });
+    expect(await sweep(later(defaultHandOverSettings.leaseMs + 1000))).toEqual({ redispatched: 0, expired: 0, lapsed: N });
+    const figures = await tally(messages, transport);
+    console.log(`[crash claim→transport] ${N} messages: lost ${figures.lost}, doubled ${figures.doubled}: ${figures.statuses.join(", ")}`);
+    expect(figures).toMatchObject({ lost: 0, doubled: 0 });
+    expect(figures.statuses).toEqual(messages.map(() => "failed OUTCOME_UNKNOWN"));
+    expect(transport.handed).toHaveLength(0);
+
+    const working = new ScriptedTransport();
+    onBatch = sender(senderDeps({ transport: working }));
+    const retried = await retryMessage(
+      adapters,
+      { interactionId: messages[0]!.interactionId, messageId: messages[0]!.id },
+      { agentId: "agent-al" },
+    );
+    expect(retried.message).toMatchObject({ status: "queued", attempts: 2 });
+    await poller.drain();
+    expect(await stored(messages[0]!)).toMatchObject({ status: "sent", attempts: 2 });
+    expect(working.handed).toHaveLength(1);
+  });
+
+  it("between transport and verdict: handed over once, ended OUTCOME_UNKNOWN by the sweep, never handed again", async () => {
+    const transport = new ScriptedTransport();
+    const crashingQueue: OutboundQueue = Object.assign(Object.create(adapters.queue) as OutboundQueue, {
+      recordVerdict: async () => {
+        throw new Error("died before writing the verdict");
+      },
+    });
+    onBatch = sender(senderDeps({ transport, queue: crashingQueue }));
+    const messages = await Promise.all(batchOf(N).map((k) => send(32 + k, `crash-3 ${k}`)));
+    await poller.drain();
+    // A working sender from here on: whatever it reads, the claim stops a second hand-over.
+    onBatch = sender(senderDeps({ transport }));
+    expect(await sweep(later(31_000))).toEqual({ redispatched: 0, expired: 0, lapsed: 0 });
+    expect(await sweep(later(defaultHandOverSettings.leaseMs + 1000))).toMatchObject({ lapsed: N });
+    await poller.drain();
+    const figures = await tally(messages, transport);
+    console.log(
+      `[crash transport→verdict] ${N} messages: lost ${figures.lost}, doubled ${figures.doubled}: ${figures.statuses.join(", ")}`,
+    );
+    expect(figures).toMatchObject({ lost: 0, doubled: 0 });
+    expect(figures.statuses).toEqual(messages.map(() => "failed OUTCOME_UNKNOWN"));
+    expect(transport.handed).toHaveLength(N);
+    expect(await invariantViolations(table)).toEqual([]);
+  });
+});
+
+describe("once, whoever reads the record", () => {
+  it("a redelivered batch and two senders on the same records: one hand-over per message", async () => {
+    const events: DynamoDBStreamEvent[] = [];
+    onBatch = async (event) => {
+      events.push(event);
+      return { batchItemFailures: [] };
+    };
+    const messages = await Promise.all([send(20, "twice read a"), send(21, "twice read b"), send(22, "twice read c")]);
+    await poller.drain();
+    expect(events.flatMap((event) => event.Records)).toHaveLength(3);
+
+    const transport = new ScriptedTransport();
+    const one = sender(senderDeps({ transport }));
+    const two = sender(senderDeps({ transport }));
+    await Promise.all(events.flatMap((event) => [one(event), two(event)]));
+    // And the same batch once more, after the fact (Lambda retrying it).
+    for (const event of events) await one(event);
+    await poller.drain();
+    for (const message of messages) expect(transport.times(message.id)).toBe(1);
+    expect((await Promise.all(messages.map(stored))).map((m) => m.status)).toEqual(["sent", "sent", "sent"]);
+    expect(outcomes.filter((outcome) => outcome === "sent")).toHaveLength(3);
+    expect(
+      outcomes.filter((outcome) => outcome !== "sent").every((outcome) => outcome === "claimed_elsewhere" || outcome === "not_queued"),
+    ).toBe(true);
+  });
+});
+
+describe("pacing, throttling, validity and order", () => {
+  it("mps 1: six one-segment sends from one number are handed over at least a second apart, all sent", async () => {
+    const transport = new ScriptedTransport();
+    onBatch = sender(senderDeps({ transport }));
+    const messages = await Promise.all(batchOf(6).map((k) => send(23 + k, `paced ${k}`, PACED)));
+    await poller.drain();
+    const times = transport.handed.map((sms) => sms.at);
+    const gaps = times.slice(1).map((at, k) => at - times[k]!);
+    console.log(`[pacing] mps 1, 6 sends: gaps between hand-overs ${gaps.join(", ")} ms`);
+    expect(transport.handed).toHaveLength(6);
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(995);
+    expect((await Promise.all(messages.map(stored))).map((m) => m.status)).toEqual(messages.map(() => "sent"));
+  });
+
+  it("a throttling transport: put back with backoff, never failed for it, until validity runs out: VALIDITY_EXPIRED", async () => {
+    // A fake clock that the sender's waits move on, so a minute of backoff takes no time.
+    let offset = 0;
+    const clock: Clock = { now: () => new Date(Date.now() + offset) };
+    const transport = new ScriptedTransport(async () => {
+      throw new SmsSendError("THROTTLED", "slow down", { retryable: true });
+    });
+    const seen: string[] = [];
+    const deps = senderDeps({
+      transport,
+      clock,
+      sleep: async (ms) => {
+        offset += ms;
+      },
+    });
+    const run = sender(deps, 3_600_000);
+    onBatch = async (event) => {
+      for (const record of event.Records) seen.push(String(record.dynamodb?.NewImage?.status?.S));
+      return run(event);
+    };
+    const message = await send(29, "throttled all the way", SHORT_LIVED);
+    await poller.drain();
+    const final = await stored(message);
+    console.log(
+      `[throttling] ${transport.handed.length} hand-overs, backoff ${Math.round(offset / 1000)} s in all, ended ${final.status} ${final.errorCode}`,
+    );
+    expect(final).toMatchObject({ status: "failed", errorCode: "VALIDITY_EXPIRED" });
+    expect(transport.handed.length).toBeGreaterThanOrEqual(5);
+    expect(outcomes.filter((outcome) => outcome === "throttled")).toHaveLength(transport.handed.length);
+    expect(outcomes.at(-1)).toBe("expired");
+    // Every record the sender saw was the message back in the queue: never failed by a throttle.
+    expect(new Set(seen)).toEqual(new Set(["queued"]));
+  });
+
+  it("keeps the order of a conversation key even when the records arrive in reverse", async () => {
+    const events: DynamoDBStreamEvent[] = [];
+    onBatch = async (event) => {
+      events.push(event);
+      return { batchItemFailures: [] };
+    };
+    const first = await send(30, "first");
+    const second = await send(30, "second");
+    const third = await send(30, "third");
+    await poller.drain();
+    const transport = new ScriptedTransport();
+    onBatch = sender(senderDeps({ transport }));
+    const records = events.flatMap((event) => event.Records).reverse();
+    await onBatch({ Records: records });
+    await poller.drain();
+    expect(transport.handed.map((sms) => sms.body)).toEqual(["first", "second", "third"]);
+    expect((await Promise.all([first, second, third].map(stored))).map((m) => m.status)).toEqual(["sent", "sent", "sent"]);
+    expect(outcomes.slice(0, 3)).toEqual(["behind_earlier", "behind_earlier", "sent"]);
+  });
+
+  it("the sweep ends a message that waited past its validity VALIDITY_EXPIRED", async () => {
+    onBatch = async () => ({ batchItemFailures: [] });
+    const message = await send(31, "never handed over", SHORT_LIVED);
+    await poller.drain();
+    expect(await sweep(later(61_000))).toMatchObject({ expired: 1 });
+    expect(await stored(message)).toMatchObject({ status: "failed", errorCode: "VALIDITY_EXPIRED" });
+  });
+});
