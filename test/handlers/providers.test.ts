@@ -72,6 +72,43 @@ describe("providers", () => {
     expect(empty.body.error.message).toContain("give name, active, mps or validForSeconds");
   });
 
+  it("takes mps and validForSeconds on create and PATCH; null removes them; out-of-range values are 400 naming the field", async () => {
+    const created = await h.call("createProvider", {
+      as: admin,
+      body: { number: "+14155550177", name: "10DLC", mps: 1, validForSeconds: 600 },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ mps: 1, validForSeconds: 600 });
+    const id = created.body.id as string;
+
+    const faster = await h.call("updateProvider", { as: admin, params: { id }, body: { mps: 2.5 } });
+    expect(faster.body).toMatchObject({ mps: 2.5, validForSeconds: 600 });
+    const unpaced = await h.call("updateProvider", { as: admin, params: { id }, body: { mps: null, validForSeconds: null } });
+    expect(unpaced.status).toBe(200);
+    expect(unpaced.body.mps).toBeUndefined();
+    expect(unpaced.body.validForSeconds).toBeUndefined();
+    const stored = (await h.table.scanAll()).find((i) => i.sk === `PROVIDER#${id}`)!;
+    expect(stored.mps).toBeUndefined();
+    expect(stored.validForSeconds).toBeUndefined();
+
+    for (const [body, field] of [
+      [{ mps: 0 }, "mps"],
+      [{ mps: 1001 }, "mps"],
+      [{ mps: "1" }, "mps"],
+      [{ validForSeconds: 59 }, "validForSeconds"],
+      [{ validForSeconds: 259_201 }, "validForSeconds"],
+      [{ validForSeconds: 90.5 }, "validForSeconds"],
+    ] as const) {
+      const before = await h.table.scanAll();
+      const refused = await h.call("updateProvider", { as: admin, params: { id }, body });
+      expect(refused.status, JSON.stringify(body)).toBe(400);
+      expect(refused.body.error.message).toContain(field);
+      expect(await h.table.scanAll()).toEqual(before);
+    }
+    const refusedCreate = await h.call("createProvider", { as: admin, body: { number: "+14155550178", name: "x", mps: -1 } });
+    expect(refusedCreate.status).toBe(400);
+  });
+
   it("answers 404 for an unknown provider and writes nothing", async () => {
     const before = await h.table.scanAll();
     const res = await h.call("updateProvider", { as: admin, params: { id: "prv_missing" }, body: { active: true } });
