@@ -57,9 +57,15 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
   const iterators = new Map<string, string | null>();
   let streamArn: string | undefined;
   let started = false;
+  /** When the shard list was last read; read again when a shard ends (its children appear then) or after a while. */
+  let shardsReadAt = 0;
+  let shardEnded = false;
   let draining: Promise<number> | undefined;
 
   async function refreshShards(): Promise<void> {
+    if (started && !shardEnded && Date.now() - shardsReadAt < 5_000) return;
+    shardEnded = false;
+    shardsReadAt = Date.now();
     if (!streamArn) {
       const described = await options.dynamo.send(new DescribeTableCommand({ TableName: options.tableName }));
       streamArn = described.Table?.LatestStreamArn;
@@ -118,6 +124,7 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
         const page = await streams.send(new GetRecordsCommand({ ShardIterator: next, Limit: 100 }));
         next = page.NextShardIterator ?? null;
         iterators.set(shardId, next);
+        if (!next) shardEnded = true;
         const records = (page.Records ?? []).map((record) => toLambdaRecord(record, streamArn!));
         if (records.length === 0) break;
         delivered += records.length;
