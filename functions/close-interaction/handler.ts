@@ -6,4 +6,6 @@ import { closeInteraction } from "../../shared/use-cases/close-interaction";
 
 const adapters = createAdapters(readConfig());
 
-export const handler = httpHandler(routes.closeInteraction, (request) => closeInteraction(adapters, request.params.id));
+export const handler = httpHandler(routes.closeInteraction, (request) =>
+  closeInteraction(adapters, request.params.id, { agentId: request.caller.sub }),
+);

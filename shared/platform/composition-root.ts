@@ -14,7 +14,10 @@ import { DynamoOutboundQueue, DynamoPacer } from "../adapters/dynamo/outbound-qu
  * The AWS side of every port, built once per Lambda container (module scope of each handler) or
  * per test table. Use cases receive the parts they need; nothing else constructs an adapter.
  */
-export function createAdapters(config: Pick<RuntimeConfig, "tableName" | "dynamoDbEndpoint" | "defaultCountry">) {
+export function createAdapters(
+  config: Pick<RuntimeConfig, "tableName" | "dynamoDbEndpoint" | "defaultCountry"> & Partial<Pick<RuntimeConfig, "eventRetentionMs">>,
+) {
+  const eventRetentionSeconds = Math.round((config.eventRetentionMs ?? 7 * 24 * 3600 * 1000) / 1000);
   const client = createDocumentClient({ endpoint: config.dynamoDbEndpoint });
   return {
     /** The one document client; exposed so tests can add SDK middleware (call counts, injected faults). */
@@ -22,7 +25,7 @@ export function createAdapters(config: Pick<RuntimeConfig, "tableName" | "dynamo
     consumers: new DynamoConsumerStore(client, config.tableName),
     providers: new DynamoProviderStore(client, config.tableName),
     interactions: new DynamoInteractionStore(client, config.tableName),
-    conversations: new DynamoConversationStore(client, config.tableName, backoff),
+    conversations: new DynamoConversationStore(client, config.tableName, backoff, eventRetentionSeconds),
     profiles: new DynamoProfileStore(client, config.tableName),
     messages: new DynamoMessageStore(client, config.tableName),
     queue: new DynamoOutboundQueue(client, config.tableName),

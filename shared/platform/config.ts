@@ -20,6 +20,8 @@ export interface RuntimeConfig {
   claimLeaseMs: number;
   /** A queued message untouched this long is dispatched again by the sweep (SMS_REDISPATCH_AFTER, default 30s). */
   redispatchAfterMs: number;
+  /** How long events are kept for the feed (EVENT_RETENTION, default 7d; TTL deletes them after). */
+  eventRetentionMs: number;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
@@ -32,6 +34,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     idleCloseAfterMs: parseDuration(env.IDLE_CLOSE_AFTER || "24h", "IDLE_CLOSE_AFTER"),
     claimLeaseMs: parseDuration(env.SMS_CLAIM_LEASE || "2m", "SMS_CLAIM_LEASE"),
     redispatchAfterMs: parseDuration(env.SMS_REDISPATCH_AFTER || "30s", "SMS_REDISPATCH_AFTER"),
+    eventRetentionMs: parseDuration(env.EVENT_RETENTION || "7d", "EVENT_RETENTION"),
   };
 }
 

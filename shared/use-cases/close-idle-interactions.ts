@@ -1,9 +1,11 @@
-import type { Clock } from "../core/ports/clock-and-ids";
+import type { Clock, IdGenerator } from "../core/ports/clock-and-ids";
+import { eventsOf } from "../core/rules/event-catalogue";
 import type { ConversationStore } from "../core/ports/conversation-store";
 
 export interface CloseIdleDeps {
   conversations: Pick<ConversationStore, "listIdle" | "closeInteraction">;
   clock: Clock;
+  ids: IdGenerator;
   idleCloseAfterMs: number;
 }
 
@@ -27,7 +29,9 @@ export async function closeIdleInteractions(deps: CloseIdleDeps, budget: { deadl
     if (idle.length === 0) break;
     for (const interaction of idle) {
       seen.add(interaction.id);
-      const result = await deps.conversations.closeInteraction(interaction, "closed_complete", now.toISOString(), { idleSince });
+      const at = now.toISOString();
+      const event = eventsOf.interactionClosed(deps.ids.next("evt"), interaction.id, at, "idle", { type: "system" });
+      const result = await deps.conversations.closeInteraction(interaction, "closed_complete", at, { idleSince, event });
       if (result === "closed") closed++;
       else skipped++;
     }

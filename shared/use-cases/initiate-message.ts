@@ -5,6 +5,7 @@ import type { ConsumerStore } from "../core/ports/consumer-store";
 import type { Consumer } from "../core/model/consumer";
 import type { SendFromOption } from "../core/model/provider";
 import { ServiceError } from "../core/errors";
+import { eventsOf } from "../core/rules/event-catalogue";
 import { summariseInteraction, type Interaction, type InteractionSummary, type Participant } from "../core/model/interaction";
 import type { Message, StoredMessage } from "../core/model/message";
 import type { InteractionStore } from "../core/ports/interaction-store";
@@ -153,7 +154,11 @@ export async function initiateMessage(
     }
     if (request.dryRun) return dryRunAnswer(decision, sender.number, to, encoding);
 
-    const plan = buildPlan(deps, decision, { consumer, sender, to, body: request.message, agentId: caller.agentId });
+    // Joining: the live group as it is (read before, not after: the answer shows it, and the
+    // agent joins, with its event, only if not in it yet).
+    const liveGroup = decision.kind === "inject" ? await deps.interactions.getWithParticipants(decision.join.interactionId) : undefined;
+    const newParticipant = !liveGroup?.participants.some((participant) => participant.agentId === caller.agentId);
+    const plan = buildPlan(deps, decision, { consumer, sender, to, body: request.message, agentId: caller.agentId, newParticipant });
     if (caller.idempotencyKey) {
       plan.idempotency = {
         agentId: caller.agentId,
@@ -168,7 +173,7 @@ export async function initiateMessage(
       };
     }
     const result = await deps.conversations.applyInitiation(plan);
-    if (result.ok) return answer(deps, plan, encoding);
+    if (result.ok) return answer(plan, liveGroup?.participants ?? [], encoding, liveGroup);
 
     switch (result.failed) {
       case "idempotency":
@@ -240,7 +245,7 @@ function resolveFrom(
 function buildPlan(
   deps: InitiateMessageDeps,
   decision: Exclude<Decision, { kind: "reassociation_required" }>,
-  input: { consumer: Consumer; sender: SendFromOption; to: string; body: string; agentId: string },
+  input: { consumer: Consumer; sender: SendFromOption; to: string; body: string; agentId: string; newParticipant: boolean },
 ): InitiationPlan {
   const now = deps.clock.now().toISOString();
   const { consumer, sender, to, agentId } = input;
@@ -278,11 +283,34 @@ function buildPlan(
     status: "queued",
     createdAt: now,
   };
+  const agent = { type: "agent" as const, id: agentId };
+  const event = () => deps.ids.next("evt");
+  const events = [
+    ...(decision.kind === "replace"
+      ? [eventsOf.interactionClosed(event(), decision.close.interactionId, now, decision.outcome, agent, interaction.id)]
+      : []),
+    ...(decision.kind === "inject" ? [] : [eventsOf.interactionCreated(event(), interaction, agent)]),
+    ...(input.newParticipant ? [eventsOf.participantJoined(event(), interaction.id, agentId, now)] : []),
+    ...(decision.profile.kind === "move"
+      ? [
+          eventsOf.profileReassociated(
+            event(),
+            interaction.id,
+            now,
+            { phoneNumber: to, fromConsumerId: decision.profile.from.consumerId, toConsumerId: consumer.id },
+            agentId,
+          ),
+        ]
+      : []),
+    eventsOf.messageCreated(event(), message, agent),
+  ];
   return {
     decision,
     providerId: sender.providerId,
     interaction,
     participant: { agentId, joinedAt: now },
+    newParticipant: input.newParticipant,
+    events,
     message,
     ...(decision.profile.kind === "keep"
       ? {}
@@ -301,15 +329,18 @@ function buildPlan(
 }
 
 /** After the commit: the answer, with the message as written (`queued`); the change stream sends it. */
-async function answer(deps: InitiateMessageDeps, plan: InitiationPlan, encoding: SmsEncodingReport): Promise<InitiationResult> {
+function answer(
+  plan: InitiationPlan,
+  liveGroup: Participant[],
+  encoding: SmsEncodingReport,
+  joined: Interaction | undefined,
+): InitiationResult {
   const { decision } = plan;
-  const interaction =
-    decision.kind === "inject"
-      ? (await deps.interactions.getWithParticipants(plan.interaction.id))!
-      : { ...plan.interaction, participants: [plan.participant] };
+  const participants = [...liveGroup, ...(plan.newParticipant ? [plan.participant] : [])];
+  const { participants: _read, ...stored } = (joined ?? {}) as Interaction & { participants?: Participant[] };
   return {
     outcome: decision.outcome,
-    interaction,
+    interaction: { ...stored, ...plan.interaction, participants },
     ...(decision.kind === "replace" ? { closedInteractionId: decision.close.interactionId } : {}),
     message: { ...plan.message, ...encoding },
   };

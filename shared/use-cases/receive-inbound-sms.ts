@@ -1,4 +1,5 @@
 import { ServiceError } from "../core/errors";
+import { eventsOf } from "../core/rules/event-catalogue";
 import type { InboundSms } from "../core/model/inbound-sms";
 import type { Interaction } from "../core/model/interaction";
 import type { Message } from "../core/model/message";
@@ -72,8 +73,33 @@ export async function receiveInboundSms(deps: ReceiveInboundDeps, sms: InboundSm
     const reply =
       optOut === "record" ? keywordReplies.stop : optOut === "lift" ? keywordReplies.start : keyword === "help" ? deps.helpText : undefined;
     const autoReply = reply ? automaticReply(deps, interaction, reply, now) : undefined;
+    const event = () => deps.ids.next("evt");
+    const customerActor = { type: "customer" as const };
+    const events = [
+      ...(lock ? [] : [eventsOf.interactionCreated(event(), interaction, customerActor)]),
+      eventsOf.messageCreated(event(), message, customerActor),
+      ...(optOut
+        ? [
+            eventsOf.consentChanged(
+              event(),
+              interaction.id,
+              now,
+              { customerNumber: customer, providerNumber: provider, optedOut: optOut === "record", source: keyword! },
+              customerActor,
+            ),
+          ]
+        : []),
+      ...(autoReply ? [eventsOf.messageCreated(event(), autoReply, { type: "system" })] : []),
+    ];
     const result = await deps.conversations.applyInbound(
-      { ...(lock ? { join: lock } : {}), interaction, message, ...(optOut ? { optOut } : {}), ...(autoReply ? { autoReply } : {}) },
+      {
+        ...(lock ? { join: lock } : {}),
+        interaction,
+        message,
+        ...(optOut ? { optOut } : {}),
+        ...(autoReply ? { autoReply } : {}),
+        events,
+      },
       sms.inboundMessageId,
     );
     if (result.ok) {

@@ -131,9 +131,10 @@ describe("DynamoDB calls per row (counted by SDK middleware)", () => {
         .join("\n")}`,
     );
     // Reads (consumer, providers, the number's state) + one transaction: the hand-over is the
-    // pipeline's, off the request path. Injected reads the live group back.
+    // pipeline's, off the request path, and the events ride in the transaction. Injected reads the
+    // live group first (the answer shows it; the agent joins, with its event, only if new).
     expect(counts.created).toEqual(["GetItemCommand", "QueryCommand", "QueryCommand", "TransactWriteItemsCommand"]);
-    expect(counts.injected).toEqual(["GetItemCommand", "QueryCommand", "QueryCommand", "TransactWriteItemsCommand", "QueryCommand"]);
+    expect(counts.injected).toEqual(["GetItemCommand", "QueryCommand", "QueryCommand", "QueryCommand", "TransactWriteItemsCommand"]);
     expect(counts["replaced_virtual_agent"]).toHaveLength(4);
     expect(counts["replaced_other_consumer"]).toHaveLength(4);
     expect(counts["inbound (joins)"]).toEqual(["QueryCommand", "TransactWriteItemsCommand"]);

@@ -10,6 +10,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import type { Interaction } from "../../core/model/interaction";
 import type { ActiveProfileRef } from "../../core/model/channel-user-profile";
+import type { PlannedEvent, ServiceEvent } from "../../core/model/service-event";
 import { fromItem, isItemOf, items, type ItemType } from "./items";
 import { keys, phonePartition, tableDesign } from "./table-design";
 import type { ConversationLock } from "../../core/model/conversation-lock";
@@ -25,7 +26,40 @@ import type {
 
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 /** Which assumption a transaction item re-checks, so a cancellation reason can be read back. */
-type Role = "lock" | "profile" | "provider" | "opt_out" | "interaction" | "idempotency" | "duplicate_inbound" | undefined;
+type Role = "lock" | "profile" | "provider" | "opt_out" | "interaction" | "idempotency" | "duplicate_inbound" | "participant" | undefined;
+
+/** A transaction's outcome, and (when an interaction's event sequence ran ahead of ours) the sequence to start after. */
+type Applied = ApplyResult & { sequenceAfter?: number };
+
+/**
+ * Numbers the events of one transaction: per interaction, consecutive from the commit time in
+ * microseconds (or just after the interaction's last event, when a clock lags), so `sequence`
+ * increases in commit order. The interaction item keeps the last one (`lastEventSequence`), and
+ * each transaction's condition refuses to go below it.
+ */
+class EventNumbering {
+  private readonly next = new Map<string, number>();
+  readonly base: number;
+
+  constructor(now: string, floor: number) {
+    this.base = Math.max(Date.parse(now) * 1000, floor);
+  }
+
+  number(events: PlannedEvent[]): ServiceEvent[] {
+    return events.map((event) => {
+      const key = event.interactionId ?? "";
+      const sequence = this.next.get(key) ?? this.base;
+      this.next.set(key, sequence + 1);
+      return { ...event, sequence };
+    });
+  }
+
+  /** The last sequence given to an interaction's events in this transaction. */
+  last(interactionId: string): number | undefined {
+    const next = this.next.get(interactionId);
+    return next === undefined ? undefined : next - 1;
+  }
+}
 
 const notExists = `attribute_not_exists(${tableDesign.partitionKey})`;
 
@@ -35,7 +69,32 @@ export class DynamoConversationStore implements ConversationStore {
     private readonly tableName: string,
     /** Waits before trying a conflicted closing transaction again. */
     private readonly backoff: (attempt: number) => Promise<void>,
+    /** How long events are kept (TTL). */
+    private readonly eventRetentionSeconds = 7 * 24 * 3600,
   ) {}
+
+  /**
+   * Builds and runs a transaction whose events are numbered; when another transaction numbered
+   * an interaction's events past ours (a clock behind another's), numbers them again after it.
+   */
+  private async transactNumbered(now: string, build: (numbering: EventNumbering) => [Role, TransactItem][]): Promise<ApplyResult> {
+    let floor = 0;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const numbering = new EventNumbering(now, floor);
+      const result = await this.transact(build(numbering));
+      if (result.ok || result.sequenceAfter === undefined || result.sequenceAfter < numbering.base) {
+        const { sequenceAfter: _sequenceAfter, ...applied } = result;
+        return applied as ApplyResult;
+      }
+      floor = result.sequenceAfter + 1;
+    }
+    return { ok: false, failed: "conflict" };
+  }
+
+  /** The event items of a transaction. */
+  private eventWrites(events: ServiceEvent[]): [Role, TransactItem][] {
+    return events.map((event) => [undefined, { Put: { TableName: this.tableName, Item: items.event(event, this.eventRetentionSeconds) } }]);
+  }
 
   async readNumberState(customerNumber: string): Promise<NumberState> {
     // Everything in the number's partition before the profile history: active-profile pointer,
@@ -64,7 +123,12 @@ export class DynamoConversationStore implements ConversationStore {
   }
 
   async applyInitiation(plan: InitiationPlan): Promise<ApplyResult> {
+    return this.transactNumbered(plan.now, (numbering) => this.initiationWrites(plan, numbering));
+  }
+
+  private initiationWrites(plan: InitiationPlan, numbering: EventNumbering): [Role, TransactItem][] {
     const { decision, interaction, message, now } = plan;
+    const events = numbering.number(plan.events);
     const writes: [Role, TransactItem][] = [];
     const to = interaction.to!;
     const from = interaction.from!;
@@ -87,7 +151,7 @@ export class DynamoConversationStore implements ConversationStore {
         "lock",
         { Put: { TableName: this.tableName, Item: items.conversationLock(interaction, old.version + 1), ...versionIs(old.version) } },
       ]);
-      writes.push(["interaction", this.closeUpdate(old.interactionId, "closed_complete", now)]);
+      writes.push(["interaction", this.closeUpdate(old.interactionId, "closed_complete", now, {}, numbering)]);
     } else {
       const joined = decision.join;
       writes.push([
@@ -107,26 +171,34 @@ export class DynamoConversationStore implements ConversationStore {
     writes.push([
       "interaction",
       decision.kind === "inject"
-        ? this.touchUpdate(interaction, decision.assign)
-        : { Put: { TableName: this.tableName, Item: items.interaction(interaction), ConditionExpression: notExists } },
+        ? this.touchUpdate(interaction, decision.assign, numbering)
+        : {
+            Put: {
+              TableName: this.tableName,
+              Item: { ...items.interaction(interaction), ...lastEventOf(numbering, interaction.id) },
+              ConditionExpression: notExists,
+            },
+          },
     ]);
-    // An agent joins once: a later message keeps their original joinedAt (no condition: it must not cancel the send).
-    writes.push([
-      undefined,
-      {
-        Update: {
-          TableName: this.tableName,
-          Key: keys.participant(interaction.id, plan.participant.agentId),
-          UpdateExpression: "SET #itemType = :itemType, #agentId = :agentId, #joinedAt = if_not_exists(#joinedAt, :joinedAt)",
-          ExpressionAttributeNames: { "#itemType": "itemType", "#agentId": "agentId", "#joinedAt": "joinedAt" },
-          ExpressionAttributeValues: {
-            ":itemType": "participant" satisfies ItemType,
-            ":agentId": plan.participant.agentId,
-            ":joinedAt": plan.participant.joinedAt,
+    // An agent joins once: written only when the send found them outside the live group, on the
+    // condition that they still are (else their other send got there first: decide again).
+    if (plan.newParticipant) {
+      writes.push([
+        "participant",
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: {
+              ...keys.participant(interaction.id, plan.participant.agentId),
+              itemType: "participant" satisfies ItemType,
+              ...plan.participant,
+            },
+            ConditionExpression: notExists,
           },
         },
-      },
-    ]);
+      ]);
+    }
+    writes.push(...this.eventWrites(events));
     writes.push([undefined, { Put: { TableName: this.tableName, Item: items.message(message) } }]);
     writes.push([undefined, { Put: { TableName: this.tableName, Item: items.messageById(message) } }]);
     writes.push([
@@ -166,7 +238,7 @@ export class DynamoConversationStore implements ConversationStore {
         },
       ]);
     }
-    return this.transact(writes);
+    return writes;
   }
 
   async listIdle(idleSince: string, limit: number): Promise<Interaction[]> {
@@ -186,7 +258,12 @@ export class DynamoConversationStore implements ConversationStore {
   }
 
   async applyInbound(plan: InboundPlan, inboundMessageId: string): Promise<ApplyResult> {
+    return this.transactNumbered(plan.interaction.updatedAt, (numbering) => this.inboundWrites(plan, inboundMessageId, numbering));
+  }
+
+  private inboundWrites(plan: InboundPlan, inboundMessageId: string, numbering: EventNumbering): [Role, TransactItem][] {
     const { interaction, message } = plan;
+    const events = numbering.number(plan.events);
     const writes: [Role, TransactItem][] = [];
     if (plan.join) {
       writes.push([
@@ -199,7 +276,7 @@ export class DynamoConversationStore implements ConversationStore {
           },
         },
       ]);
-      writes.push(["interaction", this.touchUpdate(interaction, false)]);
+      writes.push(["interaction", this.touchUpdate(interaction, false, numbering)]);
     } else {
       writes.push([
         "lock",
@@ -214,10 +291,17 @@ export class DynamoConversationStore implements ConversationStore {
       ]);
       writes.push([
         "interaction",
-        { Put: { TableName: this.tableName, Item: items.interaction(interaction), ConditionExpression: notExists } },
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: { ...items.interaction(interaction), ...lastEventOf(numbering, interaction.id) },
+            ConditionExpression: notExists,
+          },
+        },
       ]);
     }
     writes.push([undefined, { Put: { TableName: this.tableName, Item: items.message(message) } }]);
+    writes.push(...this.eventWrites(events));
     if (plan.autoReply) {
       // The keyword's answer is written queued with the inbound message: the change stream sends it.
       writes.push([undefined, { Put: { TableName: this.tableName, Item: items.message(plan.autoReply) } }]);
@@ -249,7 +333,7 @@ export class DynamoConversationStore implements ConversationStore {
         },
       },
     ]);
-    return this.transact(writes);
+    return writes;
   }
 
   async closeInteraction(
@@ -258,23 +342,28 @@ export class DynamoConversationStore implements ConversationStore {
     now: string,
     options: CloseOptions = {},
   ): Promise<"closed" | "not_active"> {
-    const writes: [Role, TransactItem][] = [["interaction", this.closeUpdate(interaction.id, state, now, options)]];
-    if (interaction.type === "sms" && interaction.from && interaction.to) {
-      writes.push([
-        "lock",
-        {
-          Delete: {
-            TableName: this.tableName,
-            Key: keys.conversationLock(interaction.to, interaction.from),
-            ConditionExpression: "#interactionId = :id",
-            ExpressionAttributeNames: { "#interactionId": "interactionId" },
-            ExpressionAttributeValues: { ":id": interaction.id },
+    const build = (numbering: EventNumbering): [Role, TransactItem][] => {
+      const events = numbering.number(options.event ? [options.event] : []);
+      const writes: [Role, TransactItem][] = [["interaction", this.closeUpdate(interaction.id, state, now, options, numbering)]];
+      if (interaction.type === "sms" && interaction.from && interaction.to) {
+        writes.push([
+          "lock",
+          {
+            Delete: {
+              TableName: this.tableName,
+              Key: keys.conversationLock(interaction.to, interaction.from),
+              ConditionExpression: "#interactionId = :id",
+              ExpressionAttributeNames: { "#interactionId": "interactionId" },
+              ExpressionAttributeValues: { ":id": interaction.id },
+            },
           },
-        },
-      ]);
-    }
+        ]);
+      }
+      writes.push(...this.eventWrites(events));
+      return writes;
+    };
     for (let attempt = 0; ; attempt++) {
-      const result = await this.transact(writes);
+      const result = await this.transactNumbered(now, build);
       if (result.ok) return "closed";
       if (result.failed !== "conflict") return "not_active";
       if (attempt >= 8) throw new Error("closing transaction kept conflicting");
@@ -290,7 +379,7 @@ export class DynamoConversationStore implements ConversationStore {
   }
 
   /** New activity on an active interaction; `assign` also hands it to `interaction.assignedTo`. */
-  private touchUpdate(interaction: Interaction, assign: boolean): TransactItem {
+  private touchUpdate(interaction: Interaction, assign: boolean, numbering: EventNumbering): TransactItem {
     const now = interaction.updatedAt;
     const activity = keys.activeByActivity(now, interaction.id);
     const names: Record<string, string> = {
@@ -313,28 +402,34 @@ export class DynamoConversationStore implements ConversationStore {
       });
       sets.push("#handler = :handler", "#state = :state", "#assignedTo = :assignedTo", "#g2pk = :g2pk", "#g2sk = :g2sk");
     }
+    const sequence = sequenceClauses(numbering, interaction.id);
     return {
       Update: {
         TableName: this.tableName,
         Key: keys.interaction(interaction.id),
-        UpdateExpression: `SET ${sets.join(", ")}`,
-        ConditionExpression: "#active = :true",
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
+        UpdateExpression: `SET ${[...sets, ...sequence.sets].join(", ")}`,
+        ConditionExpression: ["#active = :true", ...sequence.conditions].join(" AND "),
+        ExpressionAttributeNames: { ...names, ...sequence.names },
+        ExpressionAttributeValues: { ...values, ...sequence.values },
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
       },
     };
   }
 
-  private closeUpdate(interactionId: string, state: string, now: string, options: CloseOptions = {}): TransactItem {
+  private closeUpdate(interactionId: string, state: string, now: string, options: CloseOptions, numbering: EventNumbering): TransactItem {
     const { byAssignee, byActivity } = tableDesign.indexes;
     const idle = options.idleSince !== undefined;
+    const sequence = sequenceClauses(numbering, interactionId);
+    const reason = options.event?.data.reason;
     return {
       Update: {
         TableName: this.tableName,
         Key: keys.interaction(interactionId),
-        UpdateExpression: `SET #state = :state, #active = :false, #closedAt = :now, #updatedAt = :now, #closedReason = :reason REMOVE ${[byAssignee.partitionKey, byAssignee.sortKey, byActivity.partitionKey, byActivity.sortKey].join(", ")}`,
+        UpdateExpression: `SET ${["#state = :state", "#active = :false", "#closedAt = :now", "#updatedAt = :now", "#closedReason = :reason", ...sequence.sets].join(", ")} REMOVE ${[byAssignee.partitionKey, byAssignee.sortKey, byActivity.partitionKey, byActivity.sortKey].join(", ")}`,
         // The idle sweep closes only if nothing happened since it looked.
-        ConditionExpression: idle ? "#active = :true AND #lastActivityAt <= :idleSince" : "#active = :true",
+        ConditionExpression: [idle ? "#active = :true AND #lastActivityAt <= :idleSince" : "#active = :true", ...sequence.conditions].join(
+          " AND ",
+        ),
         ExpressionAttributeNames: {
           "#state": "state",
           "#active": "active",
@@ -342,15 +437,18 @@ export class DynamoConversationStore implements ConversationStore {
           "#updatedAt": "updatedAt",
           "#closedReason": "closedReason",
           ...(idle ? { "#lastActivityAt": "lastActivityAt" } : {}),
+          ...sequence.names,
         },
         ExpressionAttributeValues: {
           ":state": state,
           ":false": false,
           ":true": true,
           ":now": now,
-          ":reason": idle ? "idle" : (options.reason ?? "closed"),
+          ":reason": idle ? "idle" : (options.reason ?? (typeof reason === "string" && reason !== "closed_by_agent" ? reason : "closed")),
           ...(idle ? { ":idleSince": options.idleSince } : {}),
+          ...sequence.values,
         },
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
       },
     };
   }
@@ -403,7 +501,7 @@ export class DynamoConversationStore implements ConversationStore {
   }
 
   /** Runs the transaction; a cancellation says which assumption failed, with the stored item where there is one. */
-  private async transact(writes: [Role, TransactItem][]): Promise<ApplyResult> {
+  private async transact(writes: [Role, TransactItem][]): Promise<Applied> {
     try {
       await this.client.send(new TransactWriteCommand({ TransactItems: writes.map(([, item]) => item) }));
       return { ok: true };
@@ -429,7 +527,13 @@ export class DynamoConversationStore implements ConversationStore {
         const old = failed.get("profile");
         return { ok: false, failed: "profile", activeProfile: old ? fromItem<ActiveProfileRef>(old) : undefined };
       }
-      if (failed.has("interaction")) return { ok: false, failed: "interaction" };
+      if (failed.has("participant")) return { ok: false, failed: "participant" };
+      if (failed.has("interaction")) {
+        // Still active, with events numbered at or past ours: number ours again after them.
+        const stored = failed.get("interaction");
+        const last = stored?.active === true ? stored.lastEventSequence : undefined;
+        return { ok: false, failed: "interaction", ...(typeof last === "number" ? { sequenceAfter: last } : {}) };
+      }
       // Another transaction held an item, or throttling: worth another try. Anything else is a bug to see.
       if (
         reasons.some(
@@ -459,5 +563,26 @@ function profileIs(profileId: string) {
     ExpressionAttributeNames: { "#profileId": "profileId" },
     ExpressionAttributeValues: { ":profileId": profileId },
     ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
+  };
+}
+
+/** The interaction's last event sequence in this transaction, as an attribute of its new item. */
+function lastEventOf(numbering: EventNumbering, interactionId: string): { lastEventSequence?: number } {
+  const last = numbering.last(interactionId);
+  return last === undefined ? {} : { lastEventSequence: last };
+}
+
+/** SET the interaction's last event sequence, on the condition that no event already went past ours. */
+function sequenceClauses(
+  numbering: EventNumbering,
+  interactionId: string,
+): { sets: string[]; conditions: string[]; names: Record<string, string>; values: Record<string, unknown> } {
+  const last = numbering.last(interactionId);
+  if (last === undefined) return { sets: [], conditions: [], names: {}, values: {} };
+  return {
+    sets: ["#lastEventSequence = :lastEventSequence"],
+    conditions: ["(attribute_not_exists(#lastEventSequence) OR #lastEventSequence < :firstEventSequence)"],
+    names: { "#lastEventSequence": "lastEventSequence" },
+    values: { ":lastEventSequence": last, ":firstEventSequence": numbering.base },
   };
 }

@@ -5,6 +5,7 @@ import type { Interaction } from "../../core/model/interaction";
 import type { AsideReceipt } from "../../core/ports/message-store";
 import type { Message } from "../../core/model/message";
 import type { Provider } from "../../core/model/provider";
+import type { ServiceEvent } from "../../core/model/service-event";
 import type { IdempotencyRecord } from "../../core/ports/conversation-store";
 import { isPending } from "../../core/rules/message-status";
 import { keys, tableDesign } from "./table-design";
@@ -31,7 +32,8 @@ export type ItemType =
   | "inboundMessage"
   | "idempotencyKey"
   | "receiptAside"
-  | "pace";
+  | "pace"
+  | "event";
 
 export type Item = Record<string, unknown>;
 
@@ -41,6 +43,8 @@ const keyAttributes = new Set<string>([
   tableDesign.timeToLiveAttribute,
   ...Object.values(tableDesign.indexes).flatMap((index) => [index.partitionKey, index.sortKey]),
   "itemType",
+  // Bookkeeping of the event numbering, not part of the interaction.
+  "lastEventSequence",
 ]);
 
 /** The domain record stored in an item: the item without its key and index attributes. */
@@ -161,6 +165,14 @@ export const items = {
     [tableDesign.timeToLiveAttribute]: Math.floor(Date.parse(record.createdAt) / 1000) + 24 * 60 * 60,
   }),
 
+  /** An event in its interaction's partition and in the feed; deleted by TTL after the retention. */
+  event: (event: ServiceEvent, retentionSeconds: number): Item => ({
+    ...keys.event(event.interactionId ?? "", event.sequence ?? 0),
+    itemType: "event",
+    ...event,
+    ...keys.eventFeed(event.occurredAt, event.id),
+    [tableDesign.timeToLiveAttribute]: Math.floor(Date.parse(event.occurredAt) / 1000) + retentionSeconds,
+  }),
   /** A send-from number's pacing bucket: its next free instant. */
   pace: (providerNumber: string, nextFreeAt: string): Item => ({
     ...keys.pace(providerNumber),

@@ -17,6 +17,8 @@ export const tableDesign = {
     byActivity: { indexName: "gsi3", partitionKey: "gsi3pk", sortKey: "gsi3sk" },
     /** Outbound messages waiting for or in the hand-over, per send-from number, by conversation key then age (sparse). */
     pendingBySender: { indexName: "gsi4", partitionKey: "gsi4pk", sortKey: "gsi4sk" },
+    /** Every event, by when it happened: the desks' feed (`GET /api/now/events`). */
+    eventFeed: { indexName: "gsi5", partitionKey: "gsi5pk", sortKey: "gsi5sk" },
   },
   /** The change stream drives the SMS pipeline: the sender reads the new image, the old one tells what changed. */
   streamViewType: "NEW_AND_OLD_IMAGES",
@@ -121,6 +123,15 @@ export const keys = {
     gsi4pk: keys.pendingPartition(providerE164),
     gsi4sk: `${customerE164}#${createdAt}#${messageId}`,
   }),
+  /** An interaction's events in commit order (its partition; `sequence` zero-padded so it sorts as a number). */
+  event: (interactionId: string, sequence: number): ItemKey => ({
+    pk: `INTERACTION#${interactionId}`,
+    sk: `EVENT#${String(sequence).padStart(17, "0")}`,
+  }),
+  eventPrefix: "EVENT#",
+  /** The feed: one partition, events by occurrence then id (kept a retention period by TTL). */
+  eventFeedPartition: "EVENTS",
+  eventFeed: (occurredAt: string, eventId: string) => ({ gsi5pk: keys.eventFeedPartition, gsi5sk: `${occurredAt}#${eventId}` }),
   /** The pacing bucket of a send-from number: when its next segment may go. */
   pace: (providerE164: string): ItemKey => ({ pk: `PACE#${providerE164}`, sk: "PACE" }),
 } as const;

@@ -3,6 +3,7 @@ import type { Interaction, Participant } from "../model/interaction";
 import type { Message } from "../model/message";
 import type { ConversationLock } from "../model/conversation-lock";
 import type { Decision, Outcome } from "../rules/decide-initiation";
+import type { PlannedEvent } from "../model/service-event";
 
 /** Everything the service knows about one customer number, read at once (one strongly consistent query). */
 export interface NumberState {
@@ -39,6 +40,10 @@ export interface InitiationPlan {
   /** New profile for create/move. */
   newProfile?: ChannelUserProfile;
   idempotency?: IdempotencyRecord;
+  /** False when the agent is already in the live group: no participant is written. */
+  newParticipant: boolean;
+  /** What happened, written in the same transaction (and numbered by the store). */
+  events: PlannedEvent[];
   now: string;
 }
 
@@ -51,6 +56,7 @@ export interface InboundPlan {
   optOut?: "record" | "lift";
   /** The keyword's answer (STOP/START confirmation, HELP text), written `queued` in the same transaction. */
   autoReply?: Message;
+  events: PlannedEvent[];
 }
 
 /** Why a transaction was cancelled, with what is now stored (from the cancellation reasons). */
@@ -62,6 +68,8 @@ export type ApplyResult =
   | { ok: false; failed: "opt_out"; optedOut: boolean }
   | { ok: false; failed: "interaction" }
   | { ok: false; failed: "idempotency"; record: IdempotencyRecord }
+  /** The agent joined the live group meanwhile (another send of theirs): decide again without joining. */
+  | { ok: false; failed: "participant" }
   | { ok: false; failed: "duplicate_inbound" }
   | { ok: false; failed: "conflict" };
 
@@ -69,6 +77,8 @@ export interface CloseOptions {
   /** Close only if the interaction's last activity is still at or before this time (the idle sweep). */
   idleSince?: string;
   reason?: string;
+  /** The `interaction.closed` event, written with the close. */
+  event?: PlannedEvent;
 }
 
 export interface ConversationStore {

@@ -1,0 +1,78 @@
+import type { Interaction } from "../model/interaction";
+import { summariseInteraction } from "../model/interaction";
+import type { Message } from "../model/message";
+import type { CloseReason, EventActor, PlannedEvent } from "../model/service-event";
+
+/**
+ * The event catalogue, declared once: what each event carries. Use cases plan these with the
+ * change they describe; the store writes them in the same transaction and numbers them.
+ */
+export const eventsOf = {
+  interactionCreated: (id: string, interaction: Interaction, actor: EventActor): PlannedEvent => ({
+    id,
+    type: "interaction.created",
+    occurredAt: interaction.createdAt,
+    interactionId: interaction.id,
+    actor,
+    data: { interaction: summariseInteraction(interaction) },
+  }),
+  interactionClosed: (
+    id: string,
+    interactionId: string,
+    at: string,
+    reason: CloseReason,
+    actor: EventActor,
+    replacedBy?: string,
+  ): PlannedEvent => ({
+    id,
+    type: "interaction.closed",
+    occurredAt: at,
+    interactionId,
+    actor,
+    data: { reason, ...(replacedBy ? { replacedBy } : {}) },
+  }),
+  participantJoined: (id: string, interactionId: string, agentId: string, at: string): PlannedEvent => ({
+    id,
+    type: "participant.joined",
+    occurredAt: at,
+    interactionId,
+    actor: { type: "agent", id: agentId },
+    data: { agentId },
+  }),
+  messageCreated: (id: string, message: Message, actor: EventActor): PlannedEvent => ({
+    id,
+    type: "message.created",
+    occurredAt: message.createdAt,
+    interactionId: message.interactionId,
+    actor,
+    data: { message },
+  }),
+  profileReassociated: (
+    id: string,
+    interactionId: string,
+    at: string,
+    change: { phoneNumber: string; fromConsumerId: string; toConsumerId: string },
+    agentId: string,
+  ): PlannedEvent => ({
+    id,
+    type: "profile.reassociated",
+    occurredAt: at,
+    interactionId,
+    actor: { type: "agent", id: agentId },
+    data: change,
+  }),
+  consentChanged: (
+    id: string,
+    interactionId: string,
+    at: string,
+    change: { customerNumber: string; providerNumber: string; optedOut: boolean; source: string },
+    actor: EventActor,
+  ): PlannedEvent => ({
+    id,
+    type: "consent.changed",
+    occurredAt: at,
+    interactionId,
+    actor,
+    data: change,
+  }),
+} as const;
