@@ -177,6 +177,8 @@ export class AgentInitiatedSmsStack extends Stack {
       "idle-close": idleCloseSettings(idleCloseAfter),
       // A hand-over may wait up to 20 s for a pacing slot; the transport call gets the rest.
       "sms-sender": { timeout: Duration.seconds(60) },
+      // A long-poll holds up to 20 s; API Gateway gives an integration 29 s.
+      "follow-events": { timeout: Duration.seconds(25) },
     };
     const routeIds = routes ? this.routeIds(routes, functionTable) : undefined;
 

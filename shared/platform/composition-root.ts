@@ -9,6 +9,7 @@ import { DynamoProviderStore } from "../adapters/dynamo/provider-store";
 import { DynamoProfileStore } from "../adapters/dynamo/profile-store";
 import { createDocumentClient } from "../adapters/dynamo/document-client";
 import { DynamoOutboundQueue, DynamoPacer } from "../adapters/dynamo/outbound-queue";
+import { DynamoEventStore } from "../adapters/dynamo/event-store";
 
 /**
  * The AWS side of every port, built once per Lambda container (module scope of each handler) or
@@ -30,6 +31,7 @@ export function createAdapters(
     messages: new DynamoMessageStore(client, config.tableName),
     queue: new DynamoOutboundQueue(client, config.tableName),
     pacer: new DynamoPacer(client, config.tableName),
+    events: new DynamoEventStore(client, config.tableName),
     backoff,
     clock: systemClock,
     ids: randomIds,

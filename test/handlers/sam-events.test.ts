@@ -27,6 +27,8 @@ const expected: [RouteKey, number][] = [
   ["listInteractions", 200],
   ["getInteraction", 404],
   ["listMessages", 404],
+  ["listInteractionEvents", 404],
+  ["followEvents", 200],
   ["closeInteraction", 404],
   ["retryMessage", 404],
 ];

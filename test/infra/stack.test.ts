@@ -215,7 +215,8 @@ describe("the stack with its defaults (Cognito user pool)", () => {
         Architectures: ["arm64"],
         Handler: "index.handler",
         MemorySize: endpointFunctionDefaults.memorySize,
-        Timeout: endpointFunctionDefaults.timeout.toSeconds(),
+        // The long-poll holds up to 20 s, below API Gateway's 29 s.
+        Timeout: route.id === "follow-events" ? 25 : endpointFunctionDefaults.timeout.toSeconds(),
       });
       expect(fn.Properties.Environment.Variables).toMatchObject({
         POWERTOOLS_SERVICE_NAME: "agent-initiated-sms",

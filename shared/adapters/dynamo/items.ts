@@ -170,7 +170,7 @@ export const items = {
     ...keys.event(event.interactionId ?? "", event.sequence ?? 0),
     itemType: "event",
     ...event,
-    ...keys.eventFeed(event.occurredAt, event.id),
+    ...keys.eventFeed(event.occurredAt, event.sequence ?? 0, event.id),
     [tableDesign.timeToLiveAttribute]: Math.floor(Date.parse(event.occurredAt) / 1000) + retentionSeconds,
   }),
   /** A send-from number's pacing bucket: its next free instant. */

@@ -129,9 +129,12 @@ export const keys = {
     sk: `EVENT#${String(sequence).padStart(17, "0")}`,
   }),
   eventPrefix: "EVENT#",
-  /** The feed: one partition, events by occurrence then id (kept a retention period by TTL). */
+  /** The feed: one partition, events by occurrence, then their order in the interaction (kept a retention period by TTL). */
   eventFeedPartition: "EVENTS",
-  eventFeed: (occurredAt: string, eventId: string) => ({ gsi5pk: keys.eventFeedPartition, gsi5sk: `${occurredAt}#${eventId}` }),
+  eventFeed: (occurredAt: string, sequence: number, eventId: string) => ({
+    gsi5pk: keys.eventFeedPartition,
+    gsi5sk: `${occurredAt}#${String(sequence).padStart(17, "0")}#${eventId}`,
+  }),
   /** The pacing bucket of a send-from number: when its next segment may go. */
   pace: (providerE164: string): ItemKey => ({ pk: `PACE#${providerE164}`, sk: "PACE" }),
 } as const;

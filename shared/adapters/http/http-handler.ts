@@ -24,6 +24,8 @@ export interface ApiRequest<R extends RouteDefinition> {
   /** Lower-cased request headers. */
   headers: Readonly<Record<string, string | undefined>>;
   requestId: string;
+  /** Milliseconds left before the invocation ends (a long-poll answers before it). */
+  remainingMs(): number;
 }
 
 /** The answer a route's use case must give: what its declared success responses' schemas describe. */
@@ -56,10 +58,10 @@ export function httpHandler<R extends RouteDefinition>(route: R, run: (request: 
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(accessLog(route))
     .use(errorResponses(route))
-    .handler(async (event) => {
+    .handler(async (event, context) => {
       const caller = readCaller(event);
       requireGroup(caller, route.groups);
-      const request = readRequest(route, event, caller);
+      const request = { ...readRequest(route, event, caller), remainingMs: () => context.getRemainingTimeInMillis?.() ?? 10_000 };
       const answer = await run(request);
       return json(statusFor(answer), answer, event.requestContext.requestId);
     });
@@ -73,7 +75,11 @@ function requireGroup(caller: Caller, groups: readonly Group[]): void {
   }
 }
 
-function readRequest<R extends RouteDefinition>(route: R, event: APIGatewayProxyEventV2WithJWTAuthorizer, caller: Caller): ApiRequest<R> {
+function readRequest<R extends RouteDefinition>(
+  route: R,
+  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+  caller: Caller,
+): Omit<ApiRequest<R>, "remainingMs"> {
   const headers = event.headers ?? {};
   const body = route.body ? validatePart(route.body, readJsonBody(event), "body") : undefined;
   const query = validatePart(route.query ?? noFields, event.queryStringParameters ?? {}, "query");

@@ -7,6 +7,7 @@ import type { Message as CoreMessage, StoredMessage as CoreStoredMessage } from 
 import { invalidReasons, numberSources, type NumberVerdict } from "../../core/model/phone-number";
 import type { Provider as CoreProvider, SendFromOption as CoreSendFromOption } from "../../core/model/provider";
 import { readsAs } from "../schema-contract";
+import { eventTypes, type ServiceEvent as CoreServiceEvent } from "../../core/model/service-event";
 
 /**
  * Request and response schemas, declared once: they give the TypeScript types, the validation the
@@ -303,3 +304,30 @@ export const InitiateMessageDryRun = z.object({
 
 export const MessagePath = z.strictObject({ id: EntityId, messageId: EntityId });
 export const RetryMessageResponse = z.object({ message: z.object({ ...DeliveredMessage.shape, ...SmsEncodingReport.shape }) });
+
+// ---- events ----------------------------------------------------------------------------------
+
+const Cursor = z.string().check(z.minLength(1, "must not be empty"), z.maxLength(2048, "is not a cursor this API gave"));
+const PageLimit = z.string().check(z.regex(/^(100|[1-9][0-9]?)$/, "must be a whole number from 1 to 100"));
+export const ServiceEvent = readsAs<CoreServiceEvent>()(
+  z.object({
+    /** Unique: deduplicate by it (delivery to integrations is at least once). */
+    id: z.string(),
+    type: z.enum(eventTypes),
+    occurredAt: Timestamp,
+    interactionId: z.optional(EntityId),
+    /** Within one interaction, strictly increasing in commit order (not contiguous). */
+    sequence: z.optional(z.number()),
+    actor: z.object({ type: z.enum(["agent", "customer", "system"]), id: z.optional(z.string()) }),
+    data: z.record(z.string(), z.unknown()),
+  }),
+);
+export const EventFeedQuery = z.strictObject({
+  /** The cursor of the previous answer; without it, the answer is the cursor of now. */
+  after: z.optional(Cursor),
+  limit: z.optional(PageLimit),
+  waitSeconds: z.optional(z.string().check(z.regex(/^(20|1?[0-9])$/, "must be a whole number of seconds from 0 to 20"))),
+});
+export const EventFeed = z.object({ items: z.array(ServiceEvent), cursor: z.string() });
+export const InteractionEventsQuery = z.strictObject({ after: z.optional(Cursor), limit: z.optional(PageLimit) });
+export const EventList = z.object({ items: z.array(ServiceEvent), cursor: z.optional(z.string()) });
