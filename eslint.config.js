@@ -33,10 +33,10 @@ const rings = [
     packages: infrastructurePackages,
     why: "a use case imports the core (and other use cases) only; adapters reach it through ports",
   },
-  ...["dynamo", "sms", "http", "compose"].map((adapter) => ({
+  ...["dynamo", "sms", "http", "compose", "events"].map((adapter) => ({
     files: [`shared/adapters/${adapter}/**/*.ts`],
     forbid: [
-      ...["dynamo", "sms", "http", "compose"]
+      ...["dynamo", "sms", "http", "compose", "events"]
         .filter((other) => other !== adapter)
         .flatMap((other) => [`**/adapters/${other}/**`, `../${other}/*`, `../${other}/**`]),
       "**/use-cases/**",

@@ -43,6 +43,8 @@ export interface StackConfig {
   readonly idleCloseAfter: string;
   /** Context `helpText`: what HELP/INFO is answered with (HELP_TEXT). Unset: the shipped default text. */
   readonly helpText?: string;
+  /** Context `eventArchiveDays` (default 90): how long the event bus's archive keeps events (0: for ever). */
+  readonly eventArchiveDays: number;
 }
 
 /** The SMS transports a deployment can choose (the local outbox is never one). */
@@ -111,6 +113,12 @@ export function readStackConfig(node: Node): StackConfig {
     );
   }
 
+  const archiveText = text("eventArchiveDays") ?? String(defaultEventArchiveDays);
+  const eventArchiveDays = Number(archiveText);
+  if (!/^\d+$/.test(archiveText) || eventArchiveDays > 3650) {
+    throw new Error(`context eventArchiveDays must be a whole number of days from 0 (keep for ever) to 3650 (got "${archiveText}")`);
+  }
+
   const composeExtension = text("composeExtension");
   return {
     stackName,
@@ -120,8 +128,11 @@ export function readStackConfig(node: Node): StackConfig {
     smsTransport,
     idleCloseAfter,
     ...(helpText !== undefined ? { helpText } : {}),
+    eventArchiveDays,
   };
 }
+
+export const defaultEventArchiveDays = 90;
 
 function isDeployedSmsTransport(value: string): value is DeployedSmsTransportKind {
   return (deployedSmsTransportKinds as readonly string[]).includes(value);

@@ -11,6 +11,7 @@ import { LogGroup } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import type { RouteDefinition } from "../shared/adapters/http/routes";
 import { tableDesign } from "../shared/adapters/dynamo/table-design";
+import { eventSource } from "../shared/adapters/events/eventbridge-bus";
 import { functionTable as defaultFunctionTable } from "../shared/platform/function-table";
 import type { FunctionDefinition } from "../shared/platform/function-table";
 import { configurationSetNameFor, DeliveryReceipts } from "./delivery-receipts";
@@ -21,7 +22,14 @@ import { StreamFunction } from "./stream-function";
 import { functionDefaults, ServiceFunction } from "./service-function";
 import type { SmsSending } from "./service-function";
 import type { SnsSubscribedFunction } from "./sns-subscribed-function";
-import { checkComposeExtension, defaultIdleCloseAfter, projectRoot as defaultProjectRoot, readStackConfig } from "./stack-config";
+import {
+  checkComposeExtension,
+  defaultEventArchiveDays,
+  defaultIdleCloseAfter,
+  projectRoot as defaultProjectRoot,
+  readStackConfig,
+} from "./stack-config";
+import { EventBus, Archive } from "aws-cdk-lib/aws-events";
 import type { DeployedSmsTransportKind, ExternalJwtIssuer } from "./stack-config";
 import { constructIdOf, deployedWith, functionPropsFor } from "./table-functions";
 import type { FunctionDeployment, FunctionSettings } from "./table-functions";
@@ -47,6 +55,8 @@ export interface AgentInitiatedSmsStackProps extends StackProps {
   readonly smsTransport?: DeployedSmsTransportKind;
   /** IDLE_CLOSE_AFTER of the idle-close function. Default 24h. */
   readonly idleCloseAfter?: string;
+  /** How long the event bus's archive keeps events, in days (0: for ever). Default 90. */
+  readonly eventArchiveDays?: number;
   /** HELP_TEXT of the inbound function. Default: the shipped text. */
   readonly helpText?: string;
 }
@@ -63,6 +73,9 @@ export class AgentInitiatedSmsStack extends Stack {
   readonly api: HttpApi;
   readonly stage: HttpStage;
   readonly table: TableV2;
+  /** Where the events go for integrations (EventBridge), and its archive. */
+  readonly eventBus: EventBus;
+  readonly eventArchive: Archive;
   /** Every function, by its functions-table id (routes, topic subscribers, schedules). */
   readonly functions: ReadonlyMap<string, ServiceFunction>;
   /** The topic of customers' replies (its function: the entry triggered by `inbound-sms`). */
@@ -84,6 +97,7 @@ export class AgentInitiatedSmsStack extends Stack {
       projectRoot = defaultProjectRoot,
       smsTransport = "sns",
       idleCloseAfter = defaultIdleCloseAfter,
+      eventArchiveDays = defaultEventArchiveDays,
       helpText,
       ...stackProps
     } = props;
@@ -105,6 +119,15 @@ export class AgentInitiatedSmsStack extends Stack {
       deletionProtection: true,
       // Conversations, profiles and opt-outs are the service's memory: never deleted with the stack.
       removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // Integrations subscribe here (source agent-initiated-sms); the archive keeps what was put, to replay.
+    this.eventBus = new EventBus(this, "EventBus", { description: "What happened in SMS conversations (source agent-initiated-sms)" });
+    this.eventArchive = new Archive(this, "EventArchive", {
+      sourceEventBus: this.eventBus,
+      eventPattern: { source: [eventSource] },
+      description: "Every event the service put, for replay",
+      retention: Duration.days(eventArchiveDays),
     });
 
     let authorizer: HttpJwtAuthorizer;
@@ -223,6 +246,10 @@ export class AgentInitiatedSmsStack extends Stack {
         default:
           throw new Error(`${definition.id}: unknown trigger ${JSON.stringify(trigger satisfies never)}`);
       }
+      if (definition.publishesEvents) {
+        fn.function.addEnvironment("EVENT_BUS_NAME", this.eventBus.eventBusName);
+        this.eventBus.grantPutEventsTo(fn.function);
+      }
       functions.set(definition.id, fn);
     }
     this.functions = functions;
@@ -233,6 +260,10 @@ export class AgentInitiatedSmsStack extends Stack {
 
     new CfnOutput(this, "ApiUrl", { value: this.stage.url, description: "Base URL of the HTTP API" });
     new CfnOutput(this, "TableName", { value: this.table.tableName, description: "The DynamoDB table" });
+    new CfnOutput(this, "EventBusName", {
+      value: this.eventBus.eventBusName,
+      description: "The EventBridge bus integrations subscribe to (source agent-initiated-sms)",
+    });
     new CfnOutput(this, "InboundSmsTopicArn", {
       value: this.inboundSms.topic.topicArn,
       description: "Point your number's two-way SMS (AWS End User Messaging SMS) at this SNS topic",
@@ -286,6 +317,7 @@ export function stackFromContext(scope: Construct): AgentInitiatedSmsStack {
     smsTransport: config.smsTransport,
     idleCloseAfter: config.idleCloseAfter,
     ...(config.helpText !== undefined ? { helpText: config.helpText } : {}),
+    eventArchiveDays: config.eventArchiveDays,
   });
 }
 

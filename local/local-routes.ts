@@ -8,6 +8,7 @@ import { isInGroup, readCaller } from "../shared/adapters/http/caller";
 import { ServiceError } from "../shared/core/errors";
 import { errorBody, statusOf } from "../shared/adapters/http/error-status";
 import { OutboxTransport } from "../shared/adapters/sms/outbox-transport";
+import { LocalEventBus } from "../shared/adapters/events/local-event-bus";
 import { join } from "node:path";
 import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 
@@ -27,6 +28,8 @@ export interface LocalServices {
   dynamoDbEndpoint: string;
   /** The local SMS transport's file. */
   outboxFile: string;
+  /** The local event bus's file (what the publisher would have put on EventBridge). */
+  eventBusFile: string;
   /** DescribeTable on the local table; true when it answers. */
   tableReachable(): Promise<boolean>;
 }
@@ -134,4 +137,18 @@ const outbox: LocalRoute = {
   },
 };
 
-export const localRoutes: readonly LocalRoute[] = [health, openApi, ...topicRelays, outbox];
+/** What the event publisher would have put on EventBridge (admins only): `[{ EventBusName, Source, DetailType, Detail }]`. */
+const eventBus: LocalRoute = {
+  id: "local-eventbus",
+  method: "GET",
+  path: "/local/eventbus",
+  auth: "jwt",
+  async handle(event, services) {
+    if (!isInGroup(readCaller(event), ["admins"])) {
+      return json(403, errorBody(new ServiceError("FORBIDDEN", "the event bus is for group admins")));
+    }
+    return json(200, await new LocalEventBus(services.eventBusFile).list());
+  },
+};
+
+export const localRoutes: readonly LocalRoute[] = [health, openApi, ...topicRelays, outbox, eventBus];

@@ -159,6 +159,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     // SMS go to the local outbox, kept with the data (GET /local/outbox lists it).
     process.env.SMS_TRANSPORT = "outbox";
     process.env.OUTBOX_FILE = join(dataDir, "outbox.jsonl");
+    // Events go to a local bus, kept with the data (GET /local/eventbus lists it).
+    process.env.EVENTBUS_FILE = join(dataDir, "eventbus.jsonl");
 
     dynamoClient = new DynamoDBClient({
       endpoint: dynamo.endpoint,
@@ -176,6 +178,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       tableName,
       dynamoDbEndpoint: dynamo.endpoint,
       outboxFile: join(dataDir, "outbox.jsonl"),
+      eventBusFile: join(dataDir, "eventbus.jsonl"),
       async tableReachable() {
         try {
           const described = await client.send(new DescribeTableCommand({ TableName: tableName }));

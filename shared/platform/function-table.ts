@@ -1,5 +1,5 @@
 import { routeList, type RouteDefinition } from "../adapters/http/routes";
-import { queuedOutboundFilter } from "../adapters/dynamo/stream-records";
+import { insertedEventFilter, queuedOutboundFilter } from "../adapters/dynamo/stream-records";
 
 /** What starts a function: a route, a topic, a schedule, or the table's change stream. */
 export type FunctionTrigger =
@@ -28,6 +28,8 @@ export interface FunctionDefinition {
   readonly sendsSms: boolean;
   /** The function loads the compose defaults extension (the stack bundles a deployer's module into it). */
   readonly usesComposeExtension: boolean;
+  /** The function puts events on the stack's event bus (the stack grants it events:PutEvents there). */
+  readonly publishesEvents?: boolean;
   /** Deployed only with this SMS transport (delivery receipts exist only with End User Messaging). */
   readonly onlyWithTransport?: "end-user-messaging";
 }
@@ -59,6 +61,15 @@ export const functionTable: readonly FunctionDefinition[] = [
     trigger: { kind: "stream", filter: queuedOutboundFilter },
     tableAccess: "readWrite",
     sendsSms: true,
+    usesComposeExtension: false,
+  },
+  {
+    id: "event-publisher",
+    summary: "The change stream's new events, put on the EventBridge bus for integrations (at least once, batched)",
+    trigger: { kind: "stream", filter: insertedEventFilter },
+    tableAccess: "read",
+    sendsSms: false,
+    publishesEvents: true,
     usesComposeExtension: false,
   },
   {

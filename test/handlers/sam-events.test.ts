@@ -129,4 +129,17 @@ describe("events/ fixtures", () => {
     );
     expect(result).toEqual({ redispatched: 0, expired: 0, lapsed: 0 });
   });
+
+  it("event-publisher (a DynamoDB stream event) puts the inserted event on the bus", async () => {
+    const { handler } = (await import("../../functions/event-publisher/handler")) as {
+      handler: (e: unknown, c: Context) => Promise<{ batchItemFailures: unknown[] }>;
+    };
+    const result = await handler(
+      JSON.parse(readFileSync(new URL("../../events/event-publisher.json", import.meta.url), "utf8")),
+      lambdaContext("event-publisher"),
+    );
+    expect(result).toEqual({ batchItemFailures: [] });
+    const put = (await h.eventBus.list()).filter((entry) => JSON.parse(entry.Detail).id === "evt_example");
+    expect(put).toEqual([expect.objectContaining({ Source: "agent-initiated-sms", DetailType: "interaction.closed" })]);
+  });
 });

@@ -19,7 +19,7 @@ import type { AgentInitiatedSmsStack } from "../../infra/stack";
 import { readStackConfig } from "../../infra/stack-config";
 import { routeList } from "../../shared/adapters/http/routes";
 import { functionTable } from "../../shared/platform/function-table";
-import { queuedOutboundFilter } from "../../shared/adapters/dynamo/stream-records";
+import { insertedEventFilter, queuedOutboundFilter } from "../../shared/adapters/dynamo/stream-records";
 import { createTableInput } from "../../shared/adapters/dynamo/table-definition";
 import { tableDesign } from "../../shared/adapters/dynamo/table-design";
 
@@ -196,10 +196,10 @@ describe("the stack with its defaults (Cognito user pool)", () => {
     expect(s.stack.stackName).toBe("AgentInitiatedSms");
   });
 
-  it("has one Node 22 arm64 ESM function per route plus the inbound SMS, idle-close, SMS sender and SMS sweep functions, and no other function (no CDK helper functions)", () => {
+  it("has one Node 22 arm64 ESM function per route plus the inbound SMS, idle-close, SMS sender, SMS sweep and event publisher functions, and no other function (no CDK helper functions)", () => {
     const functions = ofType(s.resources, "AWS::Lambda::Function");
-    expect(functions).toHaveLength(routeList.length + 4);
-    expect(s.stack.functions.size).toBe(routeList.length + 4);
+    expect(functions).toHaveLength(routeList.length + 5);
+    expect(s.stack.functions.size).toBe(routeList.length + 5);
     // Every entry of the functions table but the End User Messaging receipts' one, by its id.
     expect([...s.stack.functions.keys()].sort()).toEqual(
       functionTable
@@ -372,8 +372,10 @@ describe("the stack with its defaults (Cognito user pool)", () => {
   it("feeds the SMS sender from the table's stream: filtered, batch item failures, bisect, a TLS-only failure queue with an alarm; the sweep every minute", () => {
     const [, table] = single(s.resources, "AWS::DynamoDB::GlobalTable");
     expect(table.Properties.StreamSpecification).toEqual({ StreamViewType: "NEW_AND_OLD_IMAGES" });
-    const [, mapping] = single(s.resources, "AWS::Lambda::EventSourceMapping");
     const sender = s.stack.functions.get("sms-sender")!;
+    const [, mapping] = ofType(s.resources, "AWS::Lambda::EventSourceMapping").find(
+      ([, candidate]) => candidate.Properties.FunctionName.Ref === logicalId(s.stack, sender.function),
+    )!;
     const queueId: string = mapping.Properties.DestinationConfig.OnFailure.Destination["Fn::GetAtt"][0];
     expect(s.resources[queueId]!.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 });
     const queuePolicy = Object.values(s.resources).find(
@@ -394,7 +396,9 @@ describe("the stack with its defaults (Cognito user pool)", () => {
     });
     const pattern = JSON.parse(mapping.Properties.FilterCriteria.Filters[0].Pattern);
     expect(pattern).toEqual(queuedOutboundFilter);
-    const [, alarm] = single(s.resources, "AWS::CloudWatch::Alarm");
+    const [, alarm] = ofType(s.resources, "AWS::CloudWatch::Alarm").find(
+      ([, candidate]) => candidate.Properties.Dimensions?.[0]?.Value?.["Fn::GetAtt"]?.[0] === queueId,
+    )!;
     expect(alarm.Properties).toMatchObject({
       MetricName: "ApproximateNumberOfMessagesVisible",
       Namespace: "AWS/SQS",
@@ -408,6 +412,27 @@ describe("the stack with its defaults (Cognito user pool)", () => {
         resource.Properties.Targets?.[0]?.Arn?.["Fn::GetAtt"]?.[0] === logicalId(s.stack, s.stack.functions.get("sms-sweep")!.function),
     );
     expect(sweepRule?.Properties.ScheduleExpression).toBe("rate(1 minute)");
+  });
+
+  it("puts events on its own EventBridge bus: an archive of the service's source, the publisher fed by the stream, the only one allowed to put", () => {
+    const [busId] = single(s.resources, "AWS::Events::EventBus");
+    const [, archive] = single(s.resources, "AWS::Events::Archive");
+    expect(archive.Properties).toMatchObject({
+      SourceArn: { "Fn::GetAtt": [busId, "Arn"] },
+      EventPattern: { source: ["agent-initiated-sms"] },
+      RetentionDays: 90,
+    });
+    const publisher = s.stack.functions.get("event-publisher")!;
+    const [, mapping] = ofType(s.resources, "AWS::Lambda::EventSourceMapping").find(
+      ([, candidate]) => candidate.Properties.FunctionName.Ref === logicalId(s.stack, publisher.function),
+    )!;
+    expect(JSON.parse(mapping.Properties.FilterCriteria.Filters[0].Pattern)).toEqual(insertedEventFilter);
+    expect(mapping.Properties).toMatchObject({ FunctionResponseTypes: ["ReportBatchItemFailures"], BisectBatchOnFunctionError: true });
+    expect(functionResource(s, publisher).Properties.Environment.Variables.EVENT_BUS_NAME).toEqual({ Ref: busId });
+    const puts = statements(s.resources).filter((statement) => statement.Action.includes("events:PutEvents"));
+    expect(puts).toEqual([
+      expect.objectContaining({ roles: [logicalId(s.stack, publisher.role)], Resource: [{ "Fn::GetAtt": [busId, "Arn"] }] }),
+    ]);
   });
 
   it("gives sns:Publish and SMS_TRANSPORT=sns to the stream-fed sender only: no API function and not the inbound one", () => {
@@ -859,8 +884,14 @@ describe("the stack with a deployer's compose extension (context composeExtensio
 describe("stack context", () => {
   const config = (context: Record<string, string>) => readStackConfig(new App({ context }).node);
 
-  it("defaults to the AgentInitiatedSms stack, US, Cognito, the shipped extension, SNS, 24h idle close and the shipped help text", () => {
-    expect(config({})).toEqual({ stackName: "AgentInitiatedSms", defaultCountry: "US", smsTransport: "sns", idleCloseAfter: "24h" });
+  it("defaults to the AgentInitiatedSms stack, US, Cognito, the shipped extension, SNS, 24h idle close, the shipped help text, a 90-day archive", () => {
+    expect(config({})).toEqual({
+      stackName: "AgentInitiatedSms",
+      defaultCountry: "US",
+      smsTransport: "sns",
+      idleCloseAfter: "24h",
+      eventArchiveDays: 90,
+    });
   });
 
   it("reads every key", () => {
@@ -874,6 +905,7 @@ describe("stack context", () => {
         smsTransport: "end-user-messaging",
         idleCloseAfter: " 2d ",
         helpText: "Reply STOP to stop.",
+        eventArchiveDays: "30",
       }),
     ).toEqual({
       stackName: "Sms-Prod",
@@ -883,6 +915,7 @@ describe("stack context", () => {
       smsTransport: "end-user-messaging",
       idleCloseAfter: "2d",
       helpText: "Reply STOP to stop.",
+      eventArchiveDays: 30,
     });
     for (const duration of ["24h", "90m", "30s", "1.5h", "3600", "2 d"])
       expect(config({ idleCloseAfter: duration }).idleCloseAfter).toBe(duration);

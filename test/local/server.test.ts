@@ -84,6 +84,39 @@ describe("local server (npm start)", () => {
     expect(response.headers.get("apigw-requestid")).toBeTruthy();
   });
 
+  it("answers a long-poll opened before a customer's reply within 2 s of it, and lists the events on the local bus", async () => {
+    const auth = withToken(`Bearer ${token}`);
+    const start = (await (await call(a!, "/api/now/events", auth)).json()) as { cursor: string };
+    const polling = call(a!, `/api/now/events?after=${encodeURIComponent(start.cursor)}&waitSeconds=15`, auth).then(async (response) => ({
+      body: (await response.json()) as { items: { type: string; data: { message: { body: string } } }[] },
+      at: Date.now(),
+    }));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const reply = await call(a!, "/local/inbound_sms", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        originationNumber: "+14155550199",
+        destinationNumber: "+14155550100",
+        messageBody: "hi there",
+        inboundMessageId: "lp-1",
+      }),
+    });
+    const repliedAt = Date.now();
+    expect(reply.status).toBe(200);
+    const { body, at } = await polling;
+    console.log(`[npm start] long-poll answered ${at - repliedAt} ms after the reply`);
+    expect(body.items.map((event) => event.type)).toContain("message.created");
+    expect(at - repliedAt).toBeLessThan(2000);
+    // The publisher put the same events on the local bus (within the poller's next read).
+    let entries: { DetailType: string; Detail: string }[] = [];
+    for (let waited = 0; waited < 3000 && !entries.some((entry) => entry.DetailType === "message.created"); waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      entries = (await (await call(a!, "/local/eventbus", auth)).json()) as typeof entries;
+    }
+    expect(entries.map((entry) => entry.DetailType)).toEqual(expect.arrayContaining(["interaction.created", "message.created"]));
+  });
+
   it("answers 401 like API Gateway for every token it must refuse", async () => {
     const other = await generateKeyPair("RS256");
     const valid = (): JWTPayload => ({

@@ -6,8 +6,9 @@ import type {
   DynamoDBBatchResponse,
   DynamoDBStreamEvent,
 } from "aws-lambda";
-import { functionById } from "../../shared/platform/function-table";
+import { functionTable } from "../../shared/platform/function-table";
 import { createStreamPoller } from "../../local/stream-poller";
+import { LocalEventBus } from "../../shared/adapters/events/local-event-bus";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { routes, type RouteKey } from "../../shared/adapters/http/routes";
@@ -51,11 +52,13 @@ export const admin = { sub: "admin-ada", groups: ["admins"] };
 export async function createHarness(prefix: string, env: Record<string, string> = {}) {
   const table: TestTable = await createTestTable(prefix);
   const outboxFile = join(tmpdir(), `${table.tableName}-outbox.jsonl`);
+  const eventBusFile = join(tmpdir(), `${table.tableName}-eventbus.jsonl`);
   Object.assign(process.env, {
     TABLE_NAME: table.tableName,
     DYNAMODB_ENDPOINT: table.endpoint,
     SMS_TRANSPORT: "outbox",
     OUTBOX_FILE: outboxFile,
+    EVENTBUS_FILE: eventBusFile,
     ...env,
   });
   const loaded = new Map<RouteKey, ApiHandler>();
@@ -65,24 +68,29 @@ export async function createHarness(prefix: string, env: Record<string, string> 
     region: "local",
     credentials: { accessKeyId: "local", secretAccessKey: "local" },
   });
-  const sender = functionById("sms-sender");
+  // Every stream-fed function (the SMS sender, the event publisher) gets its records as the event
+  // source mapping would hand them over.
   const stream = createStreamPoller({
     dynamo,
     endpoint: table.endpoint,
     tableName: table.tableName,
     startAt: "TRIM_HORIZON",
-    consumers: [
-      {
-        id: sender.id,
-        filter: sender.trigger.kind === "stream" ? sender.trigger.filter : {},
-        invoke: async (event) => {
-          const { handler } = (await import("../../functions/sms-sender/handler")) as {
-            handler: (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse>;
-          };
-          return handler(event, lambdaContext(sender.id, 60_000));
-        },
-      },
-    ],
+    consumers: functionTable.flatMap((fn) =>
+      fn.trigger.kind === "stream"
+        ? [
+            {
+              id: fn.id,
+              filter: fn.trigger.filter,
+              invoke: async (event: DynamoDBStreamEvent) => {
+                const { handler } = (await import(`../../functions/${fn.id}/handler.ts`)) as {
+                  handler: (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse>;
+                };
+                return handler(event, lambdaContext(fn.id, 60_000));
+              },
+            },
+          ]
+        : [],
+    ),
   });
 
   async function handlerFor(key: RouteKey): Promise<ApiHandler> {
@@ -112,6 +120,8 @@ export async function createHarness(prefix: string, env: Record<string, string> 
     call,
     handlerFor,
     outbox: new OutboxTransport(outboxFile),
+    /** What the event publisher put on the (local) bus. */
+    eventBus: new LocalEventBus(eventBusFile),
     /** Hands the stream's new records to the SMS sender now; resolves with how many records there were. */
     deliver: () => stream.drain(),
     stream,

@@ -2,6 +2,7 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBRecord } from "aws-lambda";
 import type { StoredMessage } from "../../core/model/message";
+import type { ServiceEvent } from "../../core/model/service-event";
 import { fromItem, isItemOf } from "./items";
 
 /**
@@ -24,4 +25,18 @@ export function queuedOutboundMessage(record: DynamoDBRecord): StoredMessage | u
 export const queuedOutboundFilter = {
   eventName: ["INSERT", "MODIFY"],
   dynamodb: { NewImage: { itemType: { S: ["message"] }, direction: { S: ["outbound"] }, status: { S: ["queued"] } } },
+} as const;
+
+/** The event a change-stream record inserted (the publisher puts it on the bus), or undefined. */
+export function insertedEvent(record: DynamoDBRecord): ServiceEvent | undefined {
+  const image = record.dynamodb?.NewImage;
+  if (!image || record.eventName !== "INSERT") return undefined;
+  const item = unmarshall(image as Record<string, AttributeValue>);
+  return isItemOf(item, "event") ? fromItem<ServiceEvent>(item) : undefined;
+}
+
+/** The publisher's mapping filter: new event items only. */
+export const insertedEventFilter = {
+  eventName: ["INSERT"],
+  dynamodb: { NewImage: { itemType: { S: ["event"] } } },
 } as const;
