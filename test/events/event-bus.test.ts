@@ -115,12 +115,12 @@ describe("the publisher, fed by the table's stream", () => {
     const stored = (await h.table.scanAll()).filter((item) => item.itemType === "event");
     const put = await h.eventBus.list();
     expect(put.map((entry) => JSON.parse(entry.Detail).id).sort()).toEqual(stored.map((item) => item.id).sort());
-    expect(put.map((entry) => [entry.Source, entry.DetailType])).toEqual([
+    expect(put.filter((entry) => entry.DetailType !== "message.status_changed").map((entry) => [entry.Source, entry.DetailType])).toEqual([
       ["agent-initiated-sms", "interaction.created"],
       ["agent-initiated-sms", "participant.joined"],
       ["agent-initiated-sms", "message.created"],
     ]);
-    expect(JSON.parse(put[2]!.Detail)).toMatchObject({
+    expect(JSON.parse(put.find((entry) => entry.DetailType === "message.created")!.Detail)).toMatchObject({
       type: "message.created",
       interactionId: sent.body.interaction.id,
       actor: { type: "agent" },

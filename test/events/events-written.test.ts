@@ -39,8 +39,12 @@ async function eventsOf(action: () => Promise<unknown>): Promise<Event[]> {
     .sort((a, b) => a.interactionId.localeCompare(b.interactionId) || a.sequence - b.sequence);
 }
 
+/** The types of the conversation's own events; the pipeline's status changes are looked at on their own. */
 const types = (list: Event[], interactionId?: string) =>
-  list.filter((event) => interactionId === undefined || event.interactionId === interactionId).map((event) => event.type);
+  list
+    .filter((event) => event.type !== "message.status_changed")
+    .filter((event) => interactionId === undefined || event.interactionId === interactionId)
+    .map((event) => event.type);
 
 async function send(as: typeof al, i: number, extra: Record<string, unknown> = {}) {
   return h.call("initiateMessage", { as, body: { consumerId: `c-${i}`, to: number(i), message: "hello", ...extra } });
@@ -68,7 +72,8 @@ describe("the events each change writes", () => {
     const written = await eventsOf(async () => (answer = await send(al, 0)));
     expect(types(written)).toEqual(["interaction.created", "participant.joined", "message.created"]);
     expect(written.every((event) => event.interactionId === answer!.body.interaction.id)).toBe(true);
-    expect(written.every((event) => event.actor.type === "agent" && event.actor.id === "agent-al")).toBe(true);
+    const own = written.filter((event) => event.type !== "message.status_changed");
+    expect(own.every((event) => event.actor.type === "agent" && event.actor.id === "agent-al")).toBe(true);
     expect(written[0]!.data.interaction).toMatchObject({ handler: "agent", assignedTo: "agent-al", from: FROM, to: number(0) });
     expect(written[2]!.data.message).toMatchObject({ id: answer!.body.message.id, direction: "outbound", status: "queued" });
   });
@@ -122,6 +127,7 @@ describe("the events each change writes", () => {
     expect(types(opened)).toEqual(["interaction.created", "message.created"]);
     expect(opened[0]!.data.interaction).toMatchObject({ handler: "virtual_agent" });
     expect(opened.every((event) => event.actor.type === "customer")).toBe(true);
+    expect(opened.some((event) => event.type === "message.status_changed")).toBe(false);
     expect(types(await eventsOf(() => reply(4, "still there?")))).toEqual(["message.created"]);
   });
 
@@ -129,10 +135,11 @@ describe("the events each change writes", () => {
     await send(al, 5);
     const stop = await eventsOf(() => reply(5, "STOP"));
     expect(types(stop)).toEqual(["message.created", "consent.changed", "message.created"]);
-    expect(stop[1]!.data).toEqual({ customerNumber: number(5), providerNumber: FROM, optedOut: true, source: "stop" });
-    expect(stop[2]!.actor).toEqual({ type: "system" });
+    const stopOwn = stop.filter((event) => event.type !== "message.status_changed");
+    expect(stopOwn[1]!.data).toEqual({ customerNumber: number(5), providerNumber: FROM, optedOut: true, source: "stop" });
+    expect(stopOwn[2]!.actor).toEqual({ type: "system" });
     expect(types(await eventsOf(() => reply(5, "stop")))).toEqual(["message.created"]);
-    const start = await eventsOf(() => reply(5, "START"));
+    const start = (await eventsOf(() => reply(5, "START"))).filter((event) => event.type !== "message.status_changed");
     expect(start[1]!.data).toMatchObject({ optedOut: false, source: "start" });
   });
 
@@ -162,6 +169,42 @@ describe("the events each change writes", () => {
       expect((await send(al, 9, { dryRun: true })).status).toBe(200);
     });
     expect(refused).toEqual([]);
+  });
+
+  it("message.status_changed for every status move: the pipeline's, a receipt's, a retry's (by the agent)", async () => {
+    let answer: Awaited<ReturnType<typeof send>> | undefined;
+    const sendEvents = await eventsOf(async () => (answer = await send(al, 12)));
+    const id = answer!.body.message.id as string;
+    const statuses = (list: Event[]) =>
+      list.filter((event) => event.type === "message.status_changed" && event.data.messageId === id).map((event) => event.data.status);
+    expect(statuses(sendEvents)).toEqual(["sending", "sent"]);
+    expect(sendEvents.at(-1)!.data).toMatchObject({ status: "sent", providerMessageId: `outbox-${id}` });
+    // Sequence goes on after the send's own events.
+    const ownLast = Math.max(...sendEvents.filter((event) => event.type !== "message.status_changed").map((event) => event.sequence));
+    expect(sendEvents.filter((event) => event.type === "message.status_changed").every((event) => event.sequence > ownLast)).toBe(true);
+
+    const { handler } = (await import("../../functions/delivery-receipts/handler")) as {
+      handler: (e: SNSEvent, c: Context) => Promise<unknown[]>;
+    };
+    const receipt = (eventType: string) =>
+      JSON.stringify({
+        eventType,
+        eventTimestamp: Date.now(),
+        messageId: `eum-${eventType}`,
+        context: { messageId: id },
+        destinationPhoneNumber: number(12),
+      });
+    const failedReceipt = await eventsOf(() =>
+      handler(
+        { Records: [{ Sns: { Message: receipt("TEXT_CARRIER_UNREACHABLE"), MessageId: "r-1" } }] } as unknown as SNSEvent,
+        lambdaContext("delivery-receipts"),
+      ),
+    );
+    expect(failedReceipt.map((event) => [event.data.status, event.data.errorCode])).toEqual([["failed", "TEXT_CARRIER_UNREACHABLE"]]);
+
+    const retried = await eventsOf(() => h.call("retryMessage", { as: bo, params: { id: answer!.body.interaction.id, messageId: id } }));
+    expect(statuses(retried)).toEqual(["queued", "sending", "sent"]);
+    expect(retried[0]!.actor).toEqual({ type: "agent", id: "agent-bo" });
   });
 });
 

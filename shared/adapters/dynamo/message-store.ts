@@ -5,7 +5,8 @@ import type { AsideReceipt, MessageStore, ReceiptApplied, ReceiptChange, RetryCl
 import type { MessageRef, StoredMessage } from "../../core/model/message";
 import { retryMove, statusesThatMayBecome } from "../../core/rules/message-status";
 import { Expression } from "./update-expression";
-import { getMessage, refOf, updateMessage } from "./message-updates";
+import { getMessage, newEventId, refOf, updateMessage, updateMessageWithEvents } from "./message-updates";
+import { eventsOf } from "../../core/rules/event-catalogue";
 
 /**
  * Outbound messages after their creation, on the single table. Every change is one conditional
@@ -16,6 +17,8 @@ export class DynamoMessageStore implements MessageStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** How long events are kept (TTL). */
+    private readonly eventRetentionSeconds = 7 * 24 * 3600,
   ) {}
 
   async locate(messageId: string): Promise<MessageRef | undefined> {
@@ -61,8 +64,21 @@ export class DynamoMessageStore implements MessageStore {
       // A late receipt of an attempt before a retry is not about the message as it now is.
       conditions.push(`(attribute_not_exists(${earlier}) OR NOT contains(${earlier}, ${id}))`);
     }
-    const result = await updateMessage(this.client, this.tableName, ref, e, conditions);
-    return result.done ? { applied: true, message: result.message } : { applied: false, message: result.message };
+    if (!change.status) {
+      const recorded = await updateMessage(this.client, this.tableName, ref, e, conditions);
+      return recorded.done ? { applied: true, message: recorded.message } : { applied: false, message: recorded.message };
+    }
+    // A status move: its event in the same transaction; the message read back for the answer.
+    const moved = { id: ref.messageId, interactionId: ref.interactionId, status: change.status } as StoredMessage;
+    if (change.errorCode) moved.errorCode = change.errorCode;
+    if (change.providerMessageId) moved.providerMessageId = change.providerMessageId;
+    const result = await updateMessageWithEvents(this.client, this.tableName, ref, e, conditions, {
+      events: [eventsOf.messageStatusChanged(newEventId(), moved, change.receipt.at, { type: "system" })],
+      after: moved,
+      retentionSeconds: this.eventRetentionSeconds,
+    });
+    if (!result.done) return { applied: false, message: result.message };
+    return { applied: true, message: (await getMessage(this.client, this.tableName, ref))! };
   }
 
   async keepReceiptAside(receipt: AsideReceipt): Promise<{ pk: string; sk: string }> {
@@ -96,7 +112,34 @@ export class DynamoMessageStore implements MessageStore {
     } else {
       conditions.push(`attribute_not_exists(${provider})`);
     }
-    const result = await updateMessage(this.client, this.tableName, refOf(message), e, conditions);
+    const {
+      errorCode: _errorCode,
+      providerMessageId: _providerMessageId,
+      failedAt: _failedAt,
+      deliveredAt: _deliveredAt,
+      lastReceipt: _lastReceipt,
+      sentAt: _sentAt,
+      claim: _claim,
+      notBefore: _notBefore,
+      throttled: _throttled,
+      redispatchedAt: _redispatchedAt,
+      ...kept
+    } = message;
+    const after: StoredMessage = {
+      ...kept,
+      status: retryMove.to,
+      attempts: (message.attempts ?? 1) + 1,
+      retriedAt: claim.now,
+      retriedBy: claim.agentId,
+      ...(message.providerMessageId
+        ? { earlierProviderMessageIds: [...(message.earlierProviderMessageIds ?? []), message.providerMessageId] }
+        : {}),
+    };
+    const result = await updateMessageWithEvents(this.client, this.tableName, refOf(message), e, conditions, {
+      events: [eventsOf.messageStatusChanged(newEventId(), after, claim.now, { type: "agent", id: claim.agentId })],
+      after,
+      retentionSeconds: this.eventRetentionSeconds,
+    });
     return result.done ? { claimed: true, message: result.message } : { claimed: false, message: result.message };
   }
 

@@ -1,18 +1,20 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import {
   GetCommand,
   PutCommand,
   QueryCommand,
-  TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
+  type TransactWriteCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import type { SendClaim, StoredMessage } from "../../core/model/message";
 import type { OutboundQueue, PaceReservation, Pacer, QueueWrite, SendVerdict } from "../../core/ports/outbound-queue";
 import { claimFrom, pipelineErrorCodes, verdictFrom } from "../../core/rules/message-status";
 import { paceInterval } from "../../core/rules/pacing";
 import { fromItem, items, pendingIndexNames } from "./items";
-import { getMessage, messageKey, refOf, updateMessage } from "./message-updates";
+import { newEventId, refOf, updateMessage, updateMessageWithEvents } from "./message-updates";
+import { eventsOf } from "../../core/rules/event-catalogue";
+import type { PlannedEvent } from "../../core/model/service-event";
 import { queryAll } from "./query-pages";
 import { keys, tableDesign } from "./table-design";
 import { Expression } from "./update-expression";
@@ -28,6 +30,8 @@ export class DynamoOutboundQueue implements OutboundQueue {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** How long events are kept (TTL). */
+    private readonly eventRetentionSeconds = 7 * 24 * 3600,
   ) {}
 
   claim(message: StoredMessage, claim: SendClaim): Promise<QueueWrite> {
@@ -41,7 +45,8 @@ export class DynamoOutboundQueue implements OutboundQueue {
       e.equalsAsRead("throttled", message.throttled),
       e.equalsAsRead("retriedAt", message.retriedAt),
     ];
-    return this.update(message, e, conditions);
+    const { notBefore: _notBefore, ...rest } = message;
+    return this.changeStatus(message, e, conditions, { ...rest, status: "sending", claim }, claim.at);
   }
 
   async recordVerdict(message: StoredMessage, claimId: string, verdict: SendVerdict): Promise<QueueWrite> {
@@ -56,8 +61,13 @@ export class DynamoOutboundQueue implements OutboundQueue {
     }
     e.remove(...pendingIndexNames, "claim");
     const conditions = this.heldBy(e, claimId);
-    if (verdict.status === "sent" || !verdict.optedOut) return this.update(message, e, conditions);
-    return this.failOptedOut(message, e, conditions, verdict.at);
+    const { claim: _claim, ...rest } = message;
+    const after: StoredMessage =
+      verdict.status === "sent"
+        ? { ...rest, status: "sent", providerMessageId: verdict.providerMessageId, sentAt: verdict.at }
+        : { ...rest, status: "failed", errorCode: verdict.errorCode, failedAt: verdict.at };
+    if (verdict.status === "sent" || !verdict.optedOut) return this.changeStatus(message, e, conditions, after, verdict.at);
+    return this.changeStatus(message, e, conditions, after, verdict.at, this.carrierOptOut(message, verdict.at));
   }
 
   putBack(message: StoredMessage, claimId: string, change: { notBefore: string; throttled: number }): Promise<QueueWrite> {
@@ -66,13 +76,21 @@ export class DynamoOutboundQueue implements OutboundQueue {
     e.set("notBefore", change.notBefore);
     e.set("throttled", change.throttled);
     e.remove("claim");
-    return this.update(message, e, this.heldBy(e, claimId));
+    const { claim: _claim, ...rest } = message;
+    const after: StoredMessage = { ...rest, status: "queued", notBefore: change.notBefore, throttled: change.throttled };
+    return this.changeStatus(message, e, this.heldBy(e, claimId), after, new Date().toISOString());
   }
 
   expire(message: StoredMessage, at: string): Promise<QueueWrite> {
     const e = new Expression();
     this.fail(e, pipelineErrorCodes.validityExpired, at);
-    return this.update(message, e, [`${e.name("status")} = ${e.value("queued", claimFrom)}`]);
+    return this.changeStatus(
+      message,
+      e,
+      [`${e.name("status")} = ${e.value("queued", claimFrom)}`],
+      failed(message, pipelineErrorCodes.validityExpired, at),
+      at,
+    );
   }
 
   endLapsedClaim(message: StoredMessage, at: string): Promise<QueueWrite> {
@@ -80,7 +98,7 @@ export class DynamoOutboundQueue implements OutboundQueue {
     const e = new Expression();
     this.fail(e, pipelineErrorCodes.outcomeUnknown, at);
     const conditions = [...this.heldBy(e, message.claim.id), `${e.name("claim")}.${e.name("leaseUntil")} < ${e.value("at", at)}`];
-    return this.update(message, e, conditions);
+    return this.changeStatus(message, e, conditions, failed(message, pipelineErrorCodes.outcomeUnknown, at), at);
   }
 
   redispatch(message: StoredMessage, at: string): Promise<QueueWrite> {
@@ -133,48 +151,62 @@ export class DynamoOutboundQueue implements OutboundQueue {
     return updateMessage(this.client, this.tableName, refOf(message), e, conditions);
   }
 
-  /** The carrier refused the recipient: the message fails and the opt-out is recorded, together. */
-  private async failOptedOut(message: StoredMessage, e: Expression, conditions: string[], at: string): Promise<QueueWrite> {
+  /** A status change: the message's conditional update and its `message.status_changed` event, in one transaction. */
+  private changeStatus(
+    message: StoredMessage,
+    e: Expression,
+    conditions: string[],
+    after: StoredMessage,
+    at: string,
+    extra: { items: TransactItem[]; events: PlannedEvent[] } = { items: [], events: [] },
+  ): Promise<QueueWrite> {
+    return updateMessageWithEvents(this.client, this.tableName, refOf(message), e, conditions, {
+      events: [eventsOf.messageStatusChanged(newEventId(), after, at, { type: "system" }), ...extra.events],
+      after,
+      retentionSeconds: this.eventRetentionSeconds,
+      extra: extra.items,
+    });
+  }
+
+  /** The carrier refused the recipient: the opt-out is recorded with the failure (kept as it is if one exists), and consent changes. */
+  private carrierOptOut(message: StoredMessage, at: string): { items: TransactItem[]; events: PlannedEvent[] } {
     const optOut = new Expression();
-    // Kept as it is when the customer already opted out another way (their STOP says more than the carrier).
     for (const [attribute, value] of Object.entries(items.optOut(message.to, message.from, at, "carrier"))) {
       if (attribute === tableDesign.partitionKey || attribute === tableDesign.sortKey) continue;
       optOut.sets.push(`${optOut.name(attribute)} = if_not_exists(${optOut.name(attribute)}, ${optOut.value(attribute, value)})`);
     }
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: messageKey(refOf(message)),
-                UpdateExpression: e.update,
-                ConditionExpression: conditions.join(" AND "),
-                ExpressionAttributeNames: e.names,
-                ExpressionAttributeValues: e.values,
-              },
-            },
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: keys.optOut(message.to, message.from),
-                UpdateExpression: optOut.update,
-                ExpressionAttributeNames: optOut.names,
-                ExpressionAttributeValues: optOut.values,
-              },
-            },
-          ],
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException) || error.CancellationReasons?.[0]?.Code !== "ConditionalCheckFailed")
-        throw error;
-      return { done: false, message: await getMessage(this.client, this.tableName, refOf(message)) };
-    }
-    return { done: true, message: (await getMessage(this.client, this.tableName, refOf(message)))! };
+    return {
+      items: [
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: keys.optOut(message.to, message.from),
+            UpdateExpression: optOut.update,
+            ExpressionAttributeNames: optOut.names,
+            ExpressionAttributeValues: optOut.values,
+          },
+        },
+      ],
+      events: [
+        eventsOf.consentChanged(
+          newEventId(),
+          message.interactionId,
+          at,
+          { customerNumber: message.to, providerNumber: message.from, optedOut: true, source: "carrier" },
+          { type: "system" },
+        ),
+      ],
+    };
   }
 }
+
+/** The message ended `failed` by the pipeline itself. */
+function failed(message: StoredMessage, errorCode: string, at: string): StoredMessage {
+  const { claim: _claim, notBefore: _notBefore, ...rest } = message;
+  return { ...rest, status: "failed", errorCode, failedAt: at };
+}
+
+type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
 /**
  * Pacing per send-from number in the table: one item holds the instant its next segment may go.

@@ -47,6 +47,20 @@ export const eventsOf = {
     actor,
     data: { message },
   }),
+  /** A message's status moved (the pipeline, a receipt, a retry); `data.message` as it is after the move. */
+  messageStatusChanged: (id: string, message: Message, at: string, actor: EventActor): PlannedEvent => ({
+    id,
+    type: "message.status_changed",
+    occurredAt: at,
+    interactionId: message.interactionId,
+    actor,
+    data: {
+      messageId: message.id,
+      status: message.status,
+      ...(message.errorCode ? { errorCode: message.errorCode } : {}),
+      ...(message.providerMessageId ? { providerMessageId: message.providerMessageId } : {}),
+    },
+  }),
   profileReassociated: (
     id: string,
     interactionId: string,
