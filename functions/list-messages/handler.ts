@@ -6,4 +6,9 @@ import { listInteractionMessages } from "../../shared/use-cases/list-messages";
 
 const adapters = createAdapters(readConfig());
 
-export const handler = httpHandler(routes.listMessages, (request) => listInteractionMessages(adapters, request.params.id));
+export const handler = httpHandler(routes.listMessages, (request) =>
+  listInteractionMessages(adapters, request.params.id, {
+    limit: Number(request.query.limit ?? 100),
+    ...(request.query.after !== undefined ? { after: request.query.after } : {}),
+  }),
+);

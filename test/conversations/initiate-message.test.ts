@@ -102,7 +102,7 @@ describe("POST /api/now/initiate_message — the decision table", () => {
     expect(res.body.interaction.assignedTo).toBe("agent-ann");
     expect(res.body.interaction.participants.map((p: { agentId: string }) => p.agentId).sort()).toEqual(["agent-ann", "agent-bo"]);
     const messages = await h.call("listMessages", { as: ann, params: { id: res.body.interaction.id } });
-    expect(messages.body.map((m: { body: string }) => m.body)).toContain("Bo here too");
+    expect(messages.body.items.map((m: { body: string }) => m.body)).toContain("Bo here too");
     expect(await invariantViolations(h.table)).toEqual([]);
   });
 
@@ -195,7 +195,7 @@ describe("POST /api/now/initiate_message — the decision table", () => {
     const answer = await reply("+14155550144", "Great, thanks!");
     expect(answer).toMatchObject({ outcome: "joined", interactionId: started.body.interaction.id });
     const messages = await h.call("listMessages", { as: ann, params: { id: started.body.interaction.id } });
-    expect(messages.body.slice(-2).map((m: { direction: string; body: string }) => [m.direction, m.body])).toEqual([
+    expect(messages.body.items.slice(-2).map((m: { direction: string; body: string }) => [m.direction, m.body])).toEqual([
       ["outbound", "Your parcel ships today"],
       ["inbound", "Great, thanks!"],
     ]);

@@ -82,10 +82,9 @@ describe("opt-out end to end", () => {
       1,
     );
     const messages = await h.call("listMessages", { as: ann, params: { id: String(first.interactionId) } });
-    expect(messages.body.filter((m: { direction: string }) => m.direction === "inbound").map((m: { body: string }) => m.body)).toEqual([
-      "  Stop ",
-      "STOP",
-    ]);
+    expect(
+      messages.body.items.filter((m: { direction: string }) => m.direction === "inbound").map((m: { body: string }) => m.body),
+    ).toEqual(["  Stop ", "STOP"]);
     const optOut = (await h.table.scanAll()).filter((i) => i.itemType === "optOut");
     expect(optOut).toEqual([expect.objectContaining({ customerNumber: TO, providerNumber: FROM })]);
   });

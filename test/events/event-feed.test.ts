@@ -163,3 +163,30 @@ describe("GET /api/now/interactions/{id}/events", () => {
     expect(missing.status).toBe(404);
   });
 });
+
+describe("GET /api/now/interactions/{id}/messages", () => {
+  it("answers { items, cursor? } oldest first, a page at a time; another list's cursor is 400", async () => {
+    const first = await send(al, 0);
+    const id = first.body.interaction.id as string;
+    await reply(0, "one");
+    await reply(0, "two");
+    const all = await h.call("listMessages", { as: al, params: { id } });
+    const bodies = all.body.items.map((message: { body: string }) => message.body);
+    expect(bodies.slice(-2)).toEqual(["one", "two"]);
+    expect(all.body.cursor).toBeUndefined();
+    const paged: string[] = [];
+    let after: string | undefined;
+    do {
+      const page = await h.call("listMessages", { as: al, params: { id }, query: { limit: "2", ...(after ? { after } : {}) } });
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(2);
+      paged.push(...page.body.items.map((message: { body: string }) => message.body));
+      after = page.body.cursor;
+    } while (after);
+    expect(paged).toEqual(bodies);
+    const events = await h.call("listInteractionEvents", { as: al, params: { id }, query: { limit: "1" } });
+    const refused = await h.call("listMessages", { as: al, params: { id }, query: { after: events.body.cursor } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.code).toBe("INVALID_CURSOR");
+  });
+});

@@ -61,7 +61,7 @@ describe("README examples", () => {
       expect.objectContaining({ from: "+14155550100", to: "+14155550171", body: "Hi Jo, your parcel ships today." }),
     ]);
     expect(answers).toContainEqual(expect.objectContaining({ outcome: "joined", interactionId: sent.interaction.id }));
-    const messages = answers.find((a) => Array.isArray(a) && a.length === 2 && a[0].direction === "outbound");
+    const messages = answers.find((a) => Array.isArray(a.items) && a.items.length === 2 && a.items[0].direction === "outbound").items;
     expect(messages.map((m: { direction: string; body: string; status: string }) => [m.direction, m.body, m.status])).toEqual([
       ["outbound", "Hi Jo, your parcel ships today.", "sent"],
       ["inbound", "Thanks! Can it come on Friday?", "received"],

@@ -75,7 +75,7 @@ describe("POST /api/now/interactions/{id}/messages/{messageId}/retry", () => {
     expect(stored).toMatchObject({ status: "sent", attempts: 2, providerMessageId: `outbox-${message.id}` });
     expect(stored.errorCode).toBeUndefined();
     const listed = await h.call("listMessages", { params: { id: message.interactionId } });
-    expect(listed.body.find((m: { id: string }) => m.id === message.id)).toMatchObject({ status: "sent" });
+    expect(listed.body.items.find((m: { id: string }) => m.id === message.id)).toMatchObject({ status: "sent" });
   });
 
   it("a message failed again and retried again counts each attempt", async () => {
@@ -147,7 +147,7 @@ describe("POST /api/now/interactions/{id}/messages/{messageId}/retry", () => {
     });
     await handler(snsEvent(reply), lambdaContext("inbound-sms"));
     const listed = await h.call("listMessages", { params: { id: sent.interactionId } });
-    const inbound = listed.body.find((m: { direction: string }) => m.direction === "inbound");
+    const inbound = listed.body.items.find((m: { direction: string }) => m.direction === "inbound");
     expect(inbound).toBeDefined();
     const res = await retry({ id: inbound.id, interactionId: sent.interactionId });
     expect(res.status).toBe(404);

@@ -605,8 +605,9 @@ export class InMemoryInteractionStore implements InteractionStore {
     return { ...copy(interaction), participants: copy(participants) };
   }
 
-  async listMessages(interactionId: string): Promise<Message[]> {
-    return this.world.messagesOf(interactionId);
+  /** One page (no cursor: these fakes hold few messages). */
+  async listMessages(interactionId: string, options: { limit: number }): Promise<{ items: Message[] }> {
+    return { items: this.world.messagesOf(interactionId).slice(0, options.limit) };
   }
 
   async listByConsumer(consumerId: string, options: { limit: number; cursor?: string; active?: boolean }) {

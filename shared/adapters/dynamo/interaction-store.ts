@@ -31,9 +31,35 @@ export class DynamoInteractionStore implements InteractionStore {
     return { ...fromItem<Interaction>(record), participants: participants.sort((a, b) => a.joinedAt.localeCompare(b.joinedAt)) };
   }
 
-  async listMessages(interactionId: string): Promise<Message[]> {
-    const items = await this.queryPartition(keys.interaction(interactionId).pk, keys.messagePrefix);
-    return items.map((item) => fromItem<Message>(item));
+  async listMessages(interactionId: string, options: { limit: number; after?: string }) {
+    let after: string = keys.messagePrefix;
+    if (options.after !== undefined) {
+      const cursor = decodeCursor(options.after);
+      // This list's cursor: the last message's sort key, in this interaction's partition.
+      if (!cursor || cursor.list !== "messages" || cursor.interactionId !== interactionId || typeof cursor.sk !== "string") {
+        return "invalid_cursor" as const;
+      }
+      after = cursor.sk;
+    }
+    const { Items, LastEvaluatedKey } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: "#pk = :pk AND #sk BETWEEN :after AND :end",
+        ExpressionAttributeNames: { "#pk": tableDesign.partitionKey, "#sk": tableDesign.sortKey },
+        ExpressionAttributeValues: {
+          ":pk": keys.interaction(interactionId).pk,
+          ":after": `${after}\u0000`,
+          ":end": `${keys.messagePrefix}\uffff`,
+        },
+        Limit: options.limit,
+        ConsistentRead: true,
+      }),
+    );
+    const last = Items?.at(-1)?.[tableDesign.sortKey];
+    return {
+      items: (Items ?? []).map((item) => fromItem<Message>(item)),
+      ...(LastEvaluatedKey && last ? { cursor: encodeCursor({ list: "messages", interactionId, sk: String(last) }) } : {}),
+    };
   }
 
   listByConsumer(consumerId: string, options: { limit: number; cursor?: string; active?: boolean }) {

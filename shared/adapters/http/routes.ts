@@ -244,12 +244,18 @@ export const routes = {
     id: "list-messages",
     method: "GET",
     path: "/api/now/interactions/{id}/messages",
-    summary: "An interaction's messages, in order",
+    summary: "An interaction's messages, oldest first, a page at a time",
     groups: agents,
     params: s.InteractionPath,
-    responses: { 200: { description: "The messages, inbound and outbound", schema: s.MessageList } },
+    query: s.MessagesQuery,
+    responses: {
+      200: {
+        description: "A page of the messages, inbound and outbound (limit default 100); pass cursor as after for the next",
+        schema: s.MessageList,
+      },
+    },
     status: 200,
-    errors: ["INTERACTION_NOT_FOUND"],
+    errors: ["INTERACTION_NOT_FOUND", "INVALID_CURSOR"],
     tableAccess: "read",
   },
   listInteractionEvents: {

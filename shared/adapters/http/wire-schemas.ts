@@ -230,8 +230,12 @@ export const DeliveredMessage = readsAs<CoreStoredMessage>()(
     redispatchedAt: z.optional(Timestamp),
   }),
 );
-/** Every message of an interaction as stored: outbound ones with their delivery bookkeeping. */
-export const MessageList = z.array(DeliveredMessage);
+/** A page of an interaction's messages as stored, oldest first: outbound ones with their delivery bookkeeping. */
+export const MessageList = z.object({ items: z.array(DeliveredMessage), cursor: z.optional(z.string()) });
+export const MessagesQuery = z.strictObject({
+  after: z.optional(z.string().check(z.minLength(1, "must not be empty"), z.maxLength(2048, "is not a cursor this API gave"))),
+  limit: z.optional(z.string().check(z.regex(/^(100|[1-9][0-9]?)$/, "must be a whole number from 1 to 100"))),
+});
 export const InteractionPath = z.strictObject({ id: EntityId });
 export const CreateInteractionRequest = z.strictObject({
   type: z.literal("phone"),

@@ -14,7 +14,11 @@ export interface InteractionReader {
 
 export interface InteractionStore extends InteractionReader {
   getWithParticipants(interactionId: string): Promise<(Interaction & { participants: Participant[] }) | undefined>;
-  listMessages(interactionId: string): Promise<Message[]>;
+  /** Oldest first; `after` comes from a previous page of the same interaction's messages, else `invalid_cursor`. */
+  listMessages(
+    interactionId: string,
+    options: { limit: number; after?: string },
+  ): Promise<{ items: Message[]; cursor?: string } | "invalid_cursor">;
   /** Newest first. `cursor` comes from a previous page of the same query; a foreign one is refused with `invalid_cursor`. */
   listByConsumer(
     consumerId: string,
