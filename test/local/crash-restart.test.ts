@@ -66,7 +66,7 @@ describe("a local server killed mid-send and started again", () => {
       for (let i = 0; i < SENDS; i++) {
         const list = await api(second!, agentAgain, "GET", `/api/now/interactions?consumerId=c-${i}`);
         for (const interaction of list.body.items as { id: string }[]) {
-          messages.push(...(await api(second!, agentAgain, "GET", `/api/now/interactions/${interaction.id}/messages`)).body);
+          messages.push(...(await api(second!, agentAgain, "GET", `/api/now/interactions/${interaction.id}/messages`)).body.items);
         }
       }
       return messages;

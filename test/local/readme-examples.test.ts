@@ -61,6 +61,12 @@ describe("README examples", () => {
       expect.objectContaining({ from: "+14155550100", to: "+14155550171", body: "Hi Jo, your parcel ships today." }),
     ]);
     expect(answers).toContainEqual(expect.objectContaining({ outcome: "joined", interactionId: sent.interaction.id }));
+    // The long-poll opened before the reply answered with it.
+    const feed = answers.find((a) => Array.isArray(a.items) && a.items.some((event: { type: string }) => event.type === "message.created"));
+    expect(feed.items.find((event: { type: string }) => event.type === "message.created").data.message).toMatchObject({
+      direction: "inbound",
+      body: "Thanks! Can it come on Friday?",
+    });
     const messages = answers.find((a) => Array.isArray(a.items) && a.items.length === 2 && a.items[0].direction === "outbound").items;
     expect(messages.map((m: { direction: string; body: string; status: string }) => [m.direction, m.body, m.status])).toEqual([
       ["outbound", "Hi Jo, your parcel ships today.", "sent"],
