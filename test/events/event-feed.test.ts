@@ -1,6 +1,6 @@
-import type { Context, SNSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { admin, createHarness, lambdaContext } from "../support/handler-harness";
+import { admin, createHarness } from "../support/handler-harness";
+import { receiveThroughSns } from "../support/inbound-sms";
 
 /**
  * GET /api/now/events (the feed: cursor, long-poll, who sees what) and
@@ -13,7 +13,6 @@ const FROM = "+14155550100";
 const number = (i: number) => `+1415555${String(4000 + i).padStart(4, "0")}`;
 const al = { sub: "agent-al", groups: ["agents"] };
 const bo = { sub: "agent-bo", groups: ["agents"] };
-let inboundCounter = 0;
 
 beforeAll(async () => {
   h = await createHarness("event-feed");
@@ -28,18 +27,8 @@ const send = (as: typeof al, i: number) =>
   h.call("initiateMessage", { as, body: { consumerId: `c-${i}`, to: number(i), message: "hello" } });
 
 async function reply(i: number, body: string) {
-  const { handler } = (await import("../../functions/inbound-sms/handler")) as { handler: (e: SNSEvent, c: Context) => Promise<unknown[]> };
-  const message = JSON.stringify({
-    originationNumber: number(i),
-    destinationNumber: FROM,
-    messageBody: body,
-    inboundMessageId: `feed-${++inboundCounter}`,
-  });
-  const [result] = await handler(
-    { Records: [{ Sns: { Message: message, MessageId: `sns-${inboundCounter}` } }] } as unknown as SNSEvent,
-    lambdaContext("inbound-sms"),
-  );
-  return result as { interactionId: string };
+  const result = await receiveThroughSns({ from: number(i), to: FROM, body });
+  return result;
 }
 
 /** Everything the reader's feed shows from `cursor` on, following it until it is quiet. */

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdapters } from "../../shared/platform/composition-root";
 import { closeIdleInteractions } from "../../shared/use-cases/close-idle-interactions";
 import { admin, createHarness, lambdaContext } from "../support/handler-harness";
+import { receiveThroughSns } from "../support/inbound-sms";
 
 /**
  * The events each state change writes, in the same transaction, read back from the table: the
@@ -15,7 +16,6 @@ const FROM = "+14155550100";
 const number = (i: number) => `+1415555${String(3000 + i).padStart(4, "0")}`;
 const al = { sub: "agent-al", groups: ["agents"] };
 const bo = { sub: "agent-bo", groups: ["agents"] };
-let inboundCounter = 0;
 
 beforeAll(async () => {
   h = await createHarness("events-written");
@@ -51,19 +51,9 @@ async function send(as: typeof al, i: number, extra: Record<string, unknown> = {
 }
 
 async function reply(i: number, body: string) {
-  const { handler } = (await import("../../functions/inbound-sms/handler")) as { handler: (e: SNSEvent, c: Context) => Promise<unknown[]> };
-  const message = JSON.stringify({
-    originationNumber: number(i),
-    destinationNumber: FROM,
-    messageBody: body,
-    inboundMessageId: `ev-${++inboundCounter}`,
-  });
-  const [result] = await handler(
-    { Records: [{ Sns: { Message: message, MessageId: `sns-${inboundCounter}` } }] } as unknown as SNSEvent,
-    lambdaContext("inbound-sms"),
-  );
+  const result = await receiveThroughSns({ from: number(i), to: FROM, body });
   await h.deliver();
-  return result as { interactionId: string };
+  return result;
 }
 
 describe("the events each change writes", () => {
