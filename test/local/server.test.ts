@@ -4,6 +4,7 @@ import { generateKeyPair, SignJWT, type JWTPayload } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devToken, execFileAsync, killGroup, startServer, type RunningServer } from "../support/local-server-process";
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, loadOrCreateKeyPair, type LocalKeyPair } from "../../local/local-jwt";
+import { functionTable } from "../../shared/platform/function-table";
 
 /**
  * The local server as `npm start` runs it (tsx local/server.ts in its own process), driven over
@@ -161,6 +162,75 @@ describe("local server (npm start)", () => {
         expect(await response.json(), `${name} ${path}`).toMatchObject({ error: { code: "UNAUTHORIZED" } });
       }
     }
+  });
+
+  it("walks every HTTP function of the functions table with every token fault: 401 or 403 as the spec says, never 2xx or 5xx", async () => {
+    const other = await generateKeyPair("RS256");
+    const base = (groups: string[] | undefined): JWTPayload => ({
+      sub: "ann",
+      ...(groups ? { "cognito:groups": groups } : {}),
+      iss: LOCAL_ISSUER,
+      aud: LOCAL_AUDIENCE,
+      iat: now(),
+      exp: now() + 600,
+    });
+    const sign = (payload: JWTPayload) => new SignJWT(payload).setProtectedHeader({ alg: "RS256", kid: keys.kid }).sign(keys.privateKey);
+    const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+    const all = ["agents", "admins"];
+    const { sub: _sub, ...withoutSub } = base(all);
+    // Refused by the authorizer (API Gateway's JWT check): 401 {"message":"Unauthorized"}.
+    const gateway: Record<string, string | undefined> = {
+      none: undefined,
+      malformed: "Bearer not.a.jwt",
+      "not a bearer": "Basic YWRhOnNlY3JldA==",
+      "alg none": `Bearer ${encode({ alg: "none", typ: "JWT", kid: keys.kid })}.${encode(base(all))}.`,
+      HS256: `Bearer ${await new SignJWT(base(all)).setProtectedHeader({ alg: "HS256", kid: keys.kid }).sign(new TextEncoder().encode("s".repeat(32)))}`,
+      "another key": `Bearer ${await new SignJWT(base(all)).setProtectedHeader({ alg: "RS256", kid: keys.kid }).sign(other.privateKey)}`,
+      expired: `Bearer ${await sign({ ...base(all), iat: now() - 7200, exp: now() - 3600 })}`,
+      "not yet valid": `Bearer ${await sign({ ...base(all), nbf: now() + 3600 })}`,
+      "wrong issuer": `Bearer ${await sign({ ...base(all), iss: "https://issuer.example.com" })}`,
+      "wrong audience": `Bearer ${await sign({ ...base(all), aud: "another-api" })}`,
+    };
+    const noSub = `Bearer ${await sign(withoutSub)}`;
+    const noGroups = `Bearer ${await sign(base(undefined))}`;
+    const tokenFor = async (groups: string[]) => `Bearer ${await sign(base(groups))}`;
+    const statuses: Record<string, number> = {};
+    let cases = 0;
+    for (const fn of functionTable) {
+      if (fn.trigger.kind !== "http") continue;
+      const route = fn.trigger.route;
+      const path = route.path.replace(/\{(\w+)\}/g, "x_1");
+      const init = (authorization: string | undefined): RequestInit =>
+        withToken(authorization, {
+          method: route.method,
+          ...(route.method === "GET" ? {} : { headers: { "content-type": "application/json" }, body: "{}" }),
+        });
+      const expectations: [string, string | undefined, number, unknown][] = [
+        ...Object.entries(gateway).map(
+          ([name, token]) => [name, token, 401, { message: "Unauthorized" }] as [string, string | undefined, number, unknown],
+        ),
+        ["no sub", noSub, 401, { error: expect.objectContaining({ code: "UNAUTHORIZED" }) }],
+        ["no groups", noGroups, 403, { error: expect.objectContaining({ code: "FORBIDDEN" }) }],
+        // A group the route does not take: the other one, or one the service does not know.
+        [
+          "wrong group",
+          await tokenFor(route.groups.length === 2 ? ["supervisors"] : all.filter((group) => !route.groups.includes(group as never))),
+          403,
+          { error: expect.objectContaining({ code: "FORBIDDEN" }) },
+        ],
+      ];
+      for (const [name, authorization, status, body] of expectations) {
+        const response = await call(a!, path, init(authorization));
+        cases++;
+        statuses[response.status] = (statuses[response.status] ?? 0) + 1;
+        expect(response.status, `${route.method} ${route.path} with ${name}`).toBe(status);
+        expect(await response.json(), `${route.method} ${route.path} with ${name}`).toEqual(body);
+      }
+    }
+    console.log(
+      `[auth matrix] ${cases} cases over ${functionTable.filter((fn) => fn.trigger.kind === "http").length} routes: ${JSON.stringify(statuses)}`,
+    );
+    expect(cases).toBe(functionTable.filter((fn) => fn.trigger.kind === "http").length * 13);
   });
 
   it("answers 404 ROUTE_NOT_FOUND for unknown routes, before any token check", async () => {
