@@ -35,6 +35,11 @@ const AREA_CODES = ["415", "650", "510"];
 const SEED = 20_240_611;
 const NUM_RUNS = 80;
 const MAX_COMMANDS = 25;
+/**
+ * `npm run soak` sets MODEL_STEPS (10,000): after the seeded runs, more runs with the next seeds
+ * until that many steps ran. Unset in `npm test`, which keeps the seeded ~1,000 steps.
+ */
+const TARGET_STEPS = Number(process.env.MODEL_STEPS ?? 0);
 
 const stats = { runs: 0, steps: 0, ms: 0, outcomes: {} as Record<string, number> };
 let namespaces = 0;
@@ -469,14 +474,18 @@ describe("conversations, model-based (real handlers, DynamoDB Local)", () => {
     ]);
   });
 
-  it(`random sequences agree with the model (${NUM_RUNS} runs, up to ${MAX_COMMANDS} commands, seed ${SEED})`, async () => {
-    const started = Date.now();
-    await fc.assert(
-      fc.asyncProperty(fc.commands(commandArbs, { maxCommands: MAX_COMMANDS, size: "max" }), async (commands) => {
+  it(
+    `random sequences agree with the model (${NUM_RUNS} runs, up to ${MAX_COMMANDS} commands, seed ${SEED})`,
+    async () => {
+      const started = Date.now();
+      const property = fc.asyncProperty(fc.commands(commandArbs, { maxCommands: MAX_COMMANDS, size: "max" }), async (commands) => {
         await fc.asyncModelRun(() => setup(true), commands);
-      }),
-      { numRuns: NUM_RUNS, seed: SEED },
-    );
-    stats.ms = Date.now() - started;
-  }, 300_000);
+      });
+      await fc.assert(property, { numRuns: NUM_RUNS, seed: SEED });
+      for (let seed = SEED + 1; stats.steps < TARGET_STEPS; seed++) await fc.assert(property, { numRuns: NUM_RUNS, seed });
+      stats.ms = Date.now() - started;
+      expect(stats.steps).toBeGreaterThanOrEqual(TARGET_STEPS);
+    },
+    Math.max(300_000, TARGET_STEPS * 200),
+  );
 });
