@@ -3,11 +3,10 @@ import type { ServiceEvent } from "../../core/model/service-event";
 import type { EventPage, EventStore } from "../../core/ports/event-store";
 import { fromItem } from "./items";
 import { keys, tableDesign } from "./table-design";
+import { decodeListCursor, encodeListCursor } from "./list-cursor";
+import { queryPrefixPage } from "./query-pages";
 
 const feedIndex = tableDesign.indexes.eventFeed;
-
-/** A cursor names the list it came from, so one list's cursor is refused by another. */
-type Cursor = { list: "feed"; after: string } | { list: "interaction"; interactionId: string; after: string };
 
 /** The events on the single table: the feed index (gsi5) and each interaction's partition. */
 export class DynamoEventStore implements EventStore {
@@ -17,12 +16,11 @@ export class DynamoEventStore implements EventStore {
   ) {}
 
   async feed(options: { after: string; settledBefore: string; limit: number }): Promise<EventPage | "invalid_cursor"> {
-    const cursor = decode(options.after);
-    if (cursor?.list !== "feed") return "invalid_cursor";
-    const after = cursor.after;
+    const after = decodeListCursor(options.after, "feed", "");
+    if (after === undefined) return "invalid_cursor";
     // Only events that settled: one committed a moment after an earlier-stamped one is still seen.
     const before = options.settledBefore;
-    if (after >= before) return { items: [], cursor: encode({ list: "feed", after }) };
+    if (after >= before) return { items: [], cursor: encodeListCursor("feed", "", after) };
     const { Items, LastEvaluatedKey } = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -36,39 +34,23 @@ export class DynamoEventStore implements EventStore {
     const items = (Items ?? []).map((item) => ({ position: String(item[feedIndex.sortKey]), event: fromItem<ServiceEvent>(item) }));
     // Read to the end of the settled range: the cursor stands there; else after the last item read.
     const position = LastEvaluatedKey || items.length === options.limit ? (items.at(-1)?.position ?? after) : before;
-    return { items: items.map((item) => item.event), cursor: encode({ list: "feed", after: position }) };
+    return { items: items.map((item) => item.event), cursor: encodeListCursor("feed", "", position) };
   }
 
   feedCursorAt(at: string): string {
-    return encode({ list: "feed", after: at });
+    return encodeListCursor("feed", "", at);
   }
 
   async ofInteraction(interactionId: string, options: { after?: string; limit: number }) {
-    let after: string = keys.eventPrefix;
-    if (options.after !== undefined) {
-      const cursor = decode(options.after);
-      if (cursor?.list !== "interaction" || cursor.interactionId !== interactionId) return "invalid_cursor" as const;
-      after = cursor.after;
-    }
-    const { Items, LastEvaluatedKey } = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: "#pk = :pk AND #sk BETWEEN :after AND :end",
-        ExpressionAttributeNames: { "#pk": tableDesign.partitionKey, "#sk": tableDesign.sortKey },
-        ExpressionAttributeValues: {
-          ":pk": keys.interaction(interactionId).pk,
-          ":after": `${after}\u0000`,
-          ":end": `${keys.eventPrefix}\uffff`,
-        },
-        Limit: options.limit,
-        ConsistentRead: true,
-      }),
-    );
-    const items = (Items ?? []).map((item) => fromItem<ServiceEvent>(item));
-    const last = Items?.at(-1)?.[tableDesign.sortKey];
+    const after = options.after === undefined ? undefined : decodeListCursor(options.after, "interaction-events", interactionId);
+    if (options.after !== undefined && after === undefined) return "invalid_cursor" as const;
+    const page = await queryPrefixPage(this.client, this.tableName, keys.interaction(interactionId).pk, keys.eventPrefix, {
+      limit: options.limit,
+      ...(after !== undefined ? { after } : {}),
+    });
     return {
-      items,
-      ...(LastEvaluatedKey && last ? { cursor: encode({ list: "interaction", interactionId, after: String(last) }) } : {}),
+      items: page.items.map((item) => fromItem<ServiceEvent>(item)),
+      ...(page.lastSortKey ? { cursor: encodeListCursor("interaction-events", interactionId, page.lastSortKey) } : {}),
     };
   }
 
@@ -91,22 +73,5 @@ export class DynamoEventStore implements EventStore {
       }
     }
     return joined;
-  }
-}
-
-function encode(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify(cursor)).toString("base64url");
-}
-
-function decode(text: string): Cursor | undefined {
-  try {
-    const value = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as Partial<Cursor> & Record<string, unknown>;
-    if (value.list === "feed" && typeof value.after === "string") return { list: "feed", after: value.after };
-    if (value.list === "interaction" && typeof value.after === "string" && typeof value.interactionId === "string") {
-      return { list: "interaction", interactionId: value.interactionId, after: value.after };
-    }
-    return undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { queryPrefix } from "./query-pages";
+import { queryPrefix, queryPrefixPage } from "./query-pages";
+import { decodeListCursor, encodeListCursor } from "./list-cursor";
 import { fromItem, isItemOf, items } from "./items";
 import { keys, tableDesign } from "./table-design";
 import type { Interaction, Participant } from "../../core/model/interaction";
@@ -32,33 +33,15 @@ export class DynamoInteractionStore implements InteractionStore {
   }
 
   async listMessages(interactionId: string, options: { limit: number; after?: string }) {
-    let after: string = keys.messagePrefix;
-    if (options.after !== undefined) {
-      const cursor = decodeCursor(options.after);
-      // This list's cursor: the last message's sort key, in this interaction's partition.
-      if (!cursor || cursor.list !== "messages" || cursor.interactionId !== interactionId || typeof cursor.sk !== "string") {
-        return "invalid_cursor" as const;
-      }
-      after = cursor.sk;
-    }
-    const { Items, LastEvaluatedKey } = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: "#pk = :pk AND #sk BETWEEN :after AND :end",
-        ExpressionAttributeNames: { "#pk": tableDesign.partitionKey, "#sk": tableDesign.sortKey },
-        ExpressionAttributeValues: {
-          ":pk": keys.interaction(interactionId).pk,
-          ":after": `${after}\u0000`,
-          ":end": `${keys.messagePrefix}\uffff`,
-        },
-        Limit: options.limit,
-        ConsistentRead: true,
-      }),
-    );
-    const last = Items?.at(-1)?.[tableDesign.sortKey];
+    const after = options.after === undefined ? undefined : decodeListCursor(options.after, "messages", interactionId);
+    if (options.after !== undefined && after === undefined) return "invalid_cursor" as const;
+    const page = await queryPrefixPage(this.client, this.tableName, keys.interaction(interactionId).pk, keys.messagePrefix, {
+      limit: options.limit,
+      ...(after !== undefined ? { after } : {}),
+    });
     return {
-      items: (Items ?? []).map((item) => fromItem<Message>(item)),
-      ...(LastEvaluatedKey && last ? { cursor: encodeCursor({ list: "messages", interactionId, sk: String(last) }) } : {}),
+      items: page.items.map((item) => fromItem<Message>(item)),
+      ...(page.lastSortKey ? { cursor: encodeListCursor("messages", interactionId, page.lastSortKey) } : {}),
     };
   }
 

@@ -32,3 +32,29 @@ export function queryPrefix(
     ...options,
   });
 }
+
+/**
+ * One page of a partition's items whose sort key starts with `prefix`, oldest first, after the sort
+ * key `after` (exclusive; the prefix itself for the first page). `lastSortKey` is set when more follow.
+ */
+export async function queryPrefixPage(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  pk: string,
+  prefix: string,
+  options: { after?: string; limit: number },
+): Promise<{ items: Record<string, unknown>[]; lastSortKey?: string }> {
+  const { Items, LastEvaluatedKey } = await client.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: "#pk = :pk AND #sk BETWEEN :after AND :end",
+      ExpressionAttributeNames: { "#pk": tableDesign.partitionKey, "#sk": tableDesign.sortKey },
+      ExpressionAttributeValues: { ":pk": pk, ":after": `${options.after ?? prefix}\u0000`, ":end": `${prefix}\uffff` },
+      Limit: options.limit,
+      ConsistentRead: true,
+    }),
+  );
+  const items = Items ?? [];
+  const last = items.at(-1)?.[tableDesign.sortKey];
+  return { items, ...(LastEvaluatedKey && last ? { lastSortKey: String(last) } : {}) };
+}
