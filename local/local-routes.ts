@@ -123,32 +123,28 @@ const topicRelays = functionTable.flatMap((fn) =>
   fn.trigger.kind === "sns" ? [snsRelay(`local-${fn.id}`, topicRelayPaths[fn.trigger.topic], fn.id)] : [],
 );
 
-/** What the local transport was handed (admins only, as on the desk). */
-const outbox: LocalRoute = {
-  id: "local-outbox",
-  method: "GET",
-  path: "/local/outbox",
-  auth: "jwt",
-  async handle(event, services) {
-    if (!isInGroup(readCaller(event), ["admins"])) {
-      return json(403, errorBody(new ServiceError("FORBIDDEN", "the outbox is for group admins")));
-    }
-    return json(200, await new OutboxTransport(services.outboxFile).list());
-  },
-};
+/** A local file's entries, for admins only (as on the desk). */
+function adminList(id: string, path: string, what: string, list: (services: LocalServices) => Promise<unknown[]>): LocalRoute {
+  return {
+    id,
+    method: "GET",
+    path,
+    auth: "jwt",
+    async handle(event, services) {
+      if (!isInGroup(readCaller(event), ["admins"])) {
+        return json(403, errorBody(new ServiceError("FORBIDDEN", `${what} is for group admins`)));
+      }
+      return json(200, await list(services));
+    },
+  };
+}
 
-/** What the event publisher would have put on EventBridge (admins only): `[{ EventBusName, Source, DetailType, Detail }]`. */
-const eventBus: LocalRoute = {
-  id: "local-eventbus",
-  method: "GET",
-  path: "/local/eventbus",
-  auth: "jwt",
-  async handle(event, services) {
-    if (!isInGroup(readCaller(event), ["admins"])) {
-      return json(403, errorBody(new ServiceError("FORBIDDEN", "the event bus is for group admins")));
-    }
-    return json(200, await new LocalEventBus(services.eventBusFile).list());
-  },
-};
+/** What the local transport was handed. */
+const outbox = adminList("local-outbox", "/local/outbox", "the outbox", (services) => new OutboxTransport(services.outboxFile).list());
+
+/** What the event publisher would have put on EventBridge: `[{ EventBusName, Source, DetailType, Detail }]`. */
+const eventBus = adminList("local-eventbus", "/local/eventbus", "the event bus", (services) =>
+  new LocalEventBus(services.eventBusFile).list(),
+);
 
 export const localRoutes: readonly LocalRoute[] = [health, openApi, ...topicRelays, outbox, eventBus];

@@ -34,6 +34,8 @@ export interface StreamPollerOptions {
 export interface StreamPoller {
   /** Reads every shard until nothing new is there, delivering each batch: what tests call after a request. */
   drain(): Promise<number>;
+  /** Drains again every `idleMs` until stopped (the local server). */
+  start(idleMs: number): void;
   stop(): Promise<void>;
 }
 
@@ -160,23 +162,21 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
     })();
   }
 
-  return Object.assign(
-    {
-      drain,
-      async stop() {
-        stopped = true;
-        await loop;
-        await draining;
-        streams.destroy();
-      },
+  return {
+    drain,
+    start,
+    async stop() {
+      stopped = true;
+      await loop;
+      await draining;
+      streams.destroy();
     },
-    { start },
-  );
+  };
 }
 
 /** Starts a poller that reads the stream every `idleMs` (default 100 ms) until stopped. */
 export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
-  const poller = createStreamPoller(options) as StreamPoller & { start(idleMs: number): void };
+  const poller = createStreamPoller(options);
   poller.start(options.idleMs ?? 100);
   return poller;
 }

@@ -43,6 +43,18 @@ describe("local server (npm start)", () => {
   });
 
   const call = (server: RunningServer, path: string, init: RequestInit = {}) => fetch(`${server.url}${path}`, init);
+  /** Claims the local authorizer accepts, with these groups (null: no groups claim). */
+  const claimsFor = (groups: string[] | null = ["agents"]): JWTPayload => ({
+    sub: "ann",
+    ...(groups ? { "cognito:groups": groups } : {}),
+    iss: LOCAL_ISSUER,
+    aud: LOCAL_AUDIENCE,
+    iat: now(),
+    exp: now() + 600,
+  });
+  /** Signed with the server's own key: what passes the authorizer, whatever the claims say. */
+  const sign = (payload: JWTPayload) => new SignJWT(payload).setProtectedHeader({ alg: "RS256", kid: keys.kid }).sign(keys.privateKey);
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
   const withToken = (value: string | undefined, init: RequestInit = {}): RequestInit => ({
     ...init,
     headers: { ...(init.headers as Record<string, string>), ...(value === undefined ? {} : { authorization: value }) },
@@ -120,16 +132,7 @@ describe("local server (npm start)", () => {
 
   it("answers 401 like API Gateway for every token it must refuse", async () => {
     const other = await generateKeyPair("RS256");
-    const valid = (): JWTPayload => ({
-      sub: "ann",
-      "cognito:groups": ["agents"],
-      iss: LOCAL_ISSUER,
-      aud: LOCAL_AUDIENCE,
-      iat: now(),
-      exp: now() + 600,
-    });
-    const sign = (payload: JWTPayload) => new SignJWT(payload).setProtectedHeader({ alg: "RS256", kid: keys.kid }).sign(keys.privateKey);
-    const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+    const valid = () => claimsFor();
     const cases: Record<string, string | undefined> = {
       "no token": undefined,
       "bad signature (another key)": `Bearer ${await new SignJWT(valid()).setProtectedHeader({ alg: "RS256", kid: keys.kid }).sign(other.privateKey)}`,
@@ -152,7 +155,6 @@ describe("local server (npm start)", () => {
   });
 
   it("answers 401 UNAUTHORIZED, never 500, to a validly signed token without a subject, on API and local routes alike", async () => {
-    const sign = (payload: JWTPayload) => new SignJWT(payload).setProtectedHeader({ alg: "RS256", kid: keys.kid }).sign(keys.privateKey);
     const claims = { "cognito:groups": ["agents", "admins"], iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE, iat: now(), exp: now() + 600 };
     for (const [name, payload] of Object.entries({ "no sub": claims, "empty sub": { ...claims, sub: "" } })) {
       const authorization = `Bearer ${await sign(payload)}`;
@@ -166,16 +168,7 @@ describe("local server (npm start)", () => {
 
   it("walks every HTTP function of the functions table with every token fault: 401 or 403 as the spec says, never 2xx or 5xx", async () => {
     const other = await generateKeyPair("RS256");
-    const base = (groups: string[] | undefined): JWTPayload => ({
-      sub: "ann",
-      ...(groups ? { "cognito:groups": groups } : {}),
-      iss: LOCAL_ISSUER,
-      aud: LOCAL_AUDIENCE,
-      iat: now(),
-      exp: now() + 600,
-    });
-    const sign = (payload: JWTPayload) => new SignJWT(payload).setProtectedHeader({ alg: "RS256", kid: keys.kid }).sign(keys.privateKey);
-    const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+    const base = claimsFor;
     const all = ["agents", "admins"];
     const { sub: _sub, ...withoutSub } = base(all);
     // Refused by the authorizer (API Gateway's JWT check): 401 {"message":"Unauthorized"}.
@@ -192,7 +185,7 @@ describe("local server (npm start)", () => {
       "wrong audience": `Bearer ${await sign({ ...base(all), aud: "another-api" })}`,
     };
     const noSub = `Bearer ${await sign(withoutSub)}`;
-    const noGroups = `Bearer ${await sign(base(undefined))}`;
+    const noGroups = `Bearer ${await sign(base(null))}`;
     const tokenFor = async (groups: string[]) => `Bearer ${await sign(base(groups))}`;
     const statuses: Record<string, number> = {};
     let cases = 0;
