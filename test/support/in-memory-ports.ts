@@ -20,7 +20,6 @@ import type { InteractionPage, InteractionStore } from "../../shared/core/ports/
 import type { AsideReceipt, MessageStore, ReceiptApplied, ReceiptChange, RetryClaim } from "../../shared/core/ports/message-store";
 import type { ProfileStore } from "../../shared/core/ports/profile-store";
 import type { CreateProviderResult, ProviderStore } from "../../shared/core/ports/provider-store";
-import type { OutboundSms, SmsTransport } from "../../shared/core/ports/sms-transport";
 import { retryMove, statusesThatMayBecome } from "../../shared/core/rules/message-status";
 import { defaultComposeExtension } from "../../shared/adapters/compose/default-compose-extension";
 
@@ -48,7 +47,7 @@ export interface OptOutRecord {
   customerNumber: string;
   providerNumber: string;
   optedOutAt: string;
-  /** The keyword text (first 20 characters), or the source (e.g. "transport"), as the adapter stores it. */
+  /** The keyword text (first 20 characters), or the source (e.g. "carrier"), as the adapter stores it. */
   keyword: string;
 }
 
@@ -720,46 +719,6 @@ function refOf(message: Message): MessageRef {
   return { interactionId: message.interactionId, messageId: message.id, createdAt: message.createdAt };
 }
 
-/** The transport: records every hand-over; answers `mem-<messageId>`, or what was scripted for the next sends. */
-export class RecordingTransport implements SmsTransport {
-  readonly name = "in-memory";
-  readonly handed: OutboundSms[] = [];
-  private readonly script: (Error | ((sms: OutboundSms) => void | Promise<void>))[] = [];
-  private failure: Error | undefined;
-
-  /** The next send throws `error` (scripted in order). */
-  failNext(error: Error): this {
-    this.script.push(error);
-    return this;
-  }
-
-  /** Every send throws `error` until `failAlways(undefined)`. */
-  failAlways(error: Error | undefined): this {
-    this.failure = error;
-    return this;
-  }
-
-  /** Runs `fn` during the next send, after the SMS was handed over and before its answer (e.g. a receipt arriving first). */
-  duringNext(fn: (sms: OutboundSms) => void | Promise<void>): this {
-    this.script.push(fn);
-    return this;
-  }
-
-  /** The SMS handed over to `to`. */
-  to(number: string): OutboundSms[] {
-    return this.handed.filter((sms) => sms.to === number);
-  }
-
-  async send(sms: OutboundSms): Promise<{ providerMessageId: string }> {
-    this.handed.push({ ...sms });
-    const next = this.script.shift();
-    if (next instanceof Error) throw next;
-    if (next) await next(sms);
-    if (this.failure) throw this.failure;
-    return { providerMessageId: `mem-${sms.messageId}` };
-  }
-}
-
 /** A clock that stands still until told: `set` it, or `advance` it. */
 export class SettableClock implements Clock {
   private current: number;
@@ -797,7 +756,7 @@ export const testHelpText = "Acme support. Reply STOP to unsubscribe.";
 
 /**
  * The ports of `createAdapters()` (shared/platform/composition-root.ts) in memory, plus what the
- * handlers add (transport, the shipped compose extension, help text, idle limit), the world they
+ * handlers add (the shipped compose extension, help text, idle limit), the world they
  * share, and the race hooks.
  */
 export function createInMemoryPorts(
@@ -827,7 +786,6 @@ export function createInMemoryPorts(
     clock: new SettableClock(options.now ?? testStart),
     ids: new SequentialIds(),
     defaultCountry: options.defaultCountry ?? "US",
-    transport: new RecordingTransport(),
     extension: options.extension ?? defaultComposeExtension,
     helpText: options.helpText ?? testHelpText,
     idleCloseAfterMs: options.idleCloseAfterMs ?? 24 * 60 * 60 * 1000,
