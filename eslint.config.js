@@ -15,6 +15,9 @@ const infrastructurePackages = [
   "jose",
 ];
 
+/** The folders of shared/adapters: each implements ports and imports no other. */
+const adapterFolders = ["dynamo", "sms", "http", "compose", "events", "metrics"];
+
 /**
  * The rings (docs/architecture.md): core imports nothing of ours; use cases import the core;
  * each adapter imports the core (and the one logger), never another adapter; only
@@ -33,10 +36,10 @@ const rings = [
     packages: infrastructurePackages,
     why: "a use case imports the core (and other use cases) only; adapters reach it through ports",
   },
-  ...["dynamo", "sms", "http", "compose", "events"].map((adapter) => ({
+  ...adapterFolders.map((adapter) => ({
     files: [`shared/adapters/${adapter}/**/*.ts`],
     forbid: [
-      ...["dynamo", "sms", "http", "compose", "events"]
+      ...adapterFolders
         .filter((other) => other !== adapter)
         .flatMap((other) => [`**/adapters/${other}/**`, `../${other}/*`, `../${other}/**`]),
       "**/use-cases/**",

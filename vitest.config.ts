@@ -11,6 +11,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     env: {
       POWERTOOLS_LOG_LEVEL: "SILENT",
+      // The handlers' outcome metrics (EMF lines on stdout); the metrics tests turn them on for themselves.
+      POWERTOOLS_METRICS_DISABLED: "true",
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     },
   },

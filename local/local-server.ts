@@ -163,6 +163,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     process.env.OUTBOX_FILE = join(dataDir, "outbox.jsonl");
     // Events go to a local bus, kept with the data (GET /local/eventbus lists it).
     process.env.EVENTBUS_FILE = join(dataDir, "eventbus.jsonl");
+    // Outcome metrics are CloudWatch's embedded format: JSON lines that would only clutter this console.
+    process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
 
     dynamoClient = new DynamoDBClient({
       endpoint: dynamo.endpoint,

@@ -3,16 +3,19 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import { insertedEvent } from "../../shared/adapters/dynamo/stream-records";
 import { createEventBus } from "../../shared/adapters/events/create-event-bus";
+import { CloudWatchOutcomeMetrics } from "../../shared/adapters/metrics/cloudwatch-metrics";
 import { sleep } from "../../shared/platform/backoff";
 import { logger } from "../../shared/platform/logger";
 import { PublishFailed, publishEvents } from "../../shared/use-cases/publish-events";
 
-const deps = { bus: createEventBus(), sleep };
+const metrics = new CloudWatchOutcomeMetrics();
+const deps = { bus: createEventBus(), metrics, sleep };
 
 /**
  * The table's change stream (the mapping passes new event items only): every event, in order, put
  * on the bus. An event the bus would not take fails its record and every one after it, so Lambda
- * retries from there (and, after its retries, parks the batch in the failure destination).
+ * retries from there (and, after its retries, parks the batch in the failure destination). Each
+ * event put is counted as the outcome metrics say (rules/outcome-metrics.ts).
  */
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
@@ -36,5 +39,7 @@ export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
           .slice(Math.max(0, from))
           .flatMap(({ record }) => (record.dynamodb?.SequenceNumber ? [{ itemIdentifier: record.dynamodb.SequenceNumber }] : [])),
       };
+    } finally {
+      metrics.flush();
     }
   });

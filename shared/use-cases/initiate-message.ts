@@ -302,7 +302,7 @@ function buildPlan(
           ),
         ]
       : []),
-    eventsOf.messageCreated(event(), message, agent),
+    eventsOf.messageCreated(event(), message, agent, decision.outcome),
   ];
   return {
     decision,

@@ -1,8 +1,12 @@
 import type { ServiceEvent } from "../core/model/service-event";
 import type { EventBus } from "../core/ports/event-bus";
+import type { OutcomeMetrics } from "../core/ports/outcome-metrics";
+import { metricsOfEvent } from "../core/rules/outcome-metrics";
 
 export interface PublishDeps {
   bus: EventBus;
+  /** Each event taken by the bus is counted here once per put (at least once, like the events). */
+  metrics: OutcomeMetrics;
   sleep(ms: number): Promise<void>;
 }
 
@@ -44,6 +48,8 @@ export async function publishEvents(
     for (let attempt = 1; pending.length > 0; attempt++) {
       const refused = await deps.bus.put(pending);
       put += pending.length - refused.length;
+      const notTaken = new Set(refused.map((entry) => entry.event.id));
+      for (const event of pending) if (!notTaken.has(event.id)) for (const metric of metricsOfEvent(event)) deps.metrics.count(metric);
       const fatal = refused.find((entry) => !entry.retryable);
       if (fatal) throw new PublishFailed(fatal.event, fatal.code);
       if (refused.length > 0 && attempt >= settings.maxAttempts) throw new PublishFailed(refused[0]!.event, refused[0]!.code);

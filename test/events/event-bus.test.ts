@@ -6,6 +6,7 @@ import { EventBridgeBus, eventSource } from "../../shared/adapters/events/eventb
 import type { ServiceEvent } from "../../shared/core/model/service-event";
 import { PublishFailed, publishEvents } from "../../shared/use-cases/publish-events";
 import { admin, createHarness } from "../support/handler-harness";
+import { RecordingMetrics } from "../support/in-memory-ports";
 
 /**
  * The EventBridge side: the adapter through the real SDK client (aws-sdk-client-mock, the exact
@@ -14,7 +15,7 @@ import { admin, createHarness } from "../support/handler-harness";
  */
 const eventBridge = mockClient(EventBridgeClient);
 const bus = new EventBridgeBus(new EventBridgeClient({ region: "eu-west-1" }), "desk-bus");
-const noWait = { sleep: async () => undefined };
+const noWait = { sleep: async () => undefined, metrics: new RecordingMetrics() };
 
 const event = (k: number): ServiceEvent => ({
   id: `evt_${k}`,
@@ -23,7 +24,7 @@ const event = (k: number): ServiceEvent => ({
   interactionId: "int_1",
   sequence: 1000 + k,
   actor: { type: "customer" },
-  data: { message: { id: `msg_${k}` } },
+  data: { message: { id: `msg_${k}`, direction: "inbound" } },
 });
 
 beforeEach(() => eventBridge.reset());
@@ -83,10 +84,13 @@ describe("publishEvents", () => {
       .on(PutEventsCommand)
       .resolvesOnce({ FailedEntryCount: 1, Entries: [{}, { ErrorCode: "ThrottlingException" }, {}] })
       .resolves({ FailedEntryCount: 0, Entries: [{}] });
-    expect(await publishEvents({ bus, sleep: async (ms) => void waits.push(ms) }, [event(1), event(2), event(3)])).toBe(3);
+    const metrics = new RecordingMetrics();
+    expect(await publishEvents({ bus, metrics, sleep: async (ms) => void waits.push(ms) }, [event(1), event(2), event(3)])).toBe(3);
     const second = eventBridge.commandCalls(PutEventsCommand)[1]!.args[0].input.Entries!;
     expect(second.map((entry) => JSON.parse(entry.Detail!).id)).toEqual(["evt_2"]);
     expect(waits).toEqual([100]);
+    // Counted once each, when the bus took it: the throttled one after its second put.
+    expect(metrics.counted).toEqual([{ name: "InboundSms" }, { name: "InboundSms" }, { name: "InboundSms" }]);
   });
 
   it("gives up on a refusal that will not pass (or throttling that never ends): PublishFailed names the event", async () => {

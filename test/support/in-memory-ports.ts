@@ -1,3 +1,5 @@
+import type { OutcomeMetrics } from "../../shared/core/ports/outcome-metrics";
+import type { OutcomeMetric } from "../../shared/core/rules/outcome-metrics";
 import type { ActiveProfileRef, ChannelUserProfile } from "../../shared/core/model/channel-user-profile";
 import type { Consumer } from "../../shared/core/model/consumer";
 import type { ConversationLock } from "../../shared/core/model/conversation-lock";
@@ -720,6 +722,14 @@ function refOf(message: Message): MessageRef {
 }
 
 /** A clock that stands still until told: `set` it, or `advance` it. */
+/** Outcome metrics as a list, in the order counted. */
+export class RecordingMetrics implements OutcomeMetrics {
+  readonly counted: OutcomeMetric[] = [];
+  count(metric: OutcomeMetric): void {
+    this.counted.push(metric);
+  }
+}
+
 export class SettableClock implements Clock {
   private current: number;
 

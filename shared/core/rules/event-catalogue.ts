@@ -39,13 +39,14 @@ export const eventsOf = {
     actor: { type: "agent", id: agentId },
     data: { agentId },
   }),
-  messageCreated: (id: string, message: Message, actor: EventActor): PlannedEvent => ({
+  /** `outcome`: for an agent's initiation, what its decision did (created, injected, replaced_…). */
+  messageCreated: (id: string, message: Message, actor: EventActor, outcome?: string): PlannedEvent => ({
     id,
     type: "message.created",
     occurredAt: message.createdAt,
     interactionId: message.interactionId,
     actor,
-    data: { message },
+    data: { message, ...(outcome ? { outcome } : {}) },
   }),
   /** A message's status moved (the pipeline, a receipt, a retry); `data.message` as it is after the move. */
   messageStatusChanged: (id: string, message: Message, at: string, actor: EventActor): PlannedEvent => ({

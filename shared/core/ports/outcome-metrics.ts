@@ -1,0 +1,6 @@
+import type { OutcomeMetric } from "../rules/outcome-metrics";
+
+/** Where outcome counts go: CloudWatch (embedded metric format) on AWS; nowhere, or a test's list, elsewhere. */
+export interface OutcomeMetrics {
+  count(metric: OutcomeMetric): void;
+}
