@@ -44,12 +44,18 @@ export async function queryPrefixPage(
   prefix: string,
   options: { after?: string; limit: number },
 ): Promise<{ items: Record<string, unknown>[]; lastSortKey?: string }> {
+  const end = `${prefix}\uffff`;
+  // A cursor past the prefix's range has nothing after it (DynamoDB refuses a BETWEEN whose bounds
+  // cross). Compared as UTF-8 bytes, as DynamoDB orders keys (not as JavaScript's UTF-16 units).
+  const utf8Order = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+  if (options.after !== undefined && utf8Order(`${options.after}\u0000`, end) > 0) return { items: [] };
+  const after = options.after !== undefined && utf8Order(options.after, prefix) > 0 ? options.after : prefix;
   const { Items, LastEvaluatedKey } = await client.send(
     new QueryCommand({
       TableName: tableName,
       KeyConditionExpression: "#pk = :pk AND #sk BETWEEN :after AND :end",
       ExpressionAttributeNames: { "#pk": tableDesign.partitionKey, "#sk": tableDesign.sortKey },
-      ExpressionAttributeValues: { ":pk": pk, ":after": `${options.after ?? prefix}\u0000`, ":end": `${prefix}\uffff` },
+      ExpressionAttributeValues: { ":pk": pk, ":after": `${after}\u0000`, ":end": end },
       Limit: options.limit,
       ConsistentRead: true,
     }),

@@ -83,7 +83,10 @@ export const ConsumerList = z.object({ items: z.array(Consumer) });
 // ---- providers -----------------------------------------------------------------------------
 
 /** Message parts (segments) per second the number is allowed, e.g. 1 for a 10DLC number, 100 for a short code. */
-const Mps = z.number().check(z.positive("must be more than 0"), z.lte(1000, "must be at most 1000 message parts per second"));
+// At least 0.001 (a part every 1,000 s): below that DynamoDB cannot store the number (it underflows).
+const Mps = z
+  .number()
+  .check(z.gte(0.001, "must be at least 0.001 message parts per second"), z.lte(1000, "must be at most 1000 message parts per second"));
 /** How long a message may wait for its hand-over, in seconds. */
 const ValidForSeconds = z
   .number()
