@@ -268,6 +268,8 @@ export interface Hints {
 export interface HarvestedCursor {
   routeId: string;
   params: Record<string, string>;
+  /** The rest of the query that gave it: a cursor only continues the same list (same consumer, same filter). */
+  query: [string, string][];
   /** The query field it goes in (`cursor` or `after`). */
   field: string;
   value: string;
@@ -548,36 +550,46 @@ function tamperedCursor(real: string, others: string[]): fc.Arbitrary<string> {
   );
   if (!decoded) return textual;
   const fields = Object.keys(decoded);
+  // Mostly the strings a key can choke on: empty, past every prefix, over the 1 KB key limit.
   const cursorValue: fc.Arbitrary<unknown> = fc.oneof(
-    fc.constantFrom(
-      "",
-      "\uffff",
-      "zzzz",
-      "~",
-      "\u0000",
-      "A".repeat(1_500),
-      "MESSAGE#",
-      "EVENT#",
-      "INTERACTION#\uffff",
-      "9999-12-31T23:59:59.999Z",
-    ),
-    oddString.filter((s) => s.length < 300),
-    fc.constantFrom(0, -1, null, true, [], {}, { S: "x" }),
+    {
+      weight: 4,
+      arbitrary: fc.constantFrom(
+        "",
+        " ",
+        "\uffff",
+        "~",
+        "zzzz",
+        "\u0000",
+        "A".repeat(1_100),
+        "😀".repeat(300),
+        "MESSAGE#",
+        "EVENT#",
+        "INTERACTION#",
+        "9999-12-31T23:59:59.999Z",
+        "0000",
+      ),
+    },
+    { weight: 1, arbitrary: oddString.filter((s) => s.length < 300) },
+    { weight: 1, arbitrary: fc.constantFrom(0, -1, null, true, [], {}, { S: "x" }) },
   );
   const fieldLevel = fc.oneof(
-    fc.tuple(fc.constantFrom(...fields), cursorValue).map(([field, value]) => ({ ...decoded, [field]: value })),
-    fc.constantFrom(...fields).map((field) => Object.fromEntries(Object.entries(decoded!).filter(([k]) => k !== field))),
-    fc
-      .tuple(fc.constantFrom("extra", "__proto__", "constructor", "pk"), cursorValue)
-      .map(([field, value]) => ({ ...decoded, [field]: value })),
-    fc.constantFrom([decoded], null, "cursor", 1),
+    { weight: 5, arbitrary: fc.tuple(fc.constantFrom(...fields), cursorValue).map(([field, value]) => ({ ...decoded, [field]: value })) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(...fields).map((field) => Object.fromEntries(Object.entries(decoded!).filter(([k]) => k !== field))),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.constantFrom("extra", "__proto__", "constructor", "pk"), cursorValue)
+        .map(([field, value]) => ({ ...decoded, [field]: value })),
+    },
+    { weight: 1, arbitrary: fc.constantFrom<unknown>([decoded], null, "cursor", 1) },
   );
   return fc.oneof(
-    textual,
-    fc.tuple(fieldLevel, fc.boolean()).map(([value, standard]) => encode(JSON.stringify(value), standard)),
-    fc
-      .tuple(fc.constantFrom(...fields), fc.integer({ min: 1, max: 40 }))
-      .map(([field, n]) => encode(JSON.stringify({ ...decoded, [field]: "\uffff".repeat(n) }), false)),
+    { weight: 1, arbitrary: textual },
+    { weight: 4, arbitrary: fc.tuple(fieldLevel, fc.boolean()).map(([value, standard]) => encode(JSON.stringify(value), standard)) },
   );
 }
 
@@ -621,7 +633,7 @@ export function routeRequests(route: RouteDefinition, hints: Hints, otherCursors
         kind: "valid",
         method: route.method,
         params: cursor ? cursor.params : params,
-        query: cursor ? [...pairs, [cursor.field, cursor.value]] : pairs,
+        query: cursor ? [...cursor.query, [cursor.field, cursor.value]] : pairs,
         ...(b ? { body: b } : {}),
         contentType: b ? "application/json" : null,
         authorization: hints.tokens.agentAndAdmin,
@@ -735,19 +747,19 @@ export function routeRequests(route: RouteDefinition, hints: Hints, otherCursors
     const cursorField = queryFields.find((name) => cursorFields.includes(name));
     if (cursorField) {
       const own = cursors.filter((c) => c.field === cursorField);
-      const setCursor = (kind: string, params: Record<string, string>) => (value: string) => ({
+      const setCursor = (kind: string, params: Record<string, string>, query: [string, string][]) => (value: string) => ({
         ...draft,
         kind,
         params,
-        query: [...draft.query.filter(([k]) => !cursorFields.includes(k)), [cursorField, value]] as [string, string][],
+        query: [...query.filter(([k]) => !cursorFields.includes(k)), [cursorField, value]] as [string, string][],
       });
-      list.push({ weight: 4, arbitrary: randomCursor.map(setCursor("query:random-cursor", draft.params)) });
+      list.push({ weight: 4, arbitrary: randomCursor.map(setCursor("query:random-cursor", draft.params, draft.query)) });
       if (own.length > 0) {
         list.push({
-          weight: 6,
+          weight: 10,
           arbitrary: fc
             .constantFrom(...own)
-            .chain((real) => tamperedCursor(real.value, otherCursors).map(setCursor("query:tampered-cursor", real.params))),
+            .chain((real) => tamperedCursor(real.value, otherCursors).map(setCursor("query:tampered-cursor", real.params, real.query))),
         });
       }
     }

@@ -117,7 +117,9 @@ function decodeCursor(cursor: string): Record<string, unknown> | null {
   try {
     const key = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown;
     if (typeof key !== "object" || key === null || Array.isArray(key)) return null;
-    return Object.values(key).every((value) => typeof value === "string") ? (key as Record<string, unknown>) : null;
+    // Key values DynamoDB would refuse with a ValidationException (a 500 to the client): empty, or over the 1 KB sort-key limit.
+    const isKeyValue = (value: unknown) => typeof value === "string" && value !== "" && Buffer.byteLength(value) <= 1024;
+    return Object.values(key).every(isKeyValue) ? (key as Record<string, unknown>) : null;
   } catch {
     return null;
   }
