@@ -9,6 +9,7 @@ import { LogLevel, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-n
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { phoneNumberProtection } from "./log-protection";
 
 /**
  * The Lambda defaults every function of the service shares (HTTP endpoints and the inbound SMS
@@ -124,6 +125,7 @@ export class ServiceFunction extends Construct {
     this.logGroup = new LogGroup(this, "Logs", {
       retention: functionDefaults.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
+      dataProtectionPolicy: phoneNumberProtection(),
     });
     // Own role instead of the AWSLambdaBasicExecutionRole managed policy (create and write any
     // log group, Resource "*"): this function may write to its own log group and nothing else.

@@ -45,6 +45,15 @@ export interface StackConfig {
   readonly helpText?: string;
   /** Context `eventArchiveDays` (default 90): how long the event bus's archive keeps events (0: for ever). */
   readonly eventArchiveDays: number;
+  /**
+   * Context `corsOrigins` (comma-separated origins such as `https://desk.example.com`): browser
+   * desks allowed to call the API. Default none: no CORS answer, so browsers on other origins are refused.
+   */
+  readonly corsOrigins: readonly string[];
+  /** Context `alarmEmail`: a mailbox subscribed to the alarm topic (AWS sends it a confirmation link). */
+  readonly alarmEmail?: string;
+  /** Context `samLocal=true`: a template for `sam local invoke --env-vars` (declares the variables it sets). Not for deploying. */
+  readonly samLocal: boolean;
 }
 
 /** The SMS transports a deployment can choose (the local outbox is never one). */
@@ -119,6 +128,27 @@ export function readStackConfig(node: Node): StackConfig {
     throw new Error(`context eventArchiveDays must be a whole number of days from 0 (keep for ever) to 3650 (got "${archiveText}")`);
   }
 
+  const corsOrigins = (text("corsOrigins") ?? "")
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part !== "");
+  for (const origin of corsOrigins) {
+    // An origin is scheme://host[:port], nothing after; "*" would let any site use an agent's token.
+    if (!/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(origin)) {
+      throw new Error(`context corsOrigins must list origins such as https://desk.example.com, without a path or "*" (got "${origin}")`);
+    }
+  }
+
+  const alarmEmail = text("alarmEmail");
+  if (alarmEmail !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(alarmEmail)) {
+    throw new Error(`context alarmEmail must be one e-mail address (got "${alarmEmail}")`);
+  }
+
+  const samLocalText = text("samLocal") ?? "false";
+  if (samLocalText !== "true" && samLocalText !== "false") {
+    throw new Error(`context samLocal must be true or false (got "${samLocalText}")`);
+  }
+
   const composeExtension = text("composeExtension");
   return {
     stackName,
@@ -129,6 +159,9 @@ export function readStackConfig(node: Node): StackConfig {
     idleCloseAfter,
     ...(helpText !== undefined ? { helpText } : {}),
     eventArchiveDays,
+    corsOrigins,
+    ...(alarmEmail !== undefined ? { alarmEmail } : {}),
+    samLocal: samLocalText === "true",
   };
 }
 

@@ -1,13 +1,15 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, Token } from "aws-cdk-lib";
 import type { StackProps } from "aws-cdk-lib";
 import { AccessLogField, AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
-import { HttpApi, HttpMethod, LogGroupLogDestination } from "aws-cdk-lib/aws-apigatewayv2";
-import type { HttpStage } from "aws-cdk-lib/aws-apigatewayv2";
+import { CorsHttpMethod, HttpApi, HttpMethod, LogGroupLogDestination } from "aws-cdk-lib/aws-apigatewayv2";
+import type { CorsPreflightOptions, HttpStage } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpJwtAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import type { UserPool, UserPoolClient } from "aws-cdk-lib/aws-cognito";
 import { AttributeType, Billing, StreamViewType, TableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
+import { Operations } from "./operations";
+import { phoneNumberProtection } from "./log-protection";
 import type { Construct } from "constructs";
 import type { RouteDefinition } from "../shared/adapters/http/routes";
 import { tableDesign } from "../shared/adapters/dynamo/table-design";
@@ -59,6 +61,12 @@ export interface AgentInitiatedSmsStackProps extends StackProps {
   readonly eventArchiveDays?: number;
   /** HELP_TEXT of the inbound function. Default: the shipped text. */
   readonly helpText?: string;
+  /** Browser origins allowed to call the API (CORS), e.g. a desk at https://desk.example.com. Default: none. */
+  readonly corsOrigins?: readonly string[];
+  /** A mailbox subscribed to the alarm topic. Default: none (subscribe what you use to the AlarmTopicArn output). */
+  readonly alarmEmail?: string;
+  /** Declare the variables `sam local invoke --env-vars events/sam-env.json` sets. Default false; never for a deploy. */
+  readonly samLocal?: boolean;
 }
 
 /**
@@ -86,6 +94,8 @@ export class AgentInitiatedSmsStack extends Stack {
   readonly deliveryReceipts?: DeliveryReceipts;
   readonly userPool?: UserPool;
   readonly userPoolClient?: UserPoolClient;
+  /** Alarms, their topic and the dashboard. */
+  readonly operations: Operations;
 
   constructor(scope: Construct, id: string, props: AgentInitiatedSmsStackProps = {}) {
     const {
@@ -99,6 +109,9 @@ export class AgentInitiatedSmsStack extends Stack {
       idleCloseAfter = defaultIdleCloseAfter,
       eventArchiveDays = defaultEventArchiveDays,
       helpText,
+      corsOrigins = [],
+      alarmEmail,
+      samLocal = false,
       ...stackProps
     } = props;
     super(scope, id, { description: "Agent-initiated SMS conversations: HTTP API, functions and table", ...stackProps });
@@ -151,11 +164,14 @@ export class AgentInitiatedSmsStack extends Stack {
       description: "Agent-initiated SMS conversations",
       defaultAuthorizer: authorizer,
       createDefaultStage: false,
+      // A browser desk on another origin: its preflight (OPTIONS) is answered by API Gateway, unauthenticated.
+      ...(corsOrigins.length > 0 ? { corsPreflight: corsPreflightFor(corsOrigins) } : {}),
     });
 
     const accessLogs = new LogGroup(this, "ApiAccessLogs", {
       retention: functionDefaults.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
+      dataProtectionPolicy: phoneNumberProtection(),
     });
     this.stage = this.api.addStage("DefaultStage", {
       stageName: "$default",
@@ -193,6 +209,7 @@ export class AgentInitiatedSmsStack extends Stack {
       defaultCountry,
       sms: this.sms,
       ...(extension !== undefined ? { composeExtension: extension } : {}),
+      samLocal,
     };
     // What some functions take from the stack's props, beyond their table entry.
     const settings: Readonly<Record<string, FunctionSettings>> = {
@@ -253,6 +270,24 @@ export class AgentInitiatedSmsStack extends Stack {
       functions.set(definition.id, fn);
     }
     this.functions = functions;
+
+    this.operations = new Operations(this, "Operations", {
+      functions,
+      queues: [
+        { holds: "customers' replies that failed after retries", queue: this.inboundSms.deadLetterQueue },
+        ...(this.deliveryReceipts
+          ? [{ holds: "delivery receipts that failed after retries", queue: this.deliveryReceipts.deadLetterQueue }]
+          : []),
+        ...[...functions].flatMap(([functionId, fn]) => {
+          const stream = fn.node.scope;
+          return stream instanceof StreamFunction
+            ? [{ holds: `stream records ${functionId} gave up on`, queue: stream.failureQueue, alarm: stream.failureAlarm }]
+            : [];
+        }),
+      ],
+      api: this.api,
+      ...(alarmEmail !== undefined ? { alarmEmail } : {}),
+    });
     // A topic nobody consumes would swallow what AWS publishes to it.
     for (const [name, topic] of Object.entries(topics)) {
       if (!topic.hasSubscriber) throw new Error(`no entry of the functions table is triggered by the '${name}' topic`);
@@ -318,7 +353,25 @@ export function stackFromContext(scope: Construct): AgentInitiatedSmsStack {
     idleCloseAfter: config.idleCloseAfter,
     ...(config.helpText !== undefined ? { helpText: config.helpText } : {}),
     eventArchiveDays: config.eventArchiveDays,
+    corsOrigins: config.corsOrigins,
+    samLocal: config.samLocal,
+    ...(config.alarmEmail !== undefined ? { alarmEmail: config.alarmEmail } : {}),
   });
+}
+
+/**
+ * CORS for a browser desk: only the named origins, the methods the routes use, the headers a
+ * request carries (the token, JSON, an idempotency key); no cookies (the token is a header).
+ */
+function corsPreflightFor(origins: readonly string[]): CorsPreflightOptions {
+  return {
+    allowOrigins: [...origins],
+    allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PATCH],
+    allowHeaders: ["authorization", "content-type", "idempotency-key"],
+    // The id a support request quotes (error bodies name it too).
+    exposeHeaders: ["x-request-id"],
+    maxAge: Duration.hours(1),
+  };
 }
 
 /**

@@ -14,6 +14,21 @@ export interface FunctionDeployment {
   readonly sms: SmsSending;
   /** Deployer's compose defaults module, relative to `projectRoot`: bundled into the entries that `usesComposeExtension`. */
   readonly composeExtension?: string;
+  /** Context `samLocal`: declare the variables `sam local invoke --env-vars` may set (see `samLocalVariables`). */
+  readonly samLocal?: boolean;
+}
+
+/**
+ * What `sam local invoke --env-vars events/sam-env.json` points at the local server instead of AWS.
+ * SAM only sets variables the template declares, so a `-c samLocal=true` synth declares these,
+ * empty (an empty value means unset to the functions: they behave as deployed).
+ */
+export function samLocalVariables(definition: FunctionDefinition): Record<string, string> {
+  return {
+    DYNAMODB_ENDPOINT: "",
+    ...(definition.sendsSms ? { OUTBOX_FILE: "" } : {}),
+    ...(definition.publishesEvents ? { EVENTBUS_FILE: "" } : {}),
+  };
 }
 
 /** A function's own deployment settings, beyond what its table entry declares (e.g. HELP_TEXT, a longer timeout). */
@@ -52,7 +67,9 @@ export function functionPropsFor(
     ...(definition.usesComposeExtension && deployment.composeExtension !== undefined
       ? { composeExtension: deployment.composeExtension }
       : {}),
-    ...(settings.environment !== undefined ? { environment: settings.environment } : {}),
+    ...(settings.environment !== undefined || deployment.samLocal
+      ? { environment: { ...(deployment.samLocal ? samLocalVariables(definition) : {}), ...settings.environment } }
+      : {}),
     ...(settings.timeout !== undefined ? { timeout: settings.timeout } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -16,8 +16,10 @@ import type { ServiceFunction } from "../../infra/service-function";
 import { snsSubscriptionRetryPolicy } from "../../infra/sns-subscribed-function";
 import { stackFromContext } from "../../infra/stack";
 import type { AgentInitiatedSmsStack } from "../../infra/stack";
-import { readStackConfig } from "../../infra/stack-config";
+import { projectRoot, readStackConfig } from "../../infra/stack-config";
 import { routeList } from "../../shared/adapters/http/routes";
+import { constructIdOf } from "../../infra/table-functions";
+import { LOCAL_TABLE_NAME } from "../../local/local-server";
 import { functionTable } from "../../shared/platform/function-table";
 import { insertedEventFilter, queuedOutboundFilter } from "../../shared/adapters/dynamo/stream-records";
 import { createTableInput } from "../../shared/adapters/dynamo/table-definition";
@@ -33,6 +35,9 @@ interface Synth {
   resources: Record<string, Resource>;
 }
 
+/** What `cdk synth` adds from cdk.json: the feature flags, so the tests synthesise what a deploy does. */
+const cdkJsonContext = (JSON.parse(readFileSync(join(projectRoot, "cdk.json"), "utf8")) as { context: Record<string, unknown> }).context;
+
 /**
  * One cloud assembly directory for every app in this file: CDK caches bundles per output directory,
  * so the variants below reuse the handlers already bundled instead of running esbuild again.
@@ -46,7 +51,7 @@ afterAll(() => rmSync(outdir, { recursive: true, force: true }));
  * synth's time): the default stack's, which proves every handler bundles, and the compose extension's.
  */
 function synth(context: Record<string, string> = {}, { bundle = false }: { bundle?: boolean } = {}): Synth {
-  const app = new App({ context: bundle ? context : { ...context, "aws:cdk:bundling-stacks": [] }, outdir });
+  const app = new App({ context: { ...cdkJsonContext, ...context, ...(bundle ? {} : { "aws:cdk:bundling-stacks": [] }) }, outdir });
   const stack = stackFromContext(app);
   const template = Template.fromStack(stack);
   return { app, stack, template, resources: template.toJSON().Resources as Record<string, Resource> };
@@ -441,7 +446,7 @@ describe("the stack with its defaults (Cognito user pool)", () => {
       {
         roles: [roleId],
         Effect: "Allow",
-        Action: ["sns:Publish", "sns:CheckIfPhoneNumberIsOptedOut"],
+        Action: ["sns:CheckIfPhoneNumberIsOptedOut", "sns:Publish"],
         Resource: ["*"],
         Condition: { StringEquals: { "aws:RequestedRegion": { Ref: "AWS::Region" } } },
       },
@@ -454,7 +459,7 @@ describe("the stack with its defaults (Cognito user pool)", () => {
     }
     // "*" appears only with the two SMS actions: never with any other action.
     for (const statement of statements(s.resources).filter((candidate) => candidate.Resource.includes("*"))) {
-      expect(statement.Action).toEqual(["sns:Publish", "sns:CheckIfPhoneNumberIsOptedOut"]);
+      expect(statement.Action).toEqual(["sns:CheckIfPhoneNumberIsOptedOut", "sns:Publish"]);
     }
   });
 
@@ -499,8 +504,14 @@ describe("the stack with its defaults (Cognito user pool)", () => {
   });
 
   it("receives customers' replies: an encrypted, TLS-only topic that two-way SMS of this account may publish to", () => {
-    const [topicId, topic] = single(s.resources, "AWS::SNS::Topic");
-    expect(topicId).toBe(logicalId(s.stack, s.stack.inboundSms.topic));
+    // Two topics: customers' replies and the alarms.
+    expect(
+      ofType(s.resources, "AWS::SNS::Topic")
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual([logicalId(s.stack, s.stack.inboundSms.topic), logicalId(s.stack, s.stack.operations.alarmTopic)].sort());
+    const topicId = logicalId(s.stack, s.stack.inboundSms.topic);
+    const topic = s.resources[topicId]!;
     // Encrypted with a customer managed key (End User Messaging must be allowed to use it; the AWS managed key cannot allow that).
     const keyId: string = topic.Properties.KmsMasterKeyId["Fn::GetAtt"][0];
     const key = s.resources[keyId]!;
@@ -514,12 +525,12 @@ describe("the stack with its defaults (Cognito user pool)", () => {
       expect.objectContaining({
         Effect: "Allow",
         Principal: { Service: twoWaySmsPrincipal },
-        Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+        Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
         Condition: sourceConditions,
       }),
     );
 
-    const [, topicPolicy] = single(s.resources, "AWS::SNS::TopicPolicy");
+    const [, topicPolicy] = ofType(s.resources, "AWS::SNS::TopicPolicy").find(([, policy]) => policy.Properties.Topics[0].Ref === topicId)!;
     expect(topicPolicy.Properties.Topics).toEqual([{ Ref: topicId }]);
     expect(denyInsecureTransport(topicPolicy.Properties.PolicyDocument, "sns:Publish")).toBeDefined();
     expect(topicPolicy.Properties.PolicyDocument.Statement).toContainEqual(
@@ -537,13 +548,13 @@ describe("the stack with its defaults (Cognito user pool)", () => {
   });
 
   it("subscribes the inbound function to the topic, and parks what fails after retries in one TLS-only dead-letter queue", () => {
-    const [topicId] = single(s.resources, "AWS::SNS::Topic");
+    const topicId = logicalId(s.stack, s.stack.inboundSms.topic);
     const queueId = logicalId(s.stack, s.stack.inboundSms.deadLetterQueue);
     const queue = s.resources[queueId]!;
     const inboundId = logicalId(s.stack, s.stack.inboundSms.handler.function);
     const queueArn = { "Fn::GetAtt": [queueId, "Arn"] };
 
-    // Hop 1, SNS -> Lambda: the subscription's redrive policy.
+    // Hop 1, SNS -> Lambda: the subscription's redrive policy (the topic's only subscription; the alarm topic has none by default).
     const [, subscription] = single(s.resources, "AWS::SNS::Subscription");
     expect(subscription.Properties).toEqual({
       Protocol: "lambda",
@@ -599,6 +610,93 @@ describe("the stack with its defaults (Cognito user pool)", () => {
     }
   });
 
+  it("alarms on every function's errors and throttles, every parked-message queue, API 5xx and the SMS failure rate, all to one topic", () => {
+    const alarms = ofType(s.resources, "AWS::CloudWatch::Alarm");
+    const topicRef = { Ref: logicalId(s.stack, s.stack.operations.alarmTopic) };
+    for (const [id, alarm] of alarms) expect(alarm.Properties.AlarmActions, id).toEqual([topicRef]);
+
+    const byFunction = (metricName: string) =>
+      alarms
+        .filter(([, alarm]) => alarm.Properties.Namespace === "AWS/Lambda" && alarm.Properties.MetricName === metricName)
+        .map(([, alarm]) => alarm.Properties.Dimensions[0].Value.Ref as string)
+        .sort();
+    const functionIds = [...s.stack.functions.values()].map((fn) => logicalId(s.stack, fn.function)).sort();
+    expect(functionIds).toHaveLength(functionTable.filter((definition) => definition.id !== "delivery-receipts").length);
+    expect(byFunction("Errors")).toEqual(functionIds);
+    expect(byFunction("Throttles")).toEqual(functionIds);
+
+    // Queues: the inbound dead-letter queue, and each stream function's failure destination (its own alarm).
+    const queueDepth = alarms
+      .filter(([, alarm]) => alarm.Properties.MetricName === "ApproximateNumberOfMessagesVisible")
+      .map(([, alarm]) => alarm.Properties.Dimensions[0].Value["Fn::GetAtt"][0] as string)
+      .sort();
+    const streamFunctions = functionTable.filter((definition) => definition.trigger.kind === "stream");
+    const queues = [
+      logicalId(s.stack, s.stack.inboundSms.deadLetterQueue),
+      ...streamFunctions.map((definition) => logicalId(s.stack, (s.stack.functions.get(definition.id)!.node.scope as any).failureQueue)),
+    ].sort();
+    expect(queueDepth).toEqual(queues);
+
+    const [, api5xx] = alarms.find(([, alarm]) => alarm.Properties.MetricName === "5xx")!;
+    expect(api5xx.Properties).toMatchObject({ Namespace: "AWS/ApiGateway", Statistic: "Sum", Threshold: 5, Period: 300 });
+
+    const rate = alarms.find(([, alarm]) => alarm.Properties.Metrics !== undefined)![1].Properties;
+    expect(rate.Threshold).toBe(10);
+    const expression = rate.Metrics.find((m: any) => m.Expression).Expression as string;
+    expect(expression).toBe("IF(sent + failed >= 10, 100 * failed / (sent + failed))");
+    const read = rate.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric);
+    expect(read).toEqual([
+      { Namespace: "AgentInitiatedSms", MetricName: "SmsSent", Dimensions: [{ Name: "service", Value: "agent-initiated-sms" }] },
+      { Namespace: "AgentInitiatedSms", MetricName: "SmsFailed", Dimensions: [{ Name: "service", Value: "agent-initiated-sms" }] },
+    ]);
+    // Two per function, one per queue, API 5xx, SMS failure rate.
+    expect(alarms).toHaveLength(2 * functionIds.length + queues.length + 2);
+  });
+
+  it("notifies alarms on an encrypted, TLS-only topic CloudWatch may use, with no subscriber unless alarmEmail is given", () => {
+    const topicId = logicalId(s.stack, s.stack.operations.alarmTopic);
+    const topic = s.resources[topicId]!;
+    const keyId: string = topic.Properties.KmsMasterKeyId["Fn::GetAtt"][0];
+    const keyStatements = s.resources[keyId]!.Properties.KeyPolicy.Statement as any[];
+    expect(keyStatements).toContainEqual(
+      expect.objectContaining({ Principal: { Service: "cloudwatch.amazonaws.com" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"] }),
+    );
+    const [, topicPolicy] = ofType(s.resources, "AWS::SNS::TopicPolicy").find(([, policy]) =>
+      policy.Properties.Topics.some((t: any) => t.Ref === topicId),
+    )!;
+    expect(denyInsecureTransport(topicPolicy.Properties.PolicyDocument, "sns:Publish")).toBeDefined();
+    expect(ofType(s.resources, "AWS::SNS::Subscription").filter(([, sub]) => sub.Properties.Protocol === "email")).toEqual([]);
+    expect(Object.keys(s.template.toJSON().Outputs as object)).toEqual(expect.arrayContaining(["AlarmTopicArn", "DashboardName"]));
+  });
+
+  it("has one dashboard with the outcome metrics, the API and the queues", () => {
+    const [, dashboard] = single(s.resources, "AWS::CloudWatch::Dashboard");
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    for (const name of ["InitiationCreated", "InitiationReplacedVirtualAgent", "SmsSent", "SmsFailed", "OptOuts", "InboundSms", "5xx"])
+      expect(body, name).toContain(name);
+  });
+
+  it("masks phone numbers in every log group with a data-protection policy (E.164 and national formats)", () => {
+    const logGroups = ofType(s.resources, "AWS::Logs::LogGroup");
+    expect(logGroups.length).toBe(s.stack.functions.size + 1);
+    for (const [id, logGroup] of logGroups) {
+      const policy = logGroup.Properties.DataProtectionPolicy;
+      expect(policy?.Configuration?.CustomDataIdentifier, id).toEqual([{ Name: "E164PhoneNumber", Regex: "\\+[1-9][0-9]{7,14}" }]);
+      const masked = policy.Statement.find((statement: any) => statement.Operation.Deidentify);
+      expect(JSON.stringify(masked.DataIdentifier)).toContain("PhoneNumber-US");
+      expect(masked.DataIdentifier).toContain("E164PhoneNumber");
+    }
+    // The pattern matches what the service writes, and not a masked number.
+    const pattern = new RegExp(s.resources[logGroups[0]![0]]!.Properties.DataProtectionPolicy.Configuration.CustomDataIdentifier[0].Regex);
+    expect(pattern.test('{"to":"+447700900123"}')).toBe(true);
+    expect(pattern.test('{"to":"+4477•••••23"}')).toBe(false);
+  });
+
+  it("answers no CORS preflight unless origins are given", () => {
+    const [, api] = single(s.resources, "AWS::ApiGatewayV2::Api");
+    expect(api.Properties.CorsConfiguration).toBeUndefined();
+  });
+
   it("outputs the API URL, the table name, the user pool and client ids and the inbound SMS topic and dead-letter queue", () => {
     const outputs = Object.keys(s.template.toJSON().Outputs as object);
     expect(outputs).toEqual(
@@ -632,7 +730,7 @@ describe("the stack with its defaults (Cognito user pool)", () => {
   });
 
   it("also synthesises with the checks registered the way infra/app.ts does (an error would throw)", () => {
-    const app = new App({ outdir, context: { "aws:cdk:bundling-stacks": [] } });
+    const app = new App({ outdir, context: { ...cdkJsonContext, "aws:cdk:bundling-stacks": [] } });
     stackFromContext(app);
     const checks = new AwsSolutionsChecks(app);
     const validate = vi.spyOn(checks, "validate");
@@ -708,7 +806,7 @@ describe("the stack sending through End User Messaging (contexts smsTransport=en
       expect.objectContaining({
         Effect: "Allow",
         Principal: { Service: deliveryEventsPrincipal },
-        Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+        Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
         Condition: sourceConditions,
       }),
     );
@@ -823,7 +921,36 @@ describe("the stack with an existing OIDC issuer (contexts jwtIssuer, jwtAudienc
   const issuer = "https://login.example.com/tenant-1/v2.0";
   let s: Synth;
   beforeAll(() => {
-    s = synth({ jwtIssuer: issuer, jwtAudience: "desk-app, api://agent-initiated-sms", stage: "test" });
+    s = synth({
+      jwtIssuer: issuer,
+      jwtAudience: "desk-app, api://agent-initiated-sms",
+      stage: "test",
+      corsOrigins: "https://desk.example.com, http://localhost:5173",
+      alarmEmail: "ops@example.com",
+    });
+  });
+
+  it("lets the corsOrigins context's browser desks call the API: those origins, the token and idempotency headers", () => {
+    const [, api] = single(s.resources, "AWS::ApiGatewayV2::Api");
+    expect(api.Properties.CorsConfiguration).toEqual({
+      AllowOrigins: ["https://desk.example.com", "http://localhost:5173"],
+      AllowMethods: ["GET", "POST", "PATCH"],
+      AllowHeaders: ["authorization", "content-type", "idempotency-key"],
+      ExposeHeaders: ["x-request-id"],
+      MaxAge: 3600,
+    });
+  });
+
+  it("subscribes the alarmEmail context's mailbox to the alarm topic", () => {
+    const [, subscription] = single(
+      Object.fromEntries(ofType(s.resources, "AWS::SNS::Subscription").filter(([, sub]) => sub.Properties.Protocol === "email")),
+      "AWS::SNS::Subscription",
+    );
+    expect(subscription.Properties).toMatchObject({
+      Protocol: "email",
+      Endpoint: "ops@example.com",
+      TopicArn: { Ref: logicalId(s.stack, s.stack.operations.alarmTopic) },
+    });
   });
 
   it("creates no Cognito user pool and the authorizer trusts that issuer and audience", () => {
@@ -881,6 +1008,51 @@ describe("the stack with a deployer's compose extension (context composeExtensio
   });
 });
 
+describe("sam local invoke, as the README runs it (context samLocal=true, events/sam-env.json)", () => {
+  let s: Synth;
+  beforeAll(() => {
+    s = synth({ samLocal: "true" });
+  });
+  const readme = readFileSync(join(projectRoot, "README.md"), "utf8");
+  const envFile = JSON.parse(readFileSync(join(projectRoot, "events", "sam-env.json"), "utf8")) as { Parameters: Record<string, string> };
+
+  it("the README's grep yields exactly one logical id for every function: its own", () => {
+    const line = readme.split("\n").find((text) => text.startsWith("id=$(grep -oE "))!;
+    // The pattern between the grep's double quotes, with the shell's \" and ${fn} as the shell would expand them.
+    const pattern = /grep -oE "(.*)" cdk\.out/.exec(line)![1]!.replace(/\\"/g, '"');
+    const text = JSON.stringify(s.template.toJSON(), null, 1);
+    for (const [functionId, fn] of s.stack.functions) {
+      const expanded = new RegExp(pattern.replace("${fn}", constructIdOf(functionId)), "g");
+      const found = new Set(text.match(expanded) ?? []);
+      expect([...found], functionId).toEqual([`"${logicalId(s.stack, fn.function)}"`]);
+    }
+  });
+
+  it("declares every variable sam-env.json sets on the functions that read it, empty, and the file names the local server's table", () => {
+    expect(envFile.Parameters.TABLE_NAME).toBe(LOCAL_TABLE_NAME);
+    expect(envFile.Parameters.SMS_TRANSPORT).toBe("outbox");
+    const declared = new Set<string>();
+    for (const [functionId, fn] of s.stack.functions) {
+      const variables = functionResource(s, fn).Properties.Environment.Variables as Record<string, unknown>;
+      expect(variables.DYNAMODB_ENDPOINT, functionId).toBe("");
+      for (const name of Object.keys(variables)) declared.add(name);
+    }
+    for (const name of Object.keys(envFile.Parameters)) expect(declared.has(name), name).toBe(true);
+    const sender = functionResource(s, s.stack.functions.get("sms-sender")!).Properties.Environment.Variables;
+    expect(sender).toMatchObject({ SMS_TRANSPORT: "sns", OUTBOX_FILE: "" });
+  });
+
+  it("declares none of them in a synth for deploying", () => {
+    const deployed = synth({});
+    for (const fn of deployed.stack.functions.values()) {
+      const variables = functionResource(deployed, fn).Properties.Environment.Variables as Record<string, unknown>;
+      expect(Object.keys(variables)).not.toEqual(expect.arrayContaining(["DYNAMODB_ENDPOINT"]));
+      expect(variables.OUTBOX_FILE).toBeUndefined();
+      expect(variables.EVENTBUS_FILE).toBeUndefined();
+    }
+  });
+});
+
 describe("stack context", () => {
   const config = (context: Record<string, string>) => readStackConfig(new App({ context }).node);
 
@@ -891,6 +1063,8 @@ describe("stack context", () => {
       smsTransport: "sns",
       idleCloseAfter: "24h",
       eventArchiveDays: 90,
+      corsOrigins: [],
+      samLocal: false,
     });
   });
 
@@ -906,6 +1080,9 @@ describe("stack context", () => {
         idleCloseAfter: " 2d ",
         helpText: "Reply STOP to stop.",
         eventArchiveDays: "30",
+        corsOrigins: "https://desk.example.com,http://localhost:3000",
+        alarmEmail: "ops@example.com",
+        samLocal: "true",
       }),
     ).toEqual({
       stackName: "Sms-Prod",
@@ -916,6 +1093,9 @@ describe("stack context", () => {
       idleCloseAfter: "2d",
       helpText: "Reply STOP to stop.",
       eventArchiveDays: 30,
+      corsOrigins: ["https://desk.example.com", "http://localhost:3000"],
+      alarmEmail: "ops@example.com",
+      samLocal: true,
     });
     for (const duration of ["24h", "90m", "30s", "1.5h", "3600", "2 d"])
       expect(config({ idleCloseAfter: duration }).idleCloseAfter).toBe(duration);
@@ -935,5 +1115,9 @@ describe("stack context", () => {
     expect(() => config({ idleCloseAfter: "24hours" })).toThrow(/idleCloseAfter/);
     expect(() => config({ idleCloseAfter: "0m" })).toThrow(/idleCloseAfter must be longer than zero/);
     expect(() => config({ helpText: "x".repeat(1601) })).toThrow(/helpText/);
+    expect(() => config({ corsOrigins: "*" })).toThrow(/context corsOrigins/);
+    expect(() => config({ corsOrigins: "https://desk.example.com/app" })).toThrow(/without a path/);
+    expect(() => config({ alarmEmail: "ops" })).toThrow(/context alarmEmail/);
+    expect(() => config({ samLocal: "yes" })).toThrow(/context samLocal/);
   });
 });

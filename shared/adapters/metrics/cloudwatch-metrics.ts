@@ -2,7 +2,7 @@ import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { OutcomeMetrics } from "../../core/ports/outcome-metrics";
 import type { OutcomeMetric } from "../../core/rules/outcome-metrics";
 
-/** The namespace the stack's alarms and dashboard read (env POWERTOOLS_METRICS_NAMESPACE overrides it only if the stack says so). */
+/** The namespace the stack's alarms and dashboard read (infra/operations.ts): one name, so they always agree. */
 export const metricsNamespace = "AgentInitiatedSms";
 
 /**
