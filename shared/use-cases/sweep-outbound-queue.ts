@@ -17,6 +17,19 @@ export interface SweepSettings {
 
 export const defaultSweepSettings: SweepSettings = { staleAfterMs: 30_000 };
 
+/**
+ * The wait doubles with each sweep of the same attempt, up to 32 × `staleAfterMs` (16 min by
+ * default): a message still queued after a redispatch usually sits behind a slow pipeline, not a
+ * lost record, and dispatching it again every period would flood the stream with duplicates that
+ * slow the pipeline further.
+ */
+const maxSweepDoublings = 5;
+
+/** How long a queued message must be untouched before the sweep dispatches it again. */
+export function staleAfterFor(message: Pick<StoredMessage, "sweeps">, settings: SweepSettings): number {
+  return settings.staleAfterMs * 2 ** Math.min(message.sweeps ?? 0, maxSweepDoublings);
+}
+
 export interface SweepReport {
   redispatched: number;
   expired: number;
@@ -29,7 +42,7 @@ export interface SweepReport {
  * behind. A claim that outlived its lease ends `OUTCOME_UNKNOWN` (the SMS may or may not have
  * gone out: an agent decides whether to retry); a message past its validity ends
  * `VALIDITY_EXPIRED`; the first `queued` message of each conversation key, due and untouched for
- * a while, is dispatched again. Every step is a conditional write: a sender working at the same
+ * a while (longer after each sweep of it: `staleAfterFor`), is dispatched again. Every step is a conditional write: a sender working at the same
  * moment wins or loses cleanly.
  */
 export async function sweepOutboundQueue(deps: SweepDeps, settings: SweepSettings = defaultSweepSettings): Promise<SweepReport> {
@@ -54,8 +67,8 @@ export async function sweepOutboundQueue(deps: SweepDeps, settings: SweepSetting
       if (message.status !== "queued") continue;
       const touched = Date.parse(message.redispatchedAt ?? message.retriedAt ?? message.createdAt);
       const due = !message.notBefore || Date.parse(message.notBefore) <= now.getTime();
-      if (due && now.getTime() - touched >= settings.staleAfterMs) {
-        if ((await deps.queue.redispatch(message, at)).done) report.redispatched++;
+      if (due && now.getTime() - touched >= staleAfterFor(message, settings)) {
+        if ((await deps.queue.redispatch(message, at, (message.sweeps ?? 0) + 1)).done) report.redispatched++;
       }
     }
   }

@@ -16,7 +16,7 @@ import { createProvider } from "../../shared/use-cases/create-provider";
 import { defaultHandOverSettings, type HandOverOutcome } from "../../shared/use-cases/hand-over-queued-sms";
 import { initiateMessage } from "../../shared/use-cases/initiate-message";
 import { retryMessage } from "../../shared/use-cases/retry-message";
-import { sweepOutboundQueue } from "../../shared/use-cases/sweep-outbound-queue";
+import { defaultSweepSettings, staleAfterFor, sweepOutboundQueue } from "../../shared/use-cases/sweep-outbound-queue";
 import { handStreamBatch, type StreamBatchDeps } from "../../functions/sms-sender/stream-batch";
 import { createStreamPoller, type StreamPoller } from "../../local/stream-poller";
 import { invariantViolations } from "../support/table-invariants";
@@ -252,6 +252,32 @@ describe("crash safety: the process dies between two steps, the sweep finishes t
     expect(figures).toMatchObject({ lost: 0, doubled: 0 });
     expect(figures.statuses).toEqual(messages.map(() => "sent"));
     expect(transport.handed).toHaveLength(N);
+  });
+
+  it("a message the sweep already dispatched again waits twice as long before the next time (a slow pipeline is not flooded)", async () => {
+    onBatch = async () => {
+      throw new Error("the sender is down");
+    };
+    const messages = await Promise.all(batchOf(N).map((k) => send(4 + k, `sweep-backoff ${k}`)));
+    await poller.drain();
+    // 30 s, then 60 s, then 120 s after the previous sweep touched them.
+    expect(await sweep(later(31_000))).toMatchObject({ redispatched: N });
+    expect(await sweep(later(31_000 + 59_000))).toMatchObject({ redispatched: 0 });
+    expect(await sweep(later(31_000 + 61_000))).toMatchObject({ redispatched: N });
+    expect(await sweep(later(92_000 + 119_000))).toMatchObject({ redispatched: 0 });
+    expect(await sweep(later(92_000 + 121_000))).toMatchObject({ redispatched: N });
+    expect((await Promise.all(messages.map(stored))).map((m) => m.sweeps)).toEqual(messages.map(() => 3));
+    expect(staleAfterFor({ sweeps: 3 }, defaultSweepSettings)).toBe(240_000);
+    expect(staleAfterFor({ sweeps: 40 }, defaultSweepSettings)).toBe(32 * 30_000);
+
+    // The sender is back: the last redispatch hands each over, once.
+    const transport = new ScriptedTransport();
+    onBatch = sender(senderDeps({ transport }));
+    await sweep(later(213_000 + 241_000));
+    await poller.drain();
+    const figures = await tally(messages, transport);
+    expect(figures).toMatchObject({ lost: 0, doubled: 0 });
+    expect(figures.statuses).toEqual(messages.map(() => "sent"));
   });
 
   it("between claim and transport: the lease runs out, the sweep ends them OUTCOME_UNKNOWN, never handed over; a retry sends once", async () => {

@@ -100,7 +100,7 @@ export class DynamoMessageStore implements MessageStore {
     // Back in the pending index: the change stream hands it over, with a fresh validity from retriedAt.
     for (const [attribute, value] of Object.entries(pendingIndexAttributes(message))) e.set(attribute, value);
     e.removes.push(e.name("errorCode"), provider, e.name("failedAt"), e.name("deliveredAt"), e.name("lastReceipt"));
-    e.remove("sentAt", "claim", "notBefore", "throttled", "redispatchedAt");
+    e.remove("sentAt", "claim", "notBefore", "throttled", "redispatchedAt", "sweeps");
     // Still failed, and still the attempt that was read (its provider id is what becomes "earlier").
     const conditions = [`${status} = ${e.value("failed", retryMove.from)}`];
     if (message.providerMessageId) {
@@ -123,6 +123,7 @@ export class DynamoMessageStore implements MessageStore {
       notBefore: _notBefore,
       throttled: _throttled,
       redispatchedAt: _redispatchedAt,
+      sweeps: _sweeps,
       ...kept
     } = message;
     const after: StoredMessage = {

@@ -101,9 +101,10 @@ export class DynamoOutboundQueue implements OutboundQueue {
     return this.changeStatus(message, e, conditions, failed(message, pipelineErrorCodes.outcomeUnknown, at), at);
   }
 
-  redispatch(message: StoredMessage, at: string): Promise<QueueWrite> {
+  redispatch(message: StoredMessage, at: string, sweeps?: number): Promise<QueueWrite> {
     const e = new Expression();
     e.set("redispatchedAt", at);
+    if (sweeps !== undefined) e.set("sweeps", sweeps);
     return this.update(message, e, [`${e.name("status")} = ${e.value("queued", claimFrom)}`]);
   }
 

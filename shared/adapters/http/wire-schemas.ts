@@ -231,6 +231,8 @@ export const DeliveredMessage = readsAs<CoreStoredMessage>()(
     throttled: z.optional(z.number()),
     /** Last time the pipeline dispatched this queued message again. */
     redispatchedAt: z.optional(Timestamp),
+    /** How often the sweep dispatched this attempt again (each time it waits twice as long). */
+    sweeps: z.optional(z.number()),
   }),
 );
 /** A page of an interaction's messages as stored, oldest first: outbound ones with their delivery bookkeeping. */

@@ -57,6 +57,8 @@ export interface StoredMessage extends Message {
   throttled?: number;
   /** Last time the sweep or a finished hand-over nudged this queued message back into the pipeline. */
   redispatchedAt?: string;
+  /** How often the sweep dispatched this attempt again: each time, it waits twice as long before the next. */
+  sweeps?: number;
 }
 
 export interface SendClaim {

@@ -25,8 +25,11 @@ export interface OutboundQueue {
   expire(message: StoredMessage, at: string): Promise<QueueWrite>;
   /** `sending → failed OUTCOME_UNKNOWN`, only while the same claim, with its lease run out, holds it. */
   endLapsedClaim(message: StoredMessage, at: string): Promise<QueueWrite>;
-  /** Touches a `queued` message (`redispatchedAt`) so the change stream hands it to the sender again. */
-  redispatch(message: StoredMessage, at: string): Promise<QueueWrite>;
+  /**
+   * Touches a `queued` message (`redispatchedAt`) so the change stream hands it to the sender
+   * again; the sweep also records how often it did (`sweeps`).
+   */
+  redispatch(message: StoredMessage, at: string, sweeps?: number): Promise<QueueWrite>;
   /** The oldest pending (`queued` or `sending`) message of a conversation key other than `exceptId`, if any. */
   firstPendingOnKey(providerNumber: string, customerNumber: string, exceptId?: string): Promise<StoredMessage | undefined>;
   /** Every pending message sent from this number, by conversation key then age. */
