@@ -1,4 +1,5 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
+import type { StoredMessage } from "../../shared/core/model/message";
 import type { Provider } from "../../shared/core/model/provider";
 import { queuedOutboundMessage } from "../../shared/adapters/dynamo/stream-records";
 import {
@@ -14,8 +15,12 @@ export interface StreamBatchDeps extends HandOverDeps {
 
 /**
  * One stream batch, as the sender handles it: every record whose new image is a queued outbound
- * message is handed over, in order, one at a time; other records are ignored. A record that throws
- * is reported as a batch item failure with every record after it, so Lambda retries from there.
+ * message is handed over; other records are ignored. Records of one conversation key (from, to)
+ * are handed over in order, one at a time; different keys at once, since nothing orders them
+ * against each other (the pacing slots of a shared send-from number are conditional writes). A
+ * record that throws is reported as a batch item failure with every record after it, so Lambda
+ * retries from there; records after it that did finish are then seen again, and end as
+ * `not_queued` or `claimed_elsewhere`.
  */
 export async function handStreamBatch(
   deps: StreamBatchDeps,
@@ -25,22 +30,34 @@ export async function handStreamBatch(
   report: (messageId: string, outcome: HandOverOutcome | "error", error?: unknown) => void = () => undefined,
 ): Promise<DynamoDBBatchResponse> {
   const records = event.Records ?? [];
-  if (!records.some((record) => queuedOutboundMessage(record))) return { batchItemFailures: [] };
-  const providers = await deps.providers.list();
+  const byKey = new Map<string, { index: number; message: StoredMessage }[]>();
   for (const [index, record] of records.entries()) {
     const message = queuedOutboundMessage(record);
     if (!message) continue;
-    try {
-      const provider = providers.find((candidate) => candidate.number === message.from);
-      report(message.id, await handOverQueuedSms(deps, message, provider, deadline, settings));
-    } catch (error) {
-      report(message.id, "error", error);
-      return {
-        batchItemFailures: records
-          .slice(index)
-          .flatMap((failed) => (failed.dynamodb?.SequenceNumber ? [{ itemIdentifier: failed.dynamodb.SequenceNumber }] : [])),
-      };
-    }
+    const key = `${message.from}|${message.to}`;
+    byKey.set(key, [...(byKey.get(key) ?? []), { index, message }]);
   }
-  return { batchItemFailures: [] };
+  if (byKey.size === 0) return { batchItemFailures: [] };
+  const providers = await deps.providers.list();
+  const failedAt = await Promise.all(
+    [...byKey.values()].map(async (queue) => {
+      for (const { index, message } of queue) {
+        try {
+          const provider = providers.find((candidate) => candidate.number === message.from);
+          report(message.id, await handOverQueuedSms(deps, message, provider, deadline, settings));
+        } catch (error) {
+          report(message.id, "error", error);
+          return index;
+        }
+      }
+      return undefined;
+    }),
+  );
+  const firstFailure = Math.min(...failedAt.map((index) => index ?? Infinity));
+  if (firstFailure === Infinity) return { batchItemFailures: [] };
+  return {
+    batchItemFailures: records
+      .slice(firstFailure)
+      .flatMap((failed) => (failed.dynamodb?.SequenceNumber ? [{ itemIdentifier: failed.dynamodb.SequenceNumber }] : [])),
+  };
 }

@@ -436,6 +436,67 @@ describe("pacing, throttling, validity and order", () => {
     expect(outcomes.slice(0, 3)).toEqual(["behind_earlier", "behind_earlier", "sent"]);
   });
 
+  it("hands over different conversation keys of a batch at once, each key in order; a record that throws fails from its place on", async () => {
+    const events: DynamoDBStreamEvent[] = [];
+    onBatch = async (event) => {
+      events.push(event);
+      return { batchItemFailures: [] };
+    };
+    // Interleaved: key 31, key 32, key 31, key 32.
+    const sent = [await send(31, "31 first"), await send(32, "32 first"), await send(31, "31 second"), await send(32, "32 second")];
+    await poller.drain();
+    const records = events.flatMap((event) => event.Records);
+    expect(records).toHaveLength(4);
+
+    // Each key's first SMS waits until the other key's is handed over too: only concurrent keys finish.
+    let bothHanded: () => void = () => undefined;
+    const handedTogether = new Promise<void>((resolve) => (bothHanded = resolve));
+    const transport = new ScriptedTransport(async () => {
+      if (transport.handed.length >= 2) bothHanded();
+      await Promise.race([
+        handedTogether,
+        new Promise((_, reject) => setTimeout(() => reject(new Error("the other key was not handed over meanwhile")), 3_000)),
+      ]);
+    });
+    expect(await sender(senderDeps({ transport }))({ Records: records })).toEqual({ batchItemFailures: [] });
+    expect(
+      transport.handed
+        .slice(0, 2)
+        .map((sms) => sms.body)
+        .sort(),
+    ).toEqual(["31 first", "32 first"]);
+    expect(transport.handed.filter((sms) => sms.to === customer(31)).map((sms) => sms.body)).toEqual(["31 first", "31 second"]);
+    expect(transport.handed.filter((sms) => sms.to === customer(32)).map((sms) => sms.body)).toEqual(["32 first", "32 second"]);
+    expect((await Promise.all(sent.map(stored))).map((m) => m.status)).toEqual(["sent", "sent", "sent", "sent"]);
+    await poller.drain();
+
+    // Key 33's first record throws (the claim's write fails); key 34 goes on. Failures: from that record on.
+    events.length = 0;
+    onBatch = async (event) => {
+      events.push(event);
+      return { batchItemFailures: [] };
+    };
+    const more = [await send(34, "34 first"), await send(33, "33 first"), await send(34, "34 second"), await send(33, "33 second")];
+    await poller.drain();
+    const next = events.flatMap((event) => event.Records);
+    const failingQueue: OutboundQueue = Object.assign(Object.create(adapters.queue) as OutboundQueue, {
+      claim: async (...args: Parameters<OutboundQueue["claim"]>) => {
+        if (args[0].to === customer(33)) throw new Error("DynamoDB unreachable");
+        return adapters.queue.claim(...args);
+      },
+    });
+    const other = new ScriptedTransport();
+    const answer = await handStreamBatch(
+      senderDeps({ transport: other, queue: failingQueue }),
+      { Records: next },
+      new Date(Date.now() + 20_000),
+      defaultHandOverSettings,
+    );
+    expect(answer.batchItemFailures).toEqual(next.slice(1).map((record) => ({ itemIdentifier: record.dynamodb!.SequenceNumber })));
+    expect(other.handed.map((sms) => sms.body)).toEqual(["34 first", "34 second"]);
+    expect((await Promise.all(more.map(stored))).map((m) => m.status)).toEqual(["sent", "queued", "sent", "queued"]);
+  });
+
   it("the sweep ends a message that waited past its validity VALIDITY_EXPIRED", async () => {
     onBatch = async () => ({ batchItemFailures: [] });
     const message = await send(31, "never handed over", SHORT_LIVED);
