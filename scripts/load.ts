@@ -6,18 +6,20 @@
  * pipeline settle, then checks the table's invariants. Exits 1 on any 5xx, network error,
  * idempotency mismatch, duplicate hand-over or broken invariant.
  *
- * Environment: LOAD_SECONDS, LOAD_CONCURRENCY, LOAD_CONSUMERS (100), LOAD_RESULTS (a path: the
- * figures as JSON), LOAD_HEAP_PROBE=1 (also sample the server's process.memoryUsage() through a
- * preloaded module, and force a full GC at the end to tell garbage from retained memory; the
- * server then runs with --expose-gc, so not exactly as `npm start`).
+ * Environment: LOAD_SECONDS (60), LOAD_CONCURRENCY (32), LOAD_CONSUMERS (100), LOAD_SETTLE_SECONDS
+ * (longest wait for the pipeline, 120), LOAD_RESULTS (a path: the figures as JSON), LOAD_HEAP_PROBE=1
+ * (also sample the server's process.memoryUsage() through a preloaded module and force a full GC
+ * at each checkpoint, to tell retained memory from garbage not yet collected; the server then runs
+ * with --expose-gc, so not exactly as `npm start`).
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { freePort } from "../local/dynamodb-local";
 import { createDocumentClient } from "../shared/adapters/dynamo/document-client";
+import { keys, tableDesign } from "../shared/adapters/dynamo/table-design";
 import { devToken, killGroup, startServer, type RunningServer } from "../test/support/local-server-process";
 import { invariantViolations } from "../test/support/table-invariants";
 // Type only: test-table.ts imports vitest's inject, which cannot run outside vitest.
@@ -31,6 +33,7 @@ const TABLE_NAME = "agent-initiated-sms";
 const seconds = positiveNumber("LOAD_SECONDS", 60);
 const concurrency = positiveNumber("LOAD_CONCURRENCY", 32);
 const consumerCount = positiveNumber("LOAD_CONSUMERS", 100);
+const settleLimitS = positiveNumber("LOAD_SETTLE_SECONDS", 120);
 const resultsPath = process.env.LOAD_RESULTS;
 const heapProbe = process.env.LOAD_HEAP_PROBE === "1";
 const AGENTS = ["ann", "bob", "cat", "dan", "eve", "fay", "gus", "hal"];
@@ -240,16 +243,37 @@ async function main(): Promise<number> {
     } while (startKey);
     return items;
   };
+  const pendingIndex = tableDesign.indexes.pendingBySender;
+  const countPending = async (provider: string): Promise<number> => {
+    let count = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await documentClient.send(
+        new QueryCommand({
+          TableName: TABLE_NAME,
+          IndexName: pendingIndex.indexName,
+          KeyConditionExpression: "#pk = :pk",
+          ExpressionAttributeNames: { "#pk": pendingIndex.partitionKey },
+          ExpressionAttributeValues: { ":pk": keys.pendingPartition(provider) },
+          Select: "COUNT",
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      count += page.Count ?? 0;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return count;
+  };
   const settleStarted = Date.now();
   let pending = -1;
+  const pendingSeen: { t: number; pending: number }[] = [];
   await pause(2_000);
-  while (Date.now() - settleStarted < 60_000) {
-    const waiting = await scanAll({
-      FilterExpression: "itemType = :message AND direction = :outbound AND #status IN (:queued, :sending)",
-      ExpressionAttributeNames: { "#status": "status" },
-      ExpressionAttributeValues: { ":message": "message", ":outbound": "outbound", ":queued": "queued", ":sending": "sending" },
-    });
-    pending = waiting.length;
+  while (Date.now() - settleStarted < settleLimitS * 1000) {
+    // The pipeline's own index of pending messages, counted per send-from number: a scan of the
+    // whole table every second would load DynamoDB Local and slow the very pipeline it watches.
+    pending = 0;
+    for (const provider of traffic.providers) pending += await countPending(provider);
+    pendingSeen.push({ t: (Date.now() - settleStarted) / 1000, pending });
     if (pending === 0) break;
     await pause(1_000);
   }
@@ -371,6 +395,8 @@ async function main(): Promise<number> {
 
   const duplicateHandOvers = outbox.ids.length - new Set(outbox.ids).size;
   console.log(`\n== after the traffic (settled in ${settleS.toFixed(1)} s${pending > 0 ? `, ${pending} still pending` : ""})`);
+  const every10 = pendingSeen.filter((p, i) => i === 0 || Math.floor(p.t / 10) !== Math.floor(pendingSeen[i - 1]!.t / 10));
+  console.log(`   still queued or sending while settling: ${every10.map((p) => `${p.t.toFixed(0)} s: ${p.pending}`).join(", ")}`);
   console.log(`   table: ${items.length} items; outbound messages by status: ${JSON.stringify(statusCounts)}`);
   console.log(`   outbox: ${outbox.ids.length} hand-overs, ${duplicateHandOvers} duplicated`);
   const pipeline = pipelineLog(server.output());
@@ -396,7 +422,7 @@ async function main(): Promise<number> {
           operations,
           errors,
           memory: { nodePid, javaPid, peakNodeRssMiB: peakNode, peakJavaRssMiB: peakJava, samples, heap: heapLines, afterGc },
-          settle: { seconds: settleS, pending },
+          settle: { seconds: settleS, pending, pendingSeen },
           outboundStatus: statusCounts,
           outbox: { handOvers: outbox.ids.length, duplicated: duplicateHandOvers },
           pipeline,
@@ -412,9 +438,18 @@ async function main(): Promise<number> {
 
   const failed =
     fiveXx > 0 || failedRequests > 0 || violations.length > 0 || traffic.idempotencyMismatches.length > 0 || duplicateHandOvers > 0;
-  if (failed) console.log(`\nFAILED: ${fiveXx} 5xx, ${failedRequests} network errors, ${violations.length} invariant violations`);
-  if (fiveXx > 0 || pending > 0)
-    console.log(`\nserver output (last 40 lines):\n${server.output().trimEnd().split("\n").slice(-40).join("\n")}`);
+  if (failed)
+    console.log(
+      `\nFAILED: ${fiveXx} 5xx, ${failedRequests} network errors, ${violations.length} invariant violations, ${traffic.idempotencyMismatches.length} idempotency mismatches, ${duplicateHandOvers} duplicate hand-overs`,
+    );
+  if (pending > 0) console.log(`\nWARNING: the SMS pipeline had not settled: ${pending} outbound messages still queued or sending`);
+  if (fiveXx > 0) {
+    const errorLines = server
+      .output()
+      .split("\n")
+      .filter((line) => /error|fail|threw/i.test(line));
+    console.log(`\nserver error lines (first 40):\n${tail(errorLines, 40)}`);
+  }
   return failed ? 1 : 0;
 }
 
