@@ -2,6 +2,7 @@ import type { Consumer } from "../core/model/consumer";
 import { ServiceError } from "../core/errors";
 import type { Clock, IdGenerator } from "../core/ports/clock-and-ids";
 import { requireValidNumber } from "../core/rules/require-valid-number";
+import { isTimeZone } from "../core/rules/send-window";
 import type { ProfileStore } from "../core/ports/profile-store";
 import type { ConsumerStore } from "../core/ports/consumer-store";
 
@@ -17,6 +18,7 @@ export interface CreateConsumerInput {
   id?: string;
   name: string;
   location?: string;
+  timeZone?: string;
   phoneNumbers?: string[];
 }
 
@@ -26,6 +28,13 @@ export interface CreateConsumerInput {
  */
 export async function createConsumer(deps: CreateConsumerDeps, input: CreateConsumerInput): Promise<Consumer> {
   const location = input.location?.toUpperCase();
+  if (input.timeZone !== undefined && !isTimeZone(input.timeZone)) {
+    throw new ServiceError(
+      "VALIDATION_FAILED",
+      `timeZone '${input.timeZone}' is not an IANA time zone; give a name such as Europe/Paris or America/New_York`,
+      { field: "timeZone" },
+    );
+  }
   const numbers = (input.phoneNumbers ?? []).map(
     (phoneNumber, index) =>
       requireValidNumber({ phoneNumber, consumerLocation: location, defaultCountry: deps.defaultCountry }, `phoneNumbers[${index}]`).e164,
@@ -34,6 +43,7 @@ export async function createConsumer(deps: CreateConsumerDeps, input: CreateCons
     id: input.id ?? deps.ids.next("con"),
     name: input.name,
     ...(location ? { location } : {}),
+    ...(input.timeZone !== undefined ? { timeZone: input.timeZone } : {}),
     phoneNumbers: [...new Set(numbers)],
     createdAt: deps.clock.now().toISOString(),
   };

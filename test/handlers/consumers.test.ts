@@ -51,6 +51,25 @@ describe("consumers", () => {
     expect(await h.table.scanAll()).toEqual(before);
   });
 
+  it("keeps a consumer's IANA time zone, and refuses an unknown one with 400, storing nothing", async () => {
+    const res = await h.call("createConsumer", {
+      as: admin,
+      body: { id: "cust-tz", name: "Ana", location: "ES", timeZone: "Atlantic/Canary", phoneNumbers: ["+34 612 345 678"] },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.timeZone).toBe("Atlantic/Canary");
+    expect((await h.call("getConsumer", { as: agent, params: { id: "cust-tz" } })).body.timeZone).toBe("Atlantic/Canary");
+
+    const before = await h.table.scanAll();
+    for (const timeZone of ["Mars/Olympus_Mons", "+01:00", ""]) {
+      const refused = await h.call("createConsumer", { as: admin, body: { name: "Zed", timeZone, phoneNumbers: ["+34 612 345 679"] } });
+      expect(refused.status, timeZone).toBe(400);
+      expect(refused.body.error.code).toBe("VALIDATION_FAILED");
+      expect(refused.body.error.message).toContain("timeZone");
+    }
+    expect(await h.table.scanAll()).toEqual(before);
+  });
+
   it("reads a consumer by id; 404 when unknown", async () => {
     expect((await h.call("getConsumer", { as: agent, params: { id: "cust-1" } })).body.name).toBe("Jo Bloggs");
     const missing = await h.call("getConsumer", { as: agent, params: { id: "nobody" } });

@@ -65,6 +65,8 @@ export const CreateConsumerRequest = z.strictObject({
   id: z.optional(EntityId),
   name: z.string().check(z.minLength(1, "must not be empty"), z.maxLength(200, "must be at most 200 characters")),
   location: z.optional(CountryCode),
+  /** IANA time zone name, checked by the use case (an unknown zone is a 400 that says so). */
+  timeZone: z.optional(z.string().check(z.minLength(1, "must not be empty"), z.maxLength(64, "must be at most 64 characters"))),
   phoneNumbers: z.optional(z.array(PhoneInput).check(z.maxLength(10, "at most 10 numbers per consumer"))),
 });
 export const Consumer = readsAs<CoreConsumer>()(
@@ -72,6 +74,7 @@ export const Consumer = readsAs<CoreConsumer>()(
     id: EntityId,
     name: z.string(),
     location: z.optional(z.string()),
+    timeZone: z.optional(z.string()),
     phoneNumbers: z.array(E164),
     createdAt: Timestamp,
   }),

@@ -3,6 +3,8 @@ export interface Consumer {
   id: string;
   name: string;
   location?: string;
+  /** IANA time zone (`Europe/Paris`): whose local hours the send window is read in, before the number's country. */
+  timeZone?: string;
   phoneNumbers: string[];
   createdAt: string;
 }
