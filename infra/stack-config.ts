@@ -3,6 +3,7 @@ import { isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Node } from "constructs";
 import { parseDuration } from "../shared/platform/config";
+import { parseSendWindow } from "../shared/core/rules/send-window";
 
 /** The repository root: `functions/`, `shared/`, `package-lock.json` and deployers' extension modules live here. */
 export const projectRoot = resolve(fileURLToPath(new URL("..", import.meta.url)));
@@ -54,6 +55,10 @@ export interface StackConfig {
   readonly alarmEmail?: string;
   /** Context `samLocal=true`: a template for `sam local invoke --env-vars` (declares the variables it sets). Not for deploying. */
   readonly samLocal: boolean;
+  /** Context `sendWindow` (SEND_WINDOW, `HH:MM-HH:MM` in the recipient's time; unset: 08:00-21:00). */
+  readonly sendWindow?: string;
+  /** Context `replyGrace` (REPLY_GRACE, a duration such as 60m; unset: 60m). */
+  readonly replyGrace?: string;
 }
 
 /** The SMS transports a deployment can choose (the local outbox is never one). */
@@ -149,6 +154,13 @@ export function readStackConfig(node: Node): StackConfig {
     throw new Error(`context samLocal must be true or false (got "${samLocalText}")`);
   }
 
+  const sendWindow = text("sendWindow");
+  if (sendWindow !== undefined && parseSendWindow(sendWindow) === undefined) {
+    throw new Error(`context sendWindow must be HH:MM-HH:MM with the start before the end, such as 08:00-21:00 (got "${sendWindow}")`);
+  }
+  const replyGrace = text("replyGrace");
+  if (replyGrace !== undefined) parseDuration(replyGrace, "context replyGrace");
+
   const composeExtension = text("composeExtension");
   return {
     stackName,
@@ -162,6 +174,8 @@ export function readStackConfig(node: Node): StackConfig {
     corsOrigins,
     ...(alarmEmail !== undefined ? { alarmEmail } : {}),
     samLocal: samLocalText === "true",
+    ...(sendWindow !== undefined ? { sendWindow } : {}),
+    ...(replyGrace !== undefined ? { replyGrace } : {}),
   };
 }
 

@@ -67,6 +67,10 @@ export interface AgentInitiatedSmsStackProps extends StackProps {
   readonly alarmEmail?: string;
   /** Declare the variables `sam local invoke --env-vars events/sam-env.json` sets. Default false; never for a deploy. */
   readonly samLocal?: boolean;
+  /** SEND_WINDOW of the functions that decide sends (the recipient's local hours). Default: the code's, 08:00-21:00. */
+  readonly sendWindow?: string;
+  /** REPLY_GRACE of those functions. Default: the code's, 60m. */
+  readonly replyGrace?: string;
 }
 
 /**
@@ -112,6 +116,8 @@ export class AgentInitiatedSmsStack extends Stack {
       corsOrigins = [],
       alarmEmail,
       samLocal = false,
+      sendWindow,
+      replyGrace,
       ...stackProps
     } = props;
     super(scope, id, { description: "Agent-initiated SMS conversations: HTTP API, functions and table", ...stackProps });
@@ -212,7 +218,16 @@ export class AgentInitiatedSmsStack extends Stack {
       samLocal,
     };
     // What some functions take from the stack's props, beyond their table entry.
+    const windowSettings: FunctionSettings = {
+      environment: {
+        ...(sendWindow !== undefined ? { SEND_WINDOW: sendWindow } : {}),
+        ...(replyGrace !== undefined ? { REPLY_GRACE: replyGrace } : {}),
+      },
+    };
     const settings: Readonly<Record<string, FunctionSettings>> = {
+      // The functions that read the send window: a send's decision and what Compose SMS shows.
+      "initiate-message": windowSettings,
+      "compose-options": windowSettings,
       "inbound-sms": helpText !== undefined ? { environment: { HELP_TEXT: helpText } } : {},
       "idle-close": idleCloseSettings(idleCloseAfter),
       // A hand-over may wait up to 20 s for a pacing slot; the transport call gets the rest.
@@ -355,6 +370,8 @@ export function stackFromContext(scope: Construct): AgentInitiatedSmsStack {
     eventArchiveDays: config.eventArchiveDays,
     corsOrigins: config.corsOrigins,
     samLocal: config.samLocal,
+    ...(config.sendWindow !== undefined ? { sendWindow: config.sendWindow } : {}),
+    ...(config.replyGrace !== undefined ? { replyGrace: config.replyGrace } : {}),
     ...(config.alarmEmail !== undefined ? { alarmEmail: config.alarmEmail } : {}),
   });
 }

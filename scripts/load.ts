@@ -159,7 +159,8 @@ process.on("SIGUSR2", () => { globalThis.gc?.(); globalThis.gc?.(); write({ afte
 
 async function main(): Promise<number> {
   const dynamoDbPort = await freePort();
-  const env: Record<string, string> = { DYNAMODB_PORT: String(dynamoDbPort) };
+  // Sends at any hour the load runs (the send window is not what it measures).
+  const env: Record<string, string> = { DYNAMODB_PORT: String(dynamoDbPort), SEND_WINDOW: "00:00-24:00" };
   const heapFile = join(dataDir, "heap.jsonl");
   if (heapProbe) {
     const probe = join(dataDir, "heap-probe.mjs");

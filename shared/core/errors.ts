@@ -28,6 +28,7 @@ export const errorCodes = [
   "INTERACTION_NOT_ACTIVE",
   "CONVERSATION_BUSY",
   "MESSAGE_NOT_RETRYABLE",
+  "OUTSIDE_SEND_WINDOW",
   // well-formed but unusable
   "INVALID_PHONE_NUMBER",
   "UNKNOWN_SEND_FROM",

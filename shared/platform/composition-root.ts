@@ -5,6 +5,7 @@ import { DynamoConversationStore } from "../adapters/dynamo/conversation-store";
 import { backoff } from "./backoff";
 import { DynamoMessageStore } from "../adapters/dynamo/message-store";
 import { randomIds, systemClock } from "./clock-and-ids";
+import { readConfig } from "./config";
 import { DynamoProviderStore } from "../adapters/dynamo/provider-store";
 import { DynamoProfileStore } from "../adapters/dynamo/profile-store";
 import { createDocumentClient } from "../adapters/dynamo/document-client";
@@ -16,7 +17,8 @@ import { DynamoEventStore } from "../adapters/dynamo/event-store";
  * per test table. Use cases receive the parts they need; nothing else constructs an adapter.
  */
 export function createAdapters(
-  config: Pick<RuntimeConfig, "tableName" | "dynamoDbEndpoint" | "defaultCountry"> & Partial<Pick<RuntimeConfig, "eventRetentionMs">>,
+  config: Pick<RuntimeConfig, "tableName" | "dynamoDbEndpoint" | "defaultCountry"> &
+    Partial<Pick<RuntimeConfig, "eventRetentionMs" | "sendWindow" | "replyGraceMs">>,
 ) {
   const eventRetentionSeconds = Math.round((config.eventRetentionMs ?? 7 * 24 * 3600 * 1000) / 1000);
   const client = createDocumentClient({ endpoint: config.dynamoDbEndpoint });
@@ -36,6 +38,9 @@ export function createAdapters(
     clock: systemClock,
     ids: randomIds,
     defaultCountry: config.defaultCountry,
+    // Unset: as the environment says (SEND_WINDOW, REPLY_GRACE), like a handler's readConfig().
+    sendWindow: config.sendWindow ?? readConfig().sendWindow,
+    replyGraceMs: config.replyGraceMs ?? readConfig().replyGraceMs,
   };
 }
 

@@ -1,4 +1,5 @@
 import { defaultHelpText } from "../core/rules/sms-keywords";
+import { defaultSendWindowText, parseSendWindow, type SendWindow } from "../core/rules/send-window";
 
 /**
  * Runtime configuration, read from the environment once. The stack sets these on every function;
@@ -22,6 +23,10 @@ export interface RuntimeConfig {
   redispatchAfterMs: number;
   /** How long events are kept for the feed (EVENT_RETENTION, default 7d; TTL deletes them after). */
   eventRetentionMs: number;
+  /** The recipient's local hours an agent's send may reach them in (SEND_WINDOW, default 08:00-21:00). */
+  sendWindow: SendWindow;
+  /** A send this soon after the customer's last message on the key is allowed at any hour (REPLY_GRACE, default 60m). */
+  replyGraceMs: number;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
@@ -35,7 +40,15 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     claimLeaseMs: parseDuration(env.SMS_CLAIM_LEASE || "2m", "SMS_CLAIM_LEASE"),
     redispatchAfterMs: parseDuration(env.SMS_REDISPATCH_AFTER || "30s", "SMS_REDISPATCH_AFTER"),
     eventRetentionMs: parseDuration(env.EVENT_RETENTION || "7d", "EVENT_RETENTION"),
+    sendWindow: readSendWindow(env.SEND_WINDOW || defaultSendWindowText),
+    replyGraceMs: parseDuration(env.REPLY_GRACE || "60m", "REPLY_GRACE"),
   };
+}
+
+function readSendWindow(text: string): SendWindow {
+  const window = parseSendWindow(text);
+  if (!window) throw new Error(`SEND_WINDOW must be HH:MM-HH:MM, the start before the end, such as 08:00-21:00 (got "${text}")`);
+  return window;
 }
 
 /** "24h", "90m", "30s", "2d" or plain seconds; anything else fails the cold start with a clear message. */

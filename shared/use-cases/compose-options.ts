@@ -7,6 +7,8 @@ import type { ConversationStore } from "../core/ports/conversation-store";
 import type { InteractionReader } from "../core/ports/interaction-store";
 import type { ProviderStore } from "../core/ports/provider-store";
 import { activeSmsProviders, composeDefaults, findOngoing } from "../core/rules/compose-defaults";
+import type { Clock } from "../core/ports/clock-and-ids";
+import { sendWindowOfSend, type SendWindow, type SendWindowReport } from "../core/rules/send-window";
 
 export interface ComposeOptionsDeps {
   consumers: Pick<ConsumerStore, "get">;
@@ -14,6 +16,10 @@ export interface ComposeOptionsDeps {
   interactions: Pick<InteractionReader, "get">;
   conversations: Pick<ConversationStore, "readNumberState">;
   extension: ComposeDefaultsExtension;
+  clock: Clock;
+  defaultCountry: string;
+  sendWindow: SendWindow;
+  replyGraceMs: number;
 }
 
 /** What the Compose SMS screen offers, and what it should show as chosen. */
@@ -27,6 +33,8 @@ export interface ComposeOptions {
   defaultSendTo: string | null;
   /** The default pair (send-from, send-to) is opted out: a send would be refused. */
   optedOut: boolean;
+  /** The send window for the default pair, before the agent writes (absent without a default pair). */
+  sendWindow?: SendWindowReport;
   activeInteraction?: InteractionSummary;
 }
 
@@ -55,6 +63,17 @@ export async function composeOptions(
   // The ongoing conversation's sender becomes the default only if it can still send.
   const defaultSendFrom = ongoing && offered(ongoing.from) ? ongoing.from! : defaults.defaultSendFrom;
   const available = providers.length > 0;
+  const defaultSendTo = ongoing?.to ?? defaults.defaultSendTo;
+  const window =
+    state && defaultSendFrom && defaultSendTo
+      ? sendWindowOfSend(deps, {
+          now: deps.clock.now(),
+          to: defaultSendTo,
+          consumer,
+          provider: allProviders.find((provider) => provider.number === defaultSendFrom),
+          lastInboundAt: state.lastInboundAt[defaultSendFrom],
+        })
+      : undefined;
   return {
     available,
     ...(available ? {} : { reason: "NO_MESSAGING_PROVIDER" as const }),
@@ -62,9 +81,10 @@ export async function composeOptions(
     sendFrom: defaults.sendFrom,
     defaultSendFrom,
     sendTo: defaults.sendTo,
-    defaultSendTo: ongoing?.to ?? defaults.defaultSendTo,
+    defaultSendTo,
     // Said before the agent writes: this pair would be refused with RECIPIENT_OPTED_OUT.
     optedOut: state !== undefined && defaultSendFrom !== null && state.optOuts.includes(defaultSendFrom),
+    ...(window ? { sendWindow: window.report } : {}),
     ...(ongoing ? { activeInteraction: summariseInteraction(ongoing) } : {}),
   };
 }

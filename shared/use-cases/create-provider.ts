@@ -17,7 +17,7 @@ export interface CreateProviderDeps {
  */
 export async function createProvider(
   deps: CreateProviderDeps,
-  input: { number: string; name: string; active?: boolean; mps?: number; validForSeconds?: number },
+  input: { number: string; name: string; active?: boolean; mps?: number; validForSeconds?: number; sendWindow?: string },
 ): Promise<Provider> {
   const number = requireValidNumber({ phoneNumber: input.number, defaultCountry: deps.defaultCountry }, "number");
   if (number.source !== "input") {
@@ -35,6 +35,7 @@ export async function createProvider(
     active: input.active ?? true,
     ...(input.mps !== undefined ? { mps: input.mps } : {}),
     ...(input.validForSeconds !== undefined ? { validForSeconds: input.validForSeconds } : {}),
+    ...(input.sendWindow !== undefined ? { sendWindow: input.sendWindow } : {}),
     createdAt: now,
     updatedAt: now,
   };

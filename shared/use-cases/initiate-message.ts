@@ -17,6 +17,7 @@ import type { MessageStore } from "../core/ports/message-store";
 import { interactionFromLock, type ConversationLock } from "../core/model/conversation-lock";
 import type { ConversationStore, IdempotencyRecord, InitiationPlan } from "../core/ports/conversation-store";
 import { decideInitiation, type Decision, type Outcome, type ProfileChange } from "../core/rules/decide-initiation";
+import { formatSendWindow, sendWindowOfSend, type SendWindow, type SendWindowReport } from "../core/rules/send-window";
 
 export const maxMessageCharacters = 1600;
 /** Decisions made again after a transaction found its reads stale, before the request gives up. */
@@ -32,6 +33,9 @@ export interface InitiateMessageDeps {
   clock: Clock;
   ids: IdGenerator;
   defaultCountry: string;
+  /** The service's send window (SEND_WINDOW) and reply grace (REPLY_GRACE). */
+  sendWindow: SendWindow;
+  replyGraceMs: number;
   /** Waits before deciding again after a transaction conflict (jittered exponential backoff). */
   backoff(attempt: number): Promise<void>;
 }
@@ -68,6 +72,7 @@ export interface DryRunResult {
   closedInteractionId?: string;
   profile: { change: ProfileChange["kind"]; currentConsumerId?: string };
   message: SmsEncodingReport;
+  sendWindow: SendWindowReport;
 }
 
 export type InitiateMessageAnswer = InitiationResult | DryRunResult;
@@ -129,12 +134,27 @@ export async function initiateMessage(
   let state = await deps.conversations.readNumberState(to);
   const sender = resolveFrom(deps, request, providers, state.locks, origin, defaults?.defaultSendFrom ?? null);
   const encoding = encodingReport(request.message);
+  const window = sendWindowOfSend(deps, {
+    now: deps.clock.now(),
+    to,
+    consumer,
+    provider: allProviders.find((provider) => provider.number === sender.number),
+    lastInboundAt: state.lastInboundAt[sender.number],
+  });
 
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     if (state.optOuts.includes(sender.number)) {
       throw new ServiceError(
         "RECIPIENT_OPTED_OUT",
         `${to} opted out of messages from ${sender.number} (replied STOP); nothing was sent. They can reply START to opt back in`,
+      );
+    }
+    // Before anything is written, after the opt-out (a refusal for good says more than "not now").
+    if (!window.allowed && !request.dryRun) {
+      throw new ServiceError(
+        "OUTSIDE_SEND_WINDOW",
+        `${to} may only be sent to between ${formatSendWindow(window.window).replace("-", " and ")} in ${window.report.timeZone}; nothing was sent. Send again from ${window.report.nextAllowedAt}`,
+        { nextAllowedAt: window.report.nextAllowedAt, timeZone: window.report.timeZone },
       );
     }
     const lock = state.locks.find((candidate) => candidate.providerNumber === sender.number);
@@ -152,7 +172,7 @@ export async function initiateMessage(
         { currentConsumer: { id: decision.currentConsumerId, name: holder?.name ?? null } },
       );
     }
-    if (request.dryRun) return dryRunAnswer(decision, sender.number, to, encoding);
+    if (request.dryRun) return dryRunAnswer(decision, sender.number, to, encoding, window.report);
 
     // Joining: the live group as it is (read before, not after: the answer shows it, and the
     // agent joins, with its event, only if not in it yet).
@@ -371,6 +391,7 @@ function dryRunAnswer(
   from: string,
   to: string,
   encoding: SmsEncodingReport,
+  sendWindow: SendWindowReport,
 ): DryRunResult {
   const lock = decision.kind === "inject" ? decision.join : decision.kind === "replace" ? decision.close : undefined;
   return {
@@ -386,6 +407,7 @@ function dryRunAnswer(
       ...(decision.profile.kind === "move" ? { currentConsumerId: decision.profile.from.consumerId } : {}),
     },
     message: encoding,
+    sendWindow,
   };
 }
 

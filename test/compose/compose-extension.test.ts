@@ -32,6 +32,10 @@ const provider = (option: typeof us, active = true, createdAt = "2026-01-01T00:0
 /** In-memory fakes of the ports. */
 function fakeDeps(extension: ComposeDefaultsExtension, interactions: Interaction[] = []): ComposeOptionsDeps {
   return {
+    clock: { now: () => new Date("2026-03-02T18:00:00Z") },
+    defaultCountry: "US",
+    sendWindow: { start: 0, end: 24 * 60 },
+    replyGraceMs: 3_600_000,
     consumers: { get: async (id) => (id === consumer.id ? consumer : undefined) },
     providers: { list: async () => [provider(us), provider(uk, true, "2026-01-02T00:00:00Z")] },
     interactions: { get: async (id) => interactions.find((i) => i.id === id) },
@@ -41,6 +45,7 @@ function fakeDeps(extension: ComposeDefaultsExtension, interactions: Interaction
         activeProfile: undefined,
         consumerIds: [],
         optOuts: [],
+        lastInboundAt: {},
         locks: interactions
           .filter((i) => i.type === "sms" && i.active && i.to === to)
           .map((i) => ({

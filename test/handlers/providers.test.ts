@@ -69,7 +69,7 @@ describe("providers", () => {
     expect(numberChange.body.error.message).toContain("'number'");
     const empty = await h.call("updateProvider", { as: admin, params: { id }, body: {} });
     expect(empty.status).toBe(400);
-    expect(empty.body.error.message).toContain("give name, active, mps or validForSeconds");
+    expect(empty.body.error.message).toContain("give name, active, mps, validForSeconds or sendWindow");
   });
 
   it("takes mps and validForSeconds on create and PATCH; null removes them; out-of-range values are 400 naming the field", async () => {
@@ -107,6 +107,25 @@ describe("providers", () => {
     }
     const refusedCreate = await h.call("createProvider", { as: admin, body: { number: "+14155550178", name: "x", mps: -1 } });
     expect(refusedCreate.status).toBe(400);
+  });
+
+  it("takes a send window of its own (HH:MM-HH:MM) on create and PATCH; null goes back to the service's; a bad one is 400", async () => {
+    const created = await h.call("createProvider", {
+      as: admin,
+      body: { number: "+14155550179", name: "Day line", sendWindow: "09:00-17:30" },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.sendWindow).toBe("09:00-17:30");
+    const id = created.body.id as string;
+    const cleared = await h.call("updateProvider", { as: admin, params: { id }, body: { sendWindow: null } });
+    expect(cleared.body.sendWindow).toBeUndefined();
+    for (const sendWindow of ["21:00-08:00", "9-17", "09:00-25:00", ""]) {
+      const before = await h.table.scanAll();
+      const refused = await h.call("updateProvider", { as: admin, params: { id }, body: { sendWindow } });
+      expect(refused.status, sendWindow).toBe(400);
+      expect(refused.body.error.message).toContain("sendWindow");
+      expect(await h.table.scanAll()).toEqual(before);
+    }
   });
 
   it("answers 404 for an unknown provider and writes nothing", async () => {

@@ -927,7 +927,17 @@ describe("the stack with an existing OIDC issuer (contexts jwtIssuer, jwtAudienc
       stage: "test",
       corsOrigins: "https://desk.example.com, http://localhost:5173",
       alarmEmail: "ops@example.com",
+      sendWindow: "09:00-20:00",
+      replyGrace: "30m",
     });
+  });
+
+  it("sets the sendWindow and replyGrace contexts on the functions that decide sends (initiate, compose options) only", () => {
+    for (const [functionId, fn] of s.stack.functions) {
+      const variables = functionResource(s, fn).Properties.Environment.Variables;
+      const decides = functionId === "initiate-message" || functionId === "compose-options";
+      expect([variables.SEND_WINDOW, variables.REPLY_GRACE], functionId).toEqual(decides ? ["09:00-20:00", "30m"] : [undefined, undefined]);
+    }
   });
 
   it("lets the corsOrigins context's browser desks call the API: those origins, the token and idempotency headers", () => {
@@ -1083,6 +1093,8 @@ describe("stack context", () => {
         corsOrigins: "https://desk.example.com,http://localhost:3000",
         alarmEmail: "ops@example.com",
         samLocal: "true",
+        sendWindow: "09:00-20:00",
+        replyGrace: "2h",
       }),
     ).toEqual({
       stackName: "Sms-Prod",
@@ -1096,6 +1108,8 @@ describe("stack context", () => {
       corsOrigins: ["https://desk.example.com", "http://localhost:3000"],
       alarmEmail: "ops@example.com",
       samLocal: true,
+      sendWindow: "09:00-20:00",
+      replyGrace: "2h",
     });
     for (const duration of ["24h", "90m", "30s", "1.5h", "3600", "2 d"])
       expect(config({ idleCloseAfter: duration }).idleCloseAfter).toBe(duration);
@@ -1119,5 +1133,7 @@ describe("stack context", () => {
     expect(() => config({ corsOrigins: "https://desk.example.com/app" })).toThrow(/without a path/);
     expect(() => config({ alarmEmail: "ops" })).toThrow(/context alarmEmail/);
     expect(() => config({ samLocal: "yes" })).toThrow(/context samLocal/);
+    expect(() => config({ sendWindow: "21:00-08:00" })).toThrow(/context sendWindow/);
+    expect(() => config({ replyGrace: "an hour" })).toThrow(/context replyGrace/);
   });
 });

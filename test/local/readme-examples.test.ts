@@ -75,5 +75,13 @@ describe("README examples", () => {
     expect(answers).toContainEqual(expect.objectContaining({ dryRun: true, outcome: "injected", profile: { change: "keep" } }));
     expect(answers).toContainEqual(expect.objectContaining({ status: "associated_with_consumer", phoneNumber: "+14155550171" }));
     expect(answers).toContainEqual(expect.objectContaining({ id: sent.interaction.id, state: "closed_complete", active: false }));
+    // The send window: refused at the customer's 3 a.m. with the same morning's 08:00, allowed once the customer wrote.
+    const refused = answers.find((a) => a.error?.code === "OUTSIDE_SEND_WINDOW");
+    expect(refused?.error).toMatchObject({ timeZone: expect.stringMatching(/^Etc\/GMT[+-]\d+$/) });
+    expect(refused.error.nextAllowedAt).toMatch(/^\d{4}-\d\d-\d\dT08:00:00[+-]\d\d:00$/);
+    expect(Date.parse(refused.error.nextAllowedAt) - Date.now()).toBeGreaterThan(3 * 3600_000);
+    expect(answers).toContainEqual(
+      expect.objectContaining({ outcome: "replaced_virtual_agent", message: expect.objectContaining({ body: "Yes: it is on its way." }) }),
+    );
   }, 120_000);
 });

@@ -1,4 +1,5 @@
 import type { OutcomeMetrics } from "../../shared/core/ports/outcome-metrics";
+import { defaultReplyGraceMs, type SendWindow } from "../../shared/core/rules/send-window";
 import type { OutcomeMetric } from "../../shared/core/rules/outcome-metrics";
 import type { ActiveProfileRef, ChannelUserProfile } from "../../shared/core/model/channel-user-profile";
 import type { Consumer } from "../../shared/core/model/consumer";
@@ -76,6 +77,8 @@ export class World {
   readonly locks = new Map<string, ConversationLock>();
   /** `${customer}|${provider}` → opt-out. */
   readonly optOuts = new Map<string, OptOutRecord>();
+  /** "customer|provider" → when the customer last wrote on that key. */
+  readonly lastInbound = new Map<string, string>();
   /** Inbound message id → the message it was stored as. */
   readonly inboundIds = new Map<string, { interactionId: string; messageId: string }>();
   /** `${agentId}#${key}` → record. */
@@ -325,6 +328,11 @@ export class InMemoryConversationStore implements ConversationStore {
         .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.consumerId.localeCompare(b.consumerId))
         .map((link) => link.consumerId),
       optOuts: inPartition(w.optOuts).map((optOut) => optOut.providerNumber),
+      lastInboundAt: Object.fromEntries(
+        [...w.lastInbound.entries()]
+          .filter(([key]) => key.startsWith(`${customerNumber}|`))
+          .map(([key, at]) => [key.slice(customerNumber.length + 1), at]),
+      ),
     };
   }
 
@@ -421,6 +429,7 @@ export class InMemoryConversationStore implements ConversationStore {
       w.putInteraction(interaction);
     }
     w.putMessage(message, false);
+    w.lastInbound.set(lockKey(to, from), message.createdAt);
     // The keyword's answer, queued with the inbound message (the pipeline sends it).
     if (plan.autoReply) w.putMessage(plan.autoReply, true);
     if (plan.optOut === "record") {
@@ -776,6 +785,9 @@ export function createInMemoryPorts(
     helpText?: string;
     idleCloseAfterMs?: number;
     extension?: ComposeDefaultsExtension;
+    /** Default: open around the clock (the send window's own tests set one). */
+    sendWindow?: SendWindow;
+    replyGraceMs?: number;
   } = {},
 ) {
   const world = new World();
@@ -799,6 +811,8 @@ export function createInMemoryPorts(
     extension: options.extension ?? defaultComposeExtension,
     helpText: options.helpText ?? testHelpText,
     idleCloseAfterMs: options.idleCloseAfterMs ?? 24 * 60 * 60 * 1000,
+    sendWindow: options.sendWindow ?? { start: 0, end: 24 * 60 },
+    replyGraceMs: options.replyGraceMs ?? defaultReplyGraceMs,
     world,
     /** The attempts `backoff` was called with, in order. */
     backoffs,

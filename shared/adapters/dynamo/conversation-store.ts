@@ -77,12 +77,13 @@ export class DynamoConversationStore implements ConversationStore {
       ExpressionAttributeValues: { ":pk": phonePartition(customerNumber), ":history": keys.profilePrefix },
       ConsistentRead: true,
     });
-    const state: NumberState = { activeProfile: undefined, locks: [], consumerIds: [], optOuts: [] };
+    const state: NumberState = { activeProfile: undefined, locks: [], consumerIds: [], optOuts: [], lastInboundAt: {} };
     const links: { consumerId: string; createdAt: string }[] = [];
     for (const item of stored) {
       if (isItemOf(item, "activeProfile")) state.activeProfile = fromItem<ActiveProfileRef>(item);
       else if (isItemOf(item, "conversationLock")) state.locks.push(fromItem<ConversationLock>(item));
       else if (isItemOf(item, "optOut")) state.optOuts.push(String(item.providerNumber));
+      else if (isItemOf(item, "lastInbound")) state.lastInboundAt[String(item.providerNumber)] = String(item.at);
       else if (isItemOf(item, "consumerPhone"))
         links.push({ consumerId: String(item.consumerId), createdAt: String(item.createdAt ?? "") });
     }
@@ -272,6 +273,11 @@ export class DynamoConversationStore implements ConversationStore {
       ]);
     }
     writes.push([undefined, { Put: { TableName: this.tableName, Item: items.message(message) } }]);
+    // Unconditional: inbound messages are stamped when processed, so the latest write is the latest message.
+    writes.push([
+      undefined,
+      { Put: { TableName: this.tableName, Item: items.lastInbound(interaction.to!, interaction.from!, message.createdAt) } },
+    ]);
     writes.push(...this.eventWrites(events));
     if (plan.autoReply) {
       // The keyword's answer is written queued with the inbound message: the change stream sends it.

@@ -29,6 +29,7 @@ export type ItemType =
   | "messageById"
   | "conversationLock"
   | "optOut"
+  | "lastInbound"
   | "inboundMessage"
   | "idempotencyKey"
   | "receiptAside"
@@ -147,6 +148,15 @@ export const items = {
     providerNumber,
     optedOutAt,
     keyword,
+  }),
+
+  /** The customer's last message on (customer number, provider number): written with every inbound message. */
+  lastInbound: (customerNumber: string, providerNumber: string, at: string): Item => ({
+    ...keys.lastInbound(customerNumber, providerNumber),
+    itemType: "lastInbound",
+    customerNumber,
+    providerNumber,
+    at,
   }),
 
   inboundMessage: (inboundMessageId: string, message: Message): Item => ({

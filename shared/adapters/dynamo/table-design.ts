@@ -75,6 +75,11 @@ export const keys = {
   /** Opt-out of a customer number from one provider number: exists while opted out. */
   optOut: (customerE164: string, providerE164: string): ItemKey => ({ pk: phonePartition(customerE164), sk: `OPTOUT#${providerE164}` }),
   optOutPrefix: "OPTOUT#",
+  /** When the customer last wrote on a conversation key (the send window's reply grace); sorts before the profile history. */
+  lastInbound: (customerE164: string, providerE164: string): ItemKey => ({
+    pk: phonePartition(customerE164),
+    sk: `LAST_INBOUND#${providerE164}`,
+  }),
   /**
    * A delivery receipt whose message could not be found, kept aside (not lost): one partition per
    * SMS (the provider's message id, else ours), one item per event, deleted by TTL after 30 days.

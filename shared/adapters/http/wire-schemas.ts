@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import { errorCodes } from "../../core/errors";
 import type { ChannelUserProfile as CoreChannelUserProfile } from "../../core/model/channel-user-profile";
+import { parseSendWindow } from "../../core/rules/send-window";
 import type { Consumer as CoreConsumer } from "../../core/model/consumer";
 import type { Interaction as CoreInteraction, InteractionSummary as CoreInteractionSummary } from "../../core/model/interaction";
 import type { Message as CoreMessage, StoredMessage as CoreStoredMessage } from "../../core/model/message";
@@ -90,6 +91,10 @@ export const ConsumerList = z.object({ items: z.array(Consumer) });
 const Mps = z
   .number()
   .check(z.gte(0.001, "must be at least 0.001 message parts per second"), z.lte(1000, "must be at most 1000 message parts per second"));
+/** The number's own send window, the recipient's local time. */
+const SendWindowText = z
+  .string()
+  .check(z.refine((text) => parseSendWindow(text) !== undefined, "must be HH:MM-HH:MM with the start before the end, such as 08:00-21:00"));
 /** How long a message may wait for its hand-over, in seconds. */
 const ValidForSeconds = z
   .number()
@@ -106,6 +111,7 @@ export const CreateProviderRequest = z.strictObject({
   active: z.optional(z.boolean()),
   mps: z.optional(Mps),
   validForSeconds: z.optional(ValidForSeconds),
+  sendWindow: z.optional(SendWindowText),
 });
 export const UpdateProviderRequest = z
   .strictObject({
@@ -115,11 +121,13 @@ export const UpdateProviderRequest = z
     mps: z.optional(z.nullable(Mps)),
     /** null goes back to the default (3600). */
     validForSeconds: z.optional(z.nullable(ValidForSeconds)),
+    /** null goes back to the service's SEND_WINDOW. */
+    sendWindow: z.optional(z.nullable(SendWindowText)),
   })
   .check(
     z.refine(
       (patch) => Object.values(patch).some((value) => value !== undefined),
-      "give name, active, mps or validForSeconds (a provider's number cannot change: create a new provider)",
+      "give name, active, mps, validForSeconds or sendWindow (a provider's number cannot change: create a new provider)",
     ),
   );
 export const Provider = readsAs<CoreProvider>()(
@@ -131,6 +139,7 @@ export const Provider = readsAs<CoreProvider>()(
     active: z.boolean(),
     mps: z.optional(z.number()),
     validForSeconds: z.optional(z.number()),
+    sendWindow: z.optional(z.string()),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   }),
@@ -157,6 +166,15 @@ export const InteractionSummary = readsAs<CoreInteractionSummary>()(
     to: z.optional(E164),
   }),
 );
+/** The send window as it applies to a send: open or not in the recipient's zone, and the customer's reply grace. */
+export const SendWindowReport = z.object({
+  open: z.boolean(),
+  timeZone: z.string(),
+  /** When the window opens next, ISO 8601 with the recipient's offset (closed windows only). */
+  nextAllowedAt: z.optional(z.string()),
+  /** The customer wrote recently: a send is allowed until then although the window is closed. */
+  replyGraceUntil: z.optional(Timestamp),
+});
 export const ComposeOptionsResponse = z.object({
   available: z.boolean(),
   reason: z.optional(z.literal("NO_MESSAGING_PROVIDER")),
@@ -167,6 +185,8 @@ export const ComposeOptionsResponse = z.object({
   defaultSendTo: z.nullable(E164),
   /** The default pair (send-from, send-to) is opted out: a send would be refused. */
   optedOut: z.boolean(),
+  /** The send window for the default pair (absent without one): closed means a send now answers 409 OUTSIDE_SEND_WINDOW. */
+  sendWindow: z.optional(SendWindowReport),
   activeInteraction: z.optional(InteractionSummary),
 });
 
@@ -310,6 +330,7 @@ export const InitiateMessageDryRun = z.object({
   closedInteractionId: z.optional(EntityId),
   profile: z.object({ change: z.enum(["keep", "create", "move"]), currentConsumerId: z.optional(EntityId) }),
   message: SmsEncodingReport,
+  sendWindow: SendWindowReport,
 });
 
 // ---- retrying a failed message ---------------------------------------------------------------

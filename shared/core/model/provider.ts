@@ -9,6 +9,8 @@ export interface Provider {
   mps?: number;
   /** A message not handed over this long after it was accepted (or retried) ends `failed` `VALIDITY_EXPIRED`. Default 3600. */
   validForSeconds?: number;
+  /** This number's own send window (`HH:MM-HH:MM`, the recipient's local time), instead of the service's SEND_WINDOW. */
+  sendWindow?: string;
   createdAt: string;
   updatedAt: string;
 }

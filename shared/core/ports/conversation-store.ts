@@ -14,6 +14,8 @@ export interface NumberState {
   consumerIds: string[];
   /** Provider numbers this customer number opted out of (STOP). */
   optOuts: string[];
+  /** When the customer last wrote to each provider number (ISO 8601), for the send window's reply grace. */
+  lastInboundAt: Record<string, string>;
 }
 
 /** What an idempotent request left behind, written in the same transaction as its outcome. */

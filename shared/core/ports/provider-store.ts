@@ -18,4 +18,5 @@ export interface ProviderChange {
   active?: boolean;
   mps?: number | null;
   validForSeconds?: number | null;
+  sendWindow?: string | null;
 }

@@ -1,4 +1,7 @@
 import { countryTimeZones } from "./country-time-zones";
+import { requireValidNumber } from "./require-valid-number";
+import type { Consumer } from "../model/consumer";
+import type { Provider } from "../model/provider";
 
 /**
  * The send window: the local hours in which an agent's SMS may reach a customer. Pure: the clock
@@ -194,4 +197,62 @@ export function isoWithOffset(at: number, zone: string): string {
     `${local.year}-${two(local.month)}-${two(local.day)}T${two(local.hour)}:${two(local.minute)}:${two(local.second)}` +
     `${sign}${two(Math.floor(abs / 60))}:${two(abs % 60)}`
   );
+}
+
+/** The spec's default reply grace: a send within 60 minutes of the customer's last message on the key is allowed at any hour. */
+export const defaultReplyGraceMs = 60 * 60_000;
+
+/** What the window says about one send, for the decision and for the agent (dry run, compose options). */
+export interface SendWindowReport extends WindowState {
+  /** The customer wrote on this conversation key recently: the send is allowed until then, window or not. */
+  readonly replyGraceUntil?: string;
+}
+
+/**
+ * The send window as it applies to an agent's send: the window (the provider's own, else the
+ * service's) in the recipient's zones, unless the customer's last inbound message on this
+ * conversation key is at most `replyGraceMs` old. `allowed` is what the decision acts on.
+ */
+export function sendWindowFor(input: {
+  now: Date;
+  zones: readonly string[];
+  window: SendWindow;
+  lastInboundAt?: string;
+  replyGraceMs: number;
+}): { allowed: boolean; report: SendWindowReport } {
+  const state = sendWindowAt(input.now, input.zones, input.window);
+  const graceEnds = input.lastInboundAt ? Date.parse(input.lastInboundAt) + input.replyGraceMs : Number.NaN;
+  const inGrace = graceEnds >= input.now.getTime();
+  const report: SendWindowReport = inGrace && !state.open ? { ...state, replyGraceUntil: new Date(graceEnds).toISOString() } : state;
+  return { allowed: state.open || inGrace, report };
+}
+
+/**
+ * The window of one send, as initiate and compose options apply it: the send-from number's own
+ * window (its provider's `sendWindow`) else the service's, read in the recipient's zones (the
+ * consumer's `timeZone`, else the zones of the `to` number's country), with the reply grace of the
+ * customer's last message on this conversation key.
+ */
+export function sendWindowOfSend(
+  settings: { sendWindow: SendWindow; replyGraceMs: number; defaultCountry: string },
+  send: {
+    now: Date;
+    /** E.164. */
+    to: string;
+    consumer: Pick<Consumer, "timeZone">;
+    provider: Pick<Provider, "sendWindow"> | undefined;
+    lastInboundAt: string | undefined;
+  },
+): { allowed: boolean; window: SendWindow; report: SendWindowReport } {
+  const window = (send.provider?.sendWindow !== undefined ? parseSendWindow(send.provider.sendWindow) : undefined) ?? settings.sendWindow;
+  const country = requireValidNumber({ phoneNumber: send.to, defaultCountry: settings.defaultCountry }, "to").country;
+  const zones = recipientTimeZones({ ...(send.consumer.timeZone ? { consumerTimeZone: send.consumer.timeZone } : {}), country });
+  const verdict = sendWindowFor({
+    now: send.now,
+    zones,
+    window,
+    replyGraceMs: settings.replyGraceMs,
+    ...(send.lastInboundAt ? { lastInboundAt: send.lastInboundAt } : {}),
+  });
+  return { ...verdict, window };
 }
