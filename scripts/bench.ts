@@ -1,67 +1,115 @@
 /**
- * `npm run bench`: the figures that matter for cold starts and hot paths, measured, never asserted
- * in unit tests. For each route: the minified ESM bundle the stack would deploy (same esbuild
- * settings) and the time a fresh Node process takes to import it (a proxy for Lambda's init).
- * Then phone normalisation throughput.
+ * `npm run bench`: the figures of issue 12, measured in one run (a few minutes on 2 cores), printed
+ * as one table per section and written to bench/results.json with the date and the machine. Never
+ * asserted in tests: timings belong to a machine and a moment.
+ *
+ * 1. the request path (bench-request-path.ts): the handlers in process against DynamoDB Local,
+ *    DynamoDB calls per operation (SDK middleware), handler and DynamoDB time, request units;
+ * 2. bundles and cold starts (bench-cold-start.ts): every function bundled as the stack bundles it,
+ *    against a floor function built in the same run;
+ * 3. the local server (bench-local-server.ts): throughput and latency at 1, 8 and 32 in flight;
+ * 4. infrastructure cost per 1,000 conversations (bench-cost.ts), from section 1's figures.
+ *
+ * BENCH_SECTIONS=1,2 runs only those sections (the cost needs section 1); the file is still written.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, release, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
-import { build } from "esbuild";
-import { esmRequireBanner } from "../infra/endpoint-function";
-import { routeList } from "../shared/adapters/http/routes";
-import { normalisePhoneNumber } from "../shared/core/rules/normalise-phone-number";
+import { format, resolveConfig } from "prettier";
+import { startDynamoDbLocal } from "../local/dynamodb-local";
+import { benchColdStart, printColdStart, type ColdStartResult } from "./bench-cold-start";
+import { costPerThousandConversations, printCost, type CostResult } from "./bench-cost";
+import { projectRoot } from "./bench-events";
+import { benchLocalServer, printLocalServer, type LocalServerResult } from "./bench-local-server";
+import { benchRequestPath, printRequestPath, type RequestPathResult } from "./bench-request-path";
 
-const outDir = mkdtempSync(join(tmpdir(), "sms-bench-"));
-const importRuns = 5;
+// As server.ts does: the SDK's notice about future Node versions is noise here (engines says >=20.19).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
+/** Sized to keep the whole run under 5 minutes on the project's 2-core machine. */
+const settings = {
+  requestPath: { rounds: 30, warmupRounds: 3 },
+  coldStart: { rounds: 7 },
+  localServer: { levels: [1, 8, 32], seconds: 10, warmupSeconds: 3, consumers: 40 },
+};
+const sections = new Set((process.env.BENCH_SECTIONS ?? "1,2,3,4").split(",").map((section) => section.trim()));
 
-console.log(`route bundles (esbuild, minified ESM, node22) and import time (median of ${importRuns} fresh processes)\n`);
-console.log("route".padEnd(24), "bundle KB".padStart(10), "import ms".padStart(10));
-const rows: { id: string; kb: number; ms: number }[] = [];
-for (const route of routeList) {
-  const outfile = join(outDir, route.id, "index.mjs");
-  await build({
-    entryPoints: [`functions/${route.id}/handler.ts`],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node22",
-    mainFields: ["module", "main"],
-    minify: true,
-    banner: { js: esmRequireBanner },
-    outfile,
-    logLevel: "error",
-  });
-  const kb = statSync(outfile).size / 1024;
-  const probe = join(outDir, route.id, "probe.mjs");
-  writeFileSync(probe, `const t=performance.now();await import(${JSON.stringify(outfile)});console.log(performance.now()-t);`);
-  const times: number[] = [];
-  for (let i = 0; i < importRuns; i++) {
-    const out = execFileSync(process.execPath, [probe], {
-      env: { ...process.env, TABLE_NAME: "bench", AWS_REGION: "eu-west-1", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
-    });
-    times.push(Number(String(out).trim()));
-  }
-  rows.push({ id: route.id, kb, ms: median(times) });
-  console.log(route.id.padEnd(24), kb.toFixed(0).padStart(10), median(times).toFixed(0).padStart(10));
-}
-const largest = rows.reduce((a, b) => (b.kb > a.kb ? b : a));
-console.log(`\nlargest bundle: ${largest.id}, ${largest.kb.toFixed(0)} KB`);
-rmSync(outDir, { recursive: true, force: true });
-
-const samples = ["+14155550171", "(415) 555-0171", "+52 1 55 1234 5678", "020 7946 0958", "00 49 30 123456", "not a number"];
-const iterations = 20_000;
+const startedAt = new Date();
 const started = performance.now();
-for (let i = 0; i < iterations; i++) {
-  normalisePhoneNumber({ phoneNumber: samples[i % samples.length]!, requestCountry: i % 2 ? "GB" : undefined, defaultCountry: "US" });
-}
-const elapsed = performance.now() - started;
+const machine = {
+  node: process.version,
+  cpu: cpus()[0]?.model.trim() ?? "unknown",
+  cores: cpus().length,
+  memoryGiB: Math.round(totalmem() / 1024 ** 3),
+  os: `${process.platform} ${release()}`,
+  /** Load average when the run started: anything else running on the machine shows here. */
+  loadAverage: loadavg().map((value) => Math.round(value * 100) / 100),
+};
 console.log(
-  `\nphone normalisation: ${iterations} numbers in ${elapsed.toFixed(0)} ms (${((elapsed * 1000) / iterations).toFixed(1)} µs each)`,
+  `npm run bench, ${startedAt.toISOString()}: Node ${machine.node}, ${machine.cpu} × ${machine.cores} cores, ${machine.memoryGiB} GiB, load ${machine.loadAverage.join(" ")}`,
 );
+
+const workDir = mkdtempSync(join(tmpdir(), "sms-bench-"));
+let requestPath: RequestPathResult | undefined;
+let coldStart: ColdStartResult | undefined;
+let localServer: LocalServerResult | undefined;
+let cost: CostResult | undefined;
+const seconds: Record<string, number> = {};
+const timed = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
+  const at = performance.now();
+  try {
+    return await run();
+  } finally {
+    seconds[name] = Math.round((performance.now() - at) / 100) / 10;
+  }
+};
+
+try {
+  if (sections.has("1") || sections.has("2")) {
+    const dynamo = await startDynamoDbLocal();
+    try {
+      if (sections.has("1")) {
+        requestPath = await timed("requestPath", () => benchRequestPath({ endpoint: dynamo.endpoint, workDir, ...settings.requestPath }));
+        printRequestPath(requestPath);
+      }
+      if (sections.has("2")) {
+        coldStart = await timed("coldStart", () => benchColdStart({ endpoint: dynamo.endpoint, workDir, ...settings.coldStart }));
+        printColdStart(coldStart);
+      }
+    } finally {
+      await dynamo.stop();
+    }
+  }
+  if (sections.has("3")) {
+    localServer = await timed("localServer", () => benchLocalServer(settings.localServer));
+    printLocalServer(localServer);
+  }
+  if (sections.has("4") && requestPath) {
+    cost = costPerThousandConversations(requestPath.operations);
+    printCost(cost);
+  }
+} finally {
+  rmSync(workDir, { recursive: true, force: true });
+}
+
+const wallSeconds = Math.round((performance.now() - started) / 100) / 10;
+const results = {
+  date: startedAt.toISOString(),
+  machine,
+  wallSeconds,
+  sectionSeconds: seconds,
+  settings,
+  requestPath,
+  coldStart,
+  localServer,
+  cost,
+};
+const file = join(projectRoot, "bench", "results.json");
+mkdirSync(join(projectRoot, "bench"), { recursive: true });
+// Figures to 5 significant digits; formatted as `npm run lint` (prettier) expects.
+const json = JSON.stringify(results, (_, value: unknown) =>
+  typeof value === "number" && !Number.isInteger(value) ? Number(value.toPrecision(5)) : value,
+);
+writeFileSync(file, await format(json, { ...(await resolveConfig(file)), parser: "json" }));
+console.log(`\nwritten to bench/results.json; the run took ${wallSeconds} s`);
+process.exit(0);

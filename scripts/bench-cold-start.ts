@@ -1,0 +1,267 @@
+/**
+ * Section 2 of `npm run bench`: bundles and cold starts. Every function of the functions table is
+ * bundled exactly as the stack bundles it (infra/service-function.ts: esbuild, ESM, minified,
+ * node22, main fields module/main, the ESM require banner, the AWS SDK bundled, source map without
+ * sources), and so is a floor function (bench-floor-handler.ts: the DynamoDB document client and
+ * one GetItem) in the same run.
+ *
+ * Cold start: a fresh `node` process (NODE_OPTIONS=--enable-source-maps, as the stack sets it)
+ * imports the bundle and handles one first event: the function's fixture from events/, the floor
+ * a GetItem, against DynamoDB Local. Timed inside the process from just before the import to the
+ * settled first answer (Node's own start-up, the same for all, is left out). Rounds are
+ * interleaved (floor, every function, floor, ...), each on a fresh table seeded with the fixtures'
+ * provider and consumer, so every round's first event meets the same data; the figure is the
+ * median of the rounds.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
+import { build, type Metafile } from "esbuild";
+import { createAdapters } from "../shared/platform/composition-root";
+import { createTableInput } from "../shared/adapters/dynamo/table-definition";
+import { functionTable } from "../shared/platform/function-table";
+import { createConsumer } from "../shared/use-cases/create-consumer";
+import { createProvider } from "../shared/use-cases/create-provider";
+import { fixturePath, projectRoot, sendWindowAllDay } from "./bench-events";
+import { median } from "./bench-percentiles";
+import { figure, printTable } from "./bench-table";
+
+export const floorId = "floor";
+
+export interface BundleFigures {
+  id: string;
+  trigger: string;
+  /** index.mjs, what Node parses at cold start. */
+  kb: number;
+  /** index.mjs.map, deployed beside it (read by --enable-source-maps). */
+  mapKb: number;
+  kbAboveFloor: number;
+  /** The largest contributors to index.mjs (npm packages, or our own folders), KB. */
+  largest: { name: string; kb: number }[];
+}
+
+export interface ColdStartFigures extends BundleFigures {
+  /** Medians over the rounds, ms. */
+  importMs: number;
+  firstEventMs: number;
+  coldMs: number;
+  /** coldMs ÷ the floor's coldMs. */
+  ratio: number;
+  /** How the first event was answered (the fixture's path through the function). */
+  answered: string;
+  /** import + first event of every round, ms. */
+  rounds: number[];
+}
+
+export interface ColdStartResult {
+  rounds: number;
+  floor: ColdStartFigures;
+  functions: ColdStartFigures[];
+}
+
+/** The probe a fresh process runs: read the event, then time the import and the first event. */
+const probeSource = `
+import { readFileSync, writeFileSync } from "node:fs";
+const event = JSON.parse(readFileSync(process.env.BENCH_EVENT, "utf8"));
+const context = {
+  callbackWaitsForEmptyEventLoop: false, functionName: process.env.BENCH_FUNCTION, functionVersion: "$LATEST",
+  invokedFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:" + process.env.BENCH_FUNCTION, memoryLimitInMB: "512",
+  awsRequestId: "cold-start", logGroupName: "/aws/lambda/" + process.env.BENCH_FUNCTION, logStreamName: "bench",
+  getRemainingTimeInMillis: () => 10000, done() {}, fail() {}, succeed() {},
+};
+const started = performance.now();
+const { handler } = await import(process.env.BENCH_BUNDLE);
+const imported = performance.now();
+let answered;
+try {
+  const result = await handler(event, context);
+  answered = result && typeof result === "object" && "statusCode" in result ? "HTTP " + result.statusCode
+    : result && Array.isArray(result.batchItemFailures) ? result.batchItemFailures.length + " batch item failures"
+    : Array.isArray(result) ? result.map((item) => (item && item.outcome) || "ok").join(", ")
+    : "ok";
+} catch (error) {
+  answered = "threw " + (error && error.name);
+}
+const handled = performance.now();
+writeFileSync(process.env.BENCH_RESULT, JSON.stringify({ importMs: imported - started, firstEventMs: handled - imported, answered }));
+process.exit(0);
+`;
+
+interface Target {
+  id: string;
+  trigger: string;
+  entry: string;
+  event: string;
+}
+
+export async function benchColdStart(options: { endpoint: string; workDir: string; rounds: number }): Promise<ColdStartResult> {
+  const outDir = join(options.workDir, "bundles");
+  mkdirSync(outDir, { recursive: true });
+  const floorEvent = join(options.workDir, "floor-event.json");
+  writeFileSync(floorEvent, "{}");
+  const targets: Target[] = [
+    { id: floorId, trigger: "-", entry: join(projectRoot, "scripts", "bench-floor-handler.ts"), event: floorEvent },
+    ...functionTable.map((fn) => ({
+      id: fn.id,
+      trigger: fn.trigger.kind,
+      entry: join(projectRoot, "functions", fn.id, "handler.ts"),
+      event: fixturePath(fn.id),
+    })),
+  ];
+
+  // The banner comes from the stack's own module (it loads aws-cdk-lib, once): no copy to drift.
+  const { esmRequireBanner } = await import("../infra/service-function");
+  // One esbuild run with every entry point, without code splitting: each output is byte for byte
+  // the bundle a run of its own makes (as the stack runs esbuild, once per function), but the AWS
+  // SDK is parsed once instead of 26 times.
+  const { metafile } = await build({
+    entryPoints: Object.fromEntries(targets.map((target) => [`${target.id}/index`, target.entry])),
+    absWorkingDir: projectRoot,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node22",
+    mainFields: ["module", "main"],
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    banner: { js: esmRequireBanner },
+    outdir: outDir,
+    outExtension: { ".js": ".mjs" },
+    logLevel: "warning",
+    // Only a report of what went in; the output is the same with or without it.
+    metafile: true,
+  });
+  const bundles = targets.map((target) => {
+    const outfile = join(outDir, target.id, "index.mjs");
+    return { target, outfile, largest: largestParts(metafile, outfile) };
+  });
+
+  const probe = join(options.workDir, "cold-start-probe.mjs");
+  writeFileSync(probe, probeSource);
+  const dynamo = new DynamoDBClient({
+    endpoint: options.endpoint,
+    region: "local",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+  const runs = new Map<string, { importMs: number; firstEventMs: number; answered: string }[]>(targets.map((target) => [target.id, []]));
+  for (let round = 0; round < options.rounds; round++) {
+    const tableName = await seededTable(dynamo, options.endpoint, `cold-start-${Date.now().toString(36)}-${round}`);
+    const env = {
+      PATH: process.env.PATH ?? "",
+      NODE_OPTIONS: "--enable-source-maps",
+      AWS_REGION: "us-east-1",
+      TABLE_NAME: tableName,
+      DYNAMODB_ENDPOINT: options.endpoint,
+      DEFAULT_COUNTRY: "US",
+      POWERTOOLS_SERVICE_NAME: "agent-initiated-sms",
+      // Locally the sender writes to a file and the publisher to a local bus: their SNS and
+      // EventBridge clients are bundled (and parsed) but not constructed.
+      SMS_TRANSPORT: "outbox",
+      OUTBOX_FILE: join(options.workDir, "cold-start-outbox.jsonl"),
+      EVENTBUS_FILE: join(options.workDir, "cold-start-eventbus.jsonl"),
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      ...sendWindowAllDay,
+    };
+    for (const { target, outfile } of bundles) {
+      const resultFile = join(options.workDir, `cold-start-${target.id}.json`);
+      writeFileSync(resultFile, "");
+      const child = spawnSync(process.execPath, [probe], {
+        env: {
+          ...env,
+          BENCH_BUNDLE: pathToFileURL(outfile).href,
+          BENCH_EVENT: target.event,
+          BENCH_FUNCTION: target.id,
+          BENCH_RESULT: resultFile,
+        },
+        cwd: options.workDir,
+        stdio: ["ignore", "ignore", "pipe"],
+        timeout: 60_000,
+      });
+      const text = readFileSync(resultFile, "utf8");
+      if (child.status !== 0 || !text) {
+        throw new Error(`cold start of ${target.id}: exit ${child.status ?? child.signal}\n${String(child.stderr).slice(-2000)}`);
+      }
+      runs.get(target.id)!.push(JSON.parse(text) as { importMs: number; firstEventMs: number; answered: string });
+    }
+  }
+  dynamo.destroy();
+
+  const floorBundle = bundles[0]!;
+  const floorKb = statSync(floorBundle.outfile).size / 1024;
+  const floorCold = median(runs.get(floorId)!.map((run) => run.importMs + run.firstEventMs));
+  const figures = bundles.map(({ target, outfile, largest }): ColdStartFigures => {
+    const list = runs.get(target.id)!;
+    const kb = statSync(outfile).size / 1024;
+    const cold = list.map((run) => run.importMs + run.firstEventMs);
+    return {
+      id: target.id,
+      trigger: target.trigger,
+      kb,
+      mapKb: statSync(`${outfile}.map`).size / 1024,
+      kbAboveFloor: kb - floorKb,
+      largest,
+      importMs: median(list.map((run) => run.importMs)),
+      firstEventMs: median(list.map((run) => run.firstEventMs)),
+      coldMs: median(cold),
+      ratio: median(cold) / floorCold,
+      answered: [...new Set(list.map((run) => run.answered))].join(" / "),
+      rounds: cold,
+    };
+  });
+  return { rounds: options.rounds, floor: figures[0]!, functions: figures.slice(1) };
+}
+
+/** A fresh table with what the fixtures name: provider +14155550100, consumer cust-1001 (and the floor's item). */
+async function seededTable(dynamo: DynamoDBClient, endpoint: string, tableName: string): Promise<string> {
+  await dynamo.send(new CreateTableCommand(createTableInput(tableName)));
+  const adapters = createAdapters({ tableName, dynamoDbEndpoint: endpoint, defaultCountry: "US" });
+  await createProvider(adapters, { number: "+14155550100", name: "Support line" });
+  await createConsumer(adapters, { id: "cust-1001", name: "Jo Bloggs", location: "US", phoneNumbers: ["415 555 0171"] });
+  await adapters.documentClient.send(
+    new PutCommand({ TableName: tableName, Item: { pk: "FLOOR", sk: "FLOOR", note: "the floor function's item" } }),
+  );
+  adapters.documentClient.destroy();
+  return tableName;
+}
+
+/** What fills a bundle, by npm package (or our own top folder), largest first. */
+function largestParts(metafile: Metafile, outfile: string): { name: string; kb: number }[] {
+  const output = Object.entries(metafile.outputs).find(([path]) => resolve(projectRoot, path) === outfile);
+  const totals = new Map<string, number>();
+  for (const [path, { bytesInOutput }] of Object.entries(output?.[1].inputs ?? {})) {
+    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
+    const name = match ? match[1]! : `${path.split("/")[0]}/ (ours)`;
+    totals.set(name, (totals.get(name) ?? 0) + bytesInOutput);
+  }
+  return [...totals.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 6)
+    .map(([name, bytes]) => ({ name, kb: Math.round((bytes / 1024) * 10) / 10 }));
+}
+
+export function printColdStart(result: ColdStartResult): void {
+  const { floor } = result;
+  printTable(
+    `2. Bundles and cold starts: built as the stack builds them; cold start = import + first event in a fresh node, median of ${result.rounds} interleaved rounds`,
+    ["function", "trigger", "KB", "KB above floor", "import ms", "first event ms", "cold ms", "÷ floor", "first event answered"],
+    [floor, ...result.functions].map((row) => [
+      row.id === floorId ? "floor (document client + one GetItem)" : row.id,
+      row.trigger,
+      figure(row.kb, 0),
+      row.id === floorId ? "–" : figure(row.kbAboveFloor, 0),
+      figure(row.importMs),
+      figure(row.firstEventMs),
+      figure(row.coldMs),
+      row.id === floorId ? "1.00×" : `${row.ratio.toFixed(2)}×`,
+      row.answered,
+    ]),
+  );
+  console.log(
+    "\n   KB: index.mjs (minified, AWS SDK bundled; the source map is deployed beside it). Events: events/<function>.json against a table" +
+      "\n   holding the fixtures' provider and consumer; ids the fixtures invent (int_example, ...) answer 404, which is their first event too.",
+  );
+}
