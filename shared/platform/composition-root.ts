@@ -18,7 +18,7 @@ import { DynamoEventStore } from "../adapters/dynamo/event-store";
  */
 export function createAdapters(
   config: Pick<RuntimeConfig, "tableName" | "dynamoDbEndpoint" | "defaultCountry"> &
-    Partial<Pick<RuntimeConfig, "eventRetentionMs" | "sendWindow" | "replyGraceMs">>,
+    Partial<Pick<RuntimeConfig, "eventRetentionMs" | "sendWindow" | "replyGraceMs" | "providerCacheMs">>,
 ) {
   const eventRetentionSeconds = Math.round((config.eventRetentionMs ?? 7 * 24 * 3600 * 1000) / 1000);
   const client = createDocumentClient({ endpoint: config.dynamoDbEndpoint });
@@ -26,7 +26,7 @@ export function createAdapters(
     /** The one document client; exposed so tests can add SDK middleware (call counts, injected faults). */
     documentClient: client,
     consumers: new DynamoConsumerStore(client, config.tableName),
-    providers: new DynamoProviderStore(client, config.tableName),
+    providers: new DynamoProviderStore(client, config.tableName, config.providerCacheMs ?? readConfig().providerCacheMs),
     interactions: new DynamoInteractionStore(client, config.tableName),
     conversations: new DynamoConversationStore(client, config.tableName, backoff, eventRetentionSeconds),
     profiles: new DynamoProfileStore(client, config.tableName),

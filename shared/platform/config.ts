@@ -27,6 +27,8 @@ export interface RuntimeConfig {
   sendWindow: SendWindow;
   /** A send this soon after the customer's last message on the key is allowed at any hour (REPLY_GRACE, default 60m). */
   replyGraceMs: number;
+  /** How long a container reuses the provider list it read (PROVIDER_CACHE, default 5s; 0 reads every time). */
+  providerCacheMs: number;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
@@ -42,6 +44,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     eventRetentionMs: parseDuration(env.EVENT_RETENTION || "7d", "EVENT_RETENTION"),
     sendWindow: readSendWindow(env.SEND_WINDOW || defaultSendWindowText),
     replyGraceMs: parseDuration(env.REPLY_GRACE || "60m", "REPLY_GRACE"),
+    providerCacheMs: parseDuration(env.PROVIDER_CACHE || "5s", "PROVIDER_CACHE"),
   };
 }
 

@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { createAdapters } from "../../shared/platform/composition-root";
+import { createProvider } from "../../shared/use-cases/create-provider";
 import { admin, agent, createHarness } from "../support/handler-harness";
 
 let h: Awaited<ReturnType<typeof createHarness>>;
@@ -142,5 +145,58 @@ describe("providers", () => {
     expect(res.body.error.code).toBe("FORBIDDEN");
     const patch = await h.call("updateProvider", { as: agent, params: { id: "prv_x" }, body: { active: false } });
     expect(patch.status).toBe(403);
+  });
+});
+
+describe("the provider list a container reuses (PROVIDER_CACHE)", () => {
+  it("reads the list once per TTL; a write through this process drops it; another container's write shows after the TTL", async () => {
+    const adaptersWith = (providerCacheMs: number) => {
+      const adapters = createAdapters({
+        tableName: h.table.tableName,
+        dynamoDbEndpoint: h.table.endpoint,
+        defaultCountry: "US",
+        providerCacheMs,
+      });
+      const queries: string[] = [];
+      adapters.documentClient.middlewareStack.add(
+        (next, context) => async (args) => {
+          queries.push(String(context.commandName));
+          return next(args);
+        },
+        { step: "initialize" },
+      );
+      return { adapters, queries };
+    };
+    const here = adaptersWith(400);
+    const first = await here.adapters.providers.list();
+    await here.adapters.providers.list();
+    expect(here.queries).toEqual(["QueryCommand"]);
+
+    // A write through any store of this process: the next list reads again and sees it.
+    await createProvider({ ...here.adapters }, { number: "+14155550181", name: "Cache line" });
+    here.queries.length = 0;
+    const afterCreate = await here.adapters.providers.list();
+    expect(here.queries).toEqual(["QueryCommand"]);
+    expect(afterCreate.map((provider) => provider.number)).toEqual([...first.map((provider) => provider.number), "+14155550181"]);
+
+    // Another container (a raw write this process does not see): stale until the TTL runs out.
+    const line = afterCreate.find((provider) => provider.number === "+14155550181")!;
+    await h.table.documentClient.send(
+      new UpdateCommand({
+        TableName: h.table.tableName,
+        Key: { pk: "PROVIDERS", sk: `PROVIDER#${line.id}` },
+        UpdateExpression: "SET active = :false",
+        ExpressionAttributeValues: { ":false": false },
+      }),
+    );
+    expect((await here.adapters.providers.list()).find((provider) => provider.id === line.id)?.active).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    expect((await here.adapters.providers.list()).find((provider) => provider.id === line.id)?.active).toBe(false);
+
+    // PROVIDER_CACHE=0: every list is a read.
+    const uncached = adaptersWith(0);
+    await uncached.adapters.providers.list();
+    await uncached.adapters.providers.list();
+    expect(uncached.queries).toEqual(["QueryCommand", "QueryCommand"]);
   });
 });

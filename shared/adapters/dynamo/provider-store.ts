@@ -7,10 +7,20 @@ import { fromItem, items } from "./items";
 import { keys, tableDesign } from "./table-design";
 import type { CreateProviderResult, ProviderChange, ProviderStore } from "../../core/ports/provider-store";
 
+/**
+ * The provider list as this process last read it, per table. Providers are configuration (a few
+ * items that change rarely), and every send's transaction re-checks the provider it sends from, so
+ * a list a few seconds old costs nothing but saves a Query on every send and Compose SMS. A write
+ * through any store of this process drops it; another container's write is seen within the TTL.
+ */
+const listCache = new Map<string, { readAt: number; providers: Provider[] }>();
+
 export class DynamoProviderStore implements ProviderStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** How long a list read is reused (0: read every time). */
+    private readonly listTtlMs = 0,
   ) {}
 
   async create(provider: Provider): Promise<CreateProviderResult> {
@@ -31,6 +41,7 @@ export class DynamoProviderStore implements ProviderStore {
           ],
         }),
       );
+      listCache.delete(this.tableName);
       return { outcome: "created" };
     } catch (error) {
       const holder = error instanceof TransactionCanceledException ? error.CancellationReasons?.[1] : undefined;
@@ -49,8 +60,15 @@ export class DynamoProviderStore implements ProviderStore {
   }
 
   async list(): Promise<Provider[]> {
+    const cached = listCache.get(this.tableName);
+    if (cached && Date.now() - cached.readAt < this.listTtlMs) return structuredClone(cached.providers);
+    const readAt = Date.now();
     const items = await queryPrefix(this.client, this.tableName, keys.providersPartition, keys.providerPrefix);
-    return items.map((item) => fromItem<Provider>(item)).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+    const providers = items
+      .map((item) => fromItem<Provider>(item))
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+    if (this.listTtlMs > 0) listCache.set(this.tableName, { readAt, providers: structuredClone(providers) });
+    return providers;
   }
 
   async update(providerId: string, change: ProviderChange, updatedAt: string): Promise<Provider | undefined> {
@@ -80,6 +98,7 @@ export class DynamoProviderStore implements ProviderStore {
           ReturnValues: "ALL_NEW",
         }),
       );
+      listCache.delete(this.tableName);
       return Attributes ? fromItem<Provider>(Attributes) : undefined;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
