@@ -15,6 +15,9 @@ export default defineConfig({
       POWERTOOLS_METRICS_DISABLED: "true",
       // Sends at any hour the tests run; the send window's own tests set a window.
       SEND_WINDOW: "00:00-24:00",
+      // Every provider list read from the table, so call counts and injected faults do not depend on
+      // what an earlier call of the same file cached; the cache's own test sets a TTL.
+      PROVIDER_CACHE: "0",
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     },
   },
