@@ -35,7 +35,9 @@ export async function handStreamBatch(
     const message = queuedOutboundMessage(record);
     if (!message) continue;
     const key = `${message.from}|${message.to}`;
-    byKey.set(key, [...(byKey.get(key) ?? []), { index, message }]);
+    const queue = byKey.get(key) ?? [];
+    queue.push({ index, message });
+    byKey.set(key, queue);
   }
   if (byKey.size === 0) return { batchItemFailures: [] };
   const providers = await deps.providers.list();

@@ -21,12 +21,15 @@ export function createAdapters(
     Partial<Pick<RuntimeConfig, "eventRetentionMs" | "sendWindow" | "replyGraceMs" | "providerCacheMs">>,
 ) {
   const eventRetentionSeconds = Math.round((config.eventRetentionMs ?? 7 * 24 * 3600 * 1000) / 1000);
+  // What the caller left unset is as the environment says, like a handler's readConfig(); read once, only if needed.
+  let environment: RuntimeConfig | undefined;
+  const fromEnvironment = () => (environment ??= readConfig());
   const client = createDocumentClient({ endpoint: config.dynamoDbEndpoint });
   return {
     /** The one document client; exposed so tests can add SDK middleware (call counts, injected faults). */
     documentClient: client,
     consumers: new DynamoConsumerStore(client, config.tableName),
-    providers: new DynamoProviderStore(client, config.tableName, config.providerCacheMs ?? readConfig().providerCacheMs),
+    providers: new DynamoProviderStore(client, config.tableName, config.providerCacheMs ?? fromEnvironment().providerCacheMs),
     interactions: new DynamoInteractionStore(client, config.tableName),
     conversations: new DynamoConversationStore(client, config.tableName, backoff, eventRetentionSeconds),
     profiles: new DynamoProfileStore(client, config.tableName),
@@ -38,9 +41,8 @@ export function createAdapters(
     clock: systemClock,
     ids: randomIds,
     defaultCountry: config.defaultCountry,
-    // Unset: as the environment says (SEND_WINDOW, REPLY_GRACE), like a handler's readConfig().
-    sendWindow: config.sendWindow ?? readConfig().sendWindow,
-    replyGraceMs: config.replyGraceMs ?? readConfig().replyGraceMs,
+    sendWindow: config.sendWindow ?? fromEnvironment().sendWindow,
+    replyGraceMs: config.replyGraceMs ?? fromEnvironment().replyGraceMs,
   };
 }
 

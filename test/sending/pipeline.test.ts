@@ -118,6 +118,16 @@ beforeEach(async () => {
   outcomes.length = 0;
 });
 
+/** The stream's batches are kept here instead of handed over (a test hands them over itself). */
+function setBatchesAside(): DynamoDBStreamEvent[] {
+  const events: DynamoDBStreamEvent[] = [];
+  onBatch = async (event) => {
+    events.push(event);
+    return { batchItemFailures: [] };
+  };
+  return events;
+}
+
 /** An agent's send: written queued, answered at once. */
 async function send(i: number, message: string, from = FROM): Promise<StoredMessage> {
   const answer = await initiateMessage(
@@ -343,11 +353,7 @@ describe("crash safety: the process dies between two steps, the sweep finishes t
 
 describe("once, whoever reads the record", () => {
   it("a redelivered batch and two senders on the same records: one hand-over per message", async () => {
-    const events: DynamoDBStreamEvent[] = [];
-    onBatch = async (event) => {
-      events.push(event);
-      return { batchItemFailures: [] };
-    };
+    const events = setBatchesAside();
     const messages = await Promise.all([send(20, "twice read a"), send(21, "twice read b"), send(22, "twice read c")]);
     await poller.drain();
     expect(events.flatMap((event) => event.Records)).toHaveLength(3);
@@ -417,11 +423,7 @@ describe("pacing, throttling, validity and order", () => {
   });
 
   it("keeps the order of a conversation key even when the records arrive in reverse", async () => {
-    const events: DynamoDBStreamEvent[] = [];
-    onBatch = async (event) => {
-      events.push(event);
-      return { batchItemFailures: [] };
-    };
+    const events = setBatchesAside();
     const first = await send(30, "first");
     const second = await send(30, "second");
     const third = await send(30, "third");
@@ -437,11 +439,7 @@ describe("pacing, throttling, validity and order", () => {
   });
 
   it("hands over different conversation keys of a batch at once, each key in order; a record that throws fails from its place on", async () => {
-    const events: DynamoDBStreamEvent[] = [];
-    onBatch = async (event) => {
-      events.push(event);
-      return { batchItemFailures: [] };
-    };
+    const events = setBatchesAside();
     // Interleaved: key 31, key 32, key 31, key 32.
     const sent = [await send(31, "31 first"), await send(32, "32 first"), await send(31, "31 second"), await send(32, "32 second")];
     await poller.drain();
@@ -471,14 +469,10 @@ describe("pacing, throttling, validity and order", () => {
     await poller.drain();
 
     // Key 33's first record throws (the claim's write fails); key 34 goes on. Failures: from that record on.
-    events.length = 0;
-    onBatch = async (event) => {
-      events.push(event);
-      return { batchItemFailures: [] };
-    };
+    const moreEvents = setBatchesAside();
     const more = [await send(34, "34 first"), await send(33, "33 first"), await send(34, "34 second"), await send(33, "33 second")];
     await poller.drain();
-    const next = events.flatMap((event) => event.Records);
+    const next = moreEvents.flatMap((event) => event.Records);
     const failingQueue: OutboundQueue = Object.assign(Object.create(adapters.queue) as OutboundQueue, {
       claim: async (...args: Parameters<OutboundQueue["claim"]>) => {
         if (args[0].to === customer(33)) throw new Error("DynamoDB unreachable");
