@@ -10,6 +10,7 @@ import { DynamoProviderStore } from "../adapters/dynamo/provider-store";
 import { DynamoProfileStore } from "../adapters/dynamo/profile-store";
 import { createDocumentClient } from "../adapters/dynamo/document-client";
 import { DynamoOutboundQueue, DynamoPacer } from "../adapters/dynamo/outbound-queue";
+import { DynamoConsentLedger } from "../adapters/dynamo/consent-ledger";
 import { DynamoEventStore } from "../adapters/dynamo/event-store";
 
 /**
@@ -37,6 +38,7 @@ export function createAdapters(
     queue: new DynamoOutboundQueue(client, config.tableName, eventRetentionSeconds),
     pacer: new DynamoPacer(client, config.tableName),
     events: new DynamoEventStore(client, config.tableName),
+    consents: new DynamoConsentLedger(client, config.tableName, eventRetentionSeconds),
     backoff,
     clock: systemClock,
     ids: randomIds,

@@ -9,6 +9,7 @@ import type { ProviderStore } from "../core/ports/provider-store";
 import { activeSmsProviders, composeDefaults, findOngoing } from "../core/rules/compose-defaults";
 import type { Clock } from "../core/ports/clock-and-ids";
 import { sendWindowOfSend, type SendWindow, type SendWindowReport } from "../core/rules/send-window";
+import { isOptedOut } from "../core/rules/consent";
 
 export interface ComposeOptionsDeps {
   consumers: Pick<ConsumerStore, "get">;
@@ -83,7 +84,7 @@ export async function composeOptions(
     sendTo: defaults.sendTo,
     defaultSendTo,
     // Said before the agent writes: this pair would be refused with RECIPIENT_OPTED_OUT.
-    optedOut: state !== undefined && defaultSendFrom !== null && state.optOuts.includes(defaultSendFrom),
+    optedOut: state !== undefined && defaultSendFrom !== null && isOptedOut(state.optOuts, defaultSendFrom),
     ...(window ? { sendWindow: window.report } : {}),
     ...(ongoing ? { activeInteraction: summariseInteraction(ongoing) } : {}),
   };

@@ -5,6 +5,7 @@ import type { ConsumerStore } from "../core/ports/consumer-store";
 import type { Consumer } from "../core/model/consumer";
 import type { SendFromOption } from "../core/model/provider";
 import { ServiceError } from "../core/errors";
+import { isOptedOut } from "../core/rules/consent";
 import { eventsOf } from "../core/rules/event-catalogue";
 import { summariseInteraction, type Interaction, type InteractionSummary, type Participant } from "../core/model/interaction";
 import type { Message, StoredMessage } from "../core/model/message";
@@ -143,10 +144,12 @@ export async function initiateMessage(
   });
 
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
-    if (state.optOuts.includes(sender.number)) {
+    if (isOptedOut(state.optOuts, sender.number)) {
       throw new ServiceError(
         "RECIPIENT_OPTED_OUT",
-        `${to} opted out of messages from ${sender.number} (replied STOP); nothing was sent. They can reply START to opt back in`,
+        state.optOuts.includes(sender.number)
+          ? `${to} opted out of messages from ${sender.number}; nothing was sent. They can reply START to opt back in`
+          : `${to} opted out of messages from every number of this service; nothing was sent. Only an administrator can record their opt-in`,
       );
     }
     // Before anything is written, after the opt-out (a refusal for good says more than "not now").

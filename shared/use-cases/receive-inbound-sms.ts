@@ -8,6 +8,7 @@ import type { Clock, IdGenerator } from "../core/ports/clock-and-ids";
 import { interactionFromLock } from "../core/model/conversation-lock";
 import { keywordOf, keywordReplies, type SmsKeyword } from "../core/rules/sms-keywords";
 import type { ConversationStore, NumberState } from "../core/ports/conversation-store";
+import type { ConsentEntry } from "../core/model/consent";
 
 export interface ReceiveInboundDeps {
   conversations: ConversationStore;
@@ -75,20 +76,22 @@ export async function receiveInboundSms(deps: ReceiveInboundDeps, sms: InboundSm
     const autoReply = reply ? automaticReply(deps, interaction, reply, now) : undefined;
     const event = () => deps.ids.next("evt");
     const customerActor = { type: "customer" as const };
+    const consent: ConsentEntry | undefined = optOut
+      ? {
+          id: deps.ids.next("cns"),
+          phoneNumber: customer,
+          providerNumber: provider,
+          state: optOut === "record" ? "opted_out" : "opted_in",
+          source: "keyword",
+          evidence: sms.messageBody.trim().slice(0, 20),
+          messageId: message.id,
+          at: now,
+        }
+      : undefined;
     const events = [
       ...(lock ? [] : [eventsOf.interactionCreated(event(), interaction, customerActor)]),
       eventsOf.messageCreated(event(), message, customerActor),
-      ...(optOut
-        ? [
-            eventsOf.consentChanged(
-              event(),
-              interaction.id,
-              now,
-              { customerNumber: customer, providerNumber: provider, optedOut: optOut === "record", source: keyword! },
-              customerActor,
-            ),
-          ]
-        : []),
+      ...(consent ? [eventsOf.consentChanged(event(), consent, customerActor, interaction.id)] : []),
       ...(autoReply ? [eventsOf.messageCreated(event(), autoReply, { type: "system" })] : []),
     ];
     const result = await deps.conversations.applyInbound(
@@ -96,7 +99,7 @@ export async function receiveInboundSms(deps: ReceiveInboundDeps, sms: InboundSm
         ...(lock ? { join: lock } : {}),
         interaction,
         message,
-        ...(optOut ? { optOut } : {}),
+        ...(optOut ? { optOut, consent } : {}),
         ...(autoReply ? { autoReply } : {}),
         events,
       },

@@ -47,7 +47,7 @@ export async function retryMessage(
   if (await deps.messages.isOptedOut(message.to, message.from)) {
     throw new ServiceError(
       "RECIPIENT_OPTED_OUT",
-      `${message.to} opted out of messages from ${message.from} (replied STOP); nothing was sent. They can reply START to opt back in`,
+      `${message.to} opted out of messages from ${message.from} (or from every number); nothing was sent. See GET /api/now/consents?phoneNumber=${encodeURIComponent(message.to)}`,
     );
   }
 

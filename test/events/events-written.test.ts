@@ -126,11 +126,18 @@ describe("the events each change writes", () => {
     const stop = await eventsOf(() => reply(5, "STOP"));
     expect(types(stop)).toEqual(["message.created", "consent.changed", "message.created"]);
     const stopOwn = stop.filter((event) => event.type !== "message.status_changed");
-    expect(stopOwn[1]!.data).toEqual({ customerNumber: number(5), providerNumber: FROM, optedOut: true, source: "stop" });
+    expect(stopOwn[1]!.data).toEqual({
+      customerNumber: number(5),
+      providerNumber: FROM,
+      optedOut: true,
+      state: "opted_out",
+      source: "keyword",
+      entryId: expect.stringMatching(/^cns_/),
+    });
     expect(stopOwn[2]!.actor).toEqual({ type: "system" });
     expect(types(await eventsOf(() => reply(5, "stop")))).toEqual(["message.created"]);
     const start = (await eventsOf(() => reply(5, "START"))).filter((event) => event.type !== "message.status_changed");
-    expect(start[1]!.data).toMatchObject({ optedOut: false, source: "start" });
+    expect(start[1]!.data).toMatchObject({ optedOut: false, state: "opted_in", source: "keyword" });
   });
 
   it("close by an agent and the idle close: interaction.closed with closed_by_agent and idle", async () => {

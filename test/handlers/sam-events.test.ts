@@ -31,6 +31,8 @@ const expected: [RouteKey, number][] = [
   ["followEvents", 200],
   ["closeInteraction", 404],
   ["retryMessage", 404],
+  ["recordConsent", 201],
+  ["getConsents", 200],
 ];
 
 let h: Awaited<ReturnType<typeof createHarness>>;

@@ -75,6 +75,22 @@ describe("README examples", () => {
     expect(answers).toContainEqual(expect.objectContaining({ dryRun: true, outcome: "injected", profile: { change: "keep" } }));
     expect(answers).toContainEqual(expect.objectContaining({ status: "associated_with_consumer", phoneNumber: "+14155550171" }));
     expect(answers).toContainEqual(expect.objectContaining({ id: sent.interaction.id, state: "closed_complete", active: false }));
+    // Consent: an agent's opt-out of every number refuses the next send; an agent's opt-in is 403; the ledger shows both people's entries.
+    expect(answers).toContainEqual(
+      expect.objectContaining({
+        entry: expect.objectContaining({ providerNumber: "*", state: "opted_out", source: "agent", actorId: "ann" }),
+      }),
+    );
+    expect(answers).toContainEqual({ error: expect.objectContaining({ code: "RECIPIENT_OPTED_OUT" }) });
+    expect(answers).toContainEqual({
+      error: expect.objectContaining({ code: "FORBIDDEN", message: expect.stringContaining("administrator") }),
+    });
+    const consent = answers.find((a) => a.phoneNumber === "+14155550171" && Array.isArray(a.history) && !a.entry);
+    expect(consent.consents).toEqual([{ providerNumber: "*", state: "opted_in", since: expect.any(String) }]);
+    expect(consent.history.map((entry: { source: string; state: string }) => [entry.source, entry.state])).toEqual([
+      ["agent", "opted_out"],
+      ["admin", "opted_in"],
+    ]);
     // The send window: refused at the customer's 3 a.m. with the same morning's 08:00, allowed once the customer wrote.
     const refused = answers.find((a) => a.error?.code === "OUTSIDE_SEND_WINDOW");
     expect(refused?.error).toMatchObject({ timeZone: expect.stringMatching(/^Etc\/GMT[+-]\d+$/) });

@@ -202,6 +202,16 @@ describe("the hand-over", () => {
     expect(items.filter((i) => i.itemType === "optOut" && i.customerNumber === customer(2))).toEqual([
       expect.objectContaining({ providerNumber: FROM, keyword: "carrier" }),
     ]);
+    // And the consent ledger holds the carrier's answer as an entry.
+    expect((await adapters.consents.read(customer(2))).entries).toEqual([
+      expect.objectContaining({
+        phoneNumber: customer(2),
+        providerNumber: FROM,
+        state: "opted_out",
+        source: "carrier",
+        messageId: message.id,
+      }),
+    ]);
     const refusal = await send(2, "again").catch((error: ServiceError) => error);
     expect(refusal).toMatchObject({ code: "RECIPIENT_OPTED_OUT" });
     expect(statusOf(refusal as unknown as ServiceError)).toBe(409);

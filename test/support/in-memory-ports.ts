@@ -359,7 +359,7 @@ export class InMemoryConversationStore implements ConversationStore {
       failures.interaction = true;
     const provider = w.providers.get(plan.providerId);
     if (!provider || provider.active !== true || provider.number !== from) failures.provider = true;
-    if (w.optOuts.has(lockKey(to, from))) failures.opt_out = true;
+    if (w.optOuts.has(lockKey(to, from)) || w.optOuts.has(lockKey(to, "*"))) failures.opt_out = true;
     const pointer = w.activeProfiles.get(to);
     const change = decision.profile;
     const expectedProfile = change.kind === "keep" ? change.profile.profileId : change.kind === "move" ? change.from.profileId : undefined;

@@ -15,6 +15,7 @@ import { EventNumbering, lastEventOf, sequenceClauses } from "./event-numbering"
 import { fromItem, isItemOf, items, type ItemType } from "./items";
 import { keys, phonePartition, tableDesign } from "./table-design";
 import type { ConversationLock } from "../../core/model/conversation-lock";
+import { everyProviderNumber } from "../../core/model/consent";
 import type {
   ApplyResult,
   CloseOptions,
@@ -185,17 +186,20 @@ export class DynamoConversationStore implements ConversationStore {
         },
       },
     ]);
-    // Not opted out (re-checked: a STOP may land between the read and this write).
-    writes.push([
-      "opt_out",
-      {
-        ConditionCheck: {
-          TableName: this.tableName,
-          Key: keys.optOut(to, from),
-          ConditionExpression: `attribute_not_exists(${tableDesign.partitionKey})`,
+    // Not opted out of this number nor of all of them (re-checked: a STOP or a person's entry
+    // may land between the read and this write).
+    for (const providerNumber of [from, everyProviderNumber]) {
+      writes.push([
+        "opt_out",
+        {
+          ConditionCheck: {
+            TableName: this.tableName,
+            Key: keys.optOut(to, providerNumber),
+            ConditionExpression: `attribute_not_exists(${tableDesign.partitionKey})`,
+          },
         },
-      },
-    ]);
+      ]);
+    }
     writes.push(...this.profileItems(plan, to, now));
     if (plan.idempotency) {
       writes.push([
@@ -284,6 +288,7 @@ export class DynamoConversationStore implements ConversationStore {
       writes.push([undefined, { Put: { TableName: this.tableName, Item: items.message(plan.autoReply) } }]);
       writes.push([undefined, { Put: { TableName: this.tableName, Item: items.messageById(plan.autoReply) } }]);
     }
+    if (plan.consent) writes.push([undefined, { Put: { TableName: this.tableName, Item: items.consentEntry(plan.consent) } }]);
     if (plan.optOut === "record") {
       const item = items.optOut(interaction.to!, interaction.from!, message.createdAt, message.body.trim().slice(0, 20));
       // Recorded once: a second STOP finds it and is not confirmed again.

@@ -1,3 +1,4 @@
+import type { ConsentEntry } from "../../core/model/consent";
 import type { ChannelUserProfile } from "../../core/model/channel-user-profile";
 import type { Consumer } from "../../core/model/consumer";
 import type { ConversationLock } from "../../core/model/conversation-lock";
@@ -29,6 +30,7 @@ export type ItemType =
   | "messageById"
   | "conversationLock"
   | "optOut"
+  | "consentEntry"
   | "lastInbound"
   | "inboundMessage"
   | "idempotencyKey"
@@ -150,6 +152,13 @@ export const items = {
     keyword,
   }),
 
+  /** One entry of a number's consent ledger (never changed once written). */
+  consentEntry: (entry: ConsentEntry): Item => ({
+    ...keys.consentEntry(entry.phoneNumber, entry.at, entry.id),
+    itemType: "consentEntry",
+    ...entry,
+  }),
+
   /** The customer's last message on (customer number, provider number): written with every inbound message. */
   lastInbound: (customerNumber: string, providerNumber: string, at: string): Item => ({
     ...keys.lastInbound(customerNumber, providerNumber),
@@ -178,6 +187,14 @@ export const items = {
   /** An event in its interaction's partition and in the feed; deleted by TTL after the retention. */
   event: (event: ServiceEvent, retentionSeconds: number): Item => ({
     ...keys.event(event.interactionId ?? "", event.sequence ?? 0),
+    itemType: "event",
+    ...event,
+    ...keys.eventFeed(event.occurredAt, event.sequence ?? 0, event.id),
+    [tableDesign.timeToLiveAttribute]: Math.floor(Date.parse(event.occurredAt) / 1000) + retentionSeconds,
+  }),
+  /** An event with no interaction (a consent entry made by a person): in the number's consent partition and in the feed. */
+  consentEvent: (event: ServiceEvent, customerNumber: string, retentionSeconds: number): Item => ({
+    ...keys.consentEvent(customerNumber, event.sequence ?? 0, event.id),
     itemType: "event",
     ...event,
     ...keys.eventFeed(event.occurredAt, event.sequence ?? 0, event.id),

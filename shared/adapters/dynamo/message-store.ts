@@ -1,6 +1,7 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { items, pendingIndexAttributes, pendingIndexNames } from "./items";
-import { keys, tableDesign } from "./table-design";
+import { keys, phonePartition, tableDesign } from "./table-design";
+import { isOptedOut } from "../../core/rules/consent";
 import type { AsideReceipt, MessageStore, ReceiptApplied, ReceiptChange, RetryClaim } from "../../core/ports/message-store";
 import type { MessageRef, StoredMessage } from "../../core/model/message";
 import { retryMove, statusesThatMayBecome } from "../../core/rules/message-status";
@@ -145,9 +146,19 @@ export class DynamoMessageStore implements MessageStore {
   }
 
   async isOptedOut(customerNumber: string, providerNumber: string): Promise<boolean> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.optOut(customerNumber, providerNumber), ConsistentRead: true }),
+    // The number's opt-outs in force (a handful at most): this send-from number's, or `*`.
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :optOut)",
+        ExpressionAttributeNames: { "#pk": tableDesign.partitionKey, "#sk": tableDesign.sortKey },
+        ExpressionAttributeValues: { ":pk": phonePartition(customerNumber), ":optOut": keys.optOutPrefix },
+        ConsistentRead: true,
+      }),
     );
-    return Item !== undefined;
+    return isOptedOut(
+      (Items ?? []).map((item) => String(item.providerNumber)),
+      providerNumber,
+    );
   }
 }

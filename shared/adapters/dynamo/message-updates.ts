@@ -139,3 +139,8 @@ export async function updateMessageWithEvents(
 export function newEventId(): string {
   return `evt_${randomUUID().replace(/-/g, "").slice(0, 20)}`;
 }
+
+/** A consent ledger entry id made by the store (the carrier's refusals it records itself). */
+export function newConsentEntryId(): string {
+  return `cns_${randomUUID().replace(/-/g, "").slice(0, 20)}`;
+}

@@ -12,12 +12,14 @@ import type { OutboundQueue, PaceReservation, Pacer, QueueWrite, SendVerdict } f
 import { claimFrom, pipelineErrorCodes, verdictFrom } from "../../core/rules/message-status";
 import { paceInterval } from "../../core/rules/pacing";
 import { fromItem, items, pendingIndexNames } from "./items";
-import { newEventId, refOf, updateMessage, updateMessageWithEvents } from "./message-updates";
+import { newConsentEntryId, newEventId, refOf, updateMessage, updateMessageWithEvents } from "./message-updates";
+import type { ConsentEntry } from "../../core/model/consent";
 import { eventsOf } from "../../core/rules/event-catalogue";
 import type { PlannedEvent } from "../../core/model/service-event";
 import { queryAll } from "./query-pages";
 import { keys, tableDesign } from "./table-design";
 import { Expression } from "./update-expression";
+import { putOptOutInForce } from "./opt-out-writes";
 
 const pending = tableDesign.indexes.pendingBySender;
 
@@ -171,32 +173,23 @@ export class DynamoOutboundQueue implements OutboundQueue {
 
   /** The carrier refused the recipient: the opt-out is recorded with the failure (kept as it is if one exists), and consent changes. */
   private carrierOptOut(message: StoredMessage, at: string): { items: TransactItem[]; events: PlannedEvent[] } {
-    const optOut = new Expression();
-    for (const [attribute, value] of Object.entries(items.optOut(message.to, message.from, at, "carrier"))) {
-      if (attribute === tableDesign.partitionKey || attribute === tableDesign.sortKey) continue;
-      optOut.sets.push(`${optOut.name(attribute)} = if_not_exists(${optOut.name(attribute)}, ${optOut.value(attribute, value)})`);
-    }
+    // The carrier's refusal is a ledger entry, whether or not an opt-out was already in force.
+    const entry: ConsentEntry = {
+      id: newConsentEntryId(),
+      phoneNumber: message.to,
+      providerNumber: message.from,
+      state: "opted_out",
+      source: "carrier",
+      evidence: "the transport refused the recipient as opted out",
+      messageId: message.id,
+      at,
+    };
     return {
       items: [
-        {
-          Update: {
-            TableName: this.tableName,
-            Key: keys.optOut(message.to, message.from),
-            UpdateExpression: optOut.update,
-            ExpressionAttributeNames: optOut.names,
-            ExpressionAttributeValues: optOut.values,
-          },
-        },
+        { Put: { TableName: this.tableName, Item: items.consentEntry(entry) } },
+        putOptOutInForce(this.tableName, message.to, message.from, at, "carrier"),
       ],
-      events: [
-        eventsOf.consentChanged(
-          newEventId(),
-          message.interactionId,
-          at,
-          { customerNumber: message.to, providerNumber: message.from, optedOut: true, source: "carrier" },
-          { type: "system" },
-        ),
-      ],
+      events: [eventsOf.consentChanged(newEventId(), entry, { type: "system" }, message.interactionId)],
     };
   }
 }

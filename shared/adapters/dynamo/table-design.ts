@@ -75,6 +75,21 @@ export const keys = {
   /** Opt-out of a customer number from one provider number: exists while opted out. */
   optOut: (customerE164: string, providerE164: string): ItemKey => ({ pk: phonePartition(customerE164), sk: `OPTOUT#${providerE164}` }),
   optOutPrefix: "OPTOUT#",
+  /**
+   * The consent ledger of a customer number: its own partition (entries by time, and the events of
+   * entries made by people), so the send decision's read of the number's partition stays small.
+   */
+  consentPartition: (customerE164: string) => `CONSENT#${customerE164}`,
+  consentEntry: (customerE164: string, at: string, entryId: string): ItemKey => ({
+    pk: keys.consentPartition(customerE164),
+    sk: `ENTRY#${at}#${entryId}`,
+  }),
+  consentEntryPrefix: "ENTRY#",
+  /** A `consent.changed` event of an entry made by a person (no interaction holds it). */
+  consentEvent: (customerE164: string, sequence: number, eventId: string): ItemKey => ({
+    pk: keys.consentPartition(customerE164),
+    sk: `EVENT#${String(sequence).padStart(17, "0")}#${eventId}`,
+  }),
   /** When the customer last wrote on a conversation key (the send window's reply grace); sorts before the profile history. */
   lastInbound: (customerE164: string, providerE164: string): ItemKey => ({
     pk: phonePartition(customerE164),

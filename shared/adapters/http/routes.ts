@@ -319,6 +319,40 @@ export const routes = {
     errors: ["MESSAGE_NOT_FOUND", "MESSAGE_NOT_RETRYABLE", "INTERACTION_NOT_ACTIVE", "RECIPIENT_OPTED_OUT"],
     tableAccess: "readWrite",
   },
+  getConsents: {
+    id: "get-consents",
+    method: "GET",
+    path: "/api/now/consents",
+    summary: "A number's consent to SMS per send-from number, and its full history (keywords, carrier, people)",
+    groups: anyone,
+    query: s.ConsentsQuery,
+    responses: {
+      200: {
+        description: "The current state per send-from number (`*`: all of them) and every entry, oldest first",
+        schema: s.ConsentReport,
+      },
+    },
+    status: 200,
+    errors: ["INVALID_PHONE_NUMBER"],
+    tableAccess: "read",
+  },
+  recordConsent: {
+    id: "record-consent",
+    method: "POST",
+    path: "/api/now/consents",
+    summary: "Record an opt-out (agents, administrators) or an opt-in (administrators only) said outside SMS",
+    groups: anyone,
+    body: s.RecordConsentRequest,
+    responses: {
+      201: {
+        description: "The entry, in force at once (a send decided meanwhile is refused), and the number's consent after it",
+        schema: s.RecordedConsent,
+      },
+    },
+    status: 201,
+    errors: ["INVALID_PHONE_NUMBER", "UNKNOWN_SEND_FROM"],
+    tableAccess: "readWrite",
+  },
 } as const satisfies Record<string, RouteDefinition>;
 
 export type RouteKey = keyof typeof routes;

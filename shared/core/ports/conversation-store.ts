@@ -4,6 +4,7 @@ import type { Message } from "../model/message";
 import type { ConversationLock } from "../model/conversation-lock";
 import type { Decision, Outcome } from "../rules/decide-initiation";
 import type { PlannedEvent } from "../model/service-event";
+import type { ConsentEntry } from "../model/consent";
 
 /** Everything the service knows about one customer number, read at once (one strongly consistent query). */
 export interface NumberState {
@@ -12,7 +13,7 @@ export interface NumberState {
   locks: ConversationLock[];
   /** Consumers whose phone numbers include this one, oldest first. */
   consumerIds: string[];
-  /** Provider numbers this customer number opted out of (STOP). */
+  /** Provider numbers this customer number opted out of (STOP, the carrier, a person), `*` for all of them. */
   optOuts: string[];
   /** When the customer last wrote to each provider number (ISO 8601), for the send window's reply grace. */
   lastInboundAt: Record<string, string>;
@@ -54,8 +55,9 @@ export interface InboundPlan {
   join?: ConversationLock;
   interaction: Interaction;
   message: Message;
-  /** STOP records the opt-out of (customer, provider); START lifts it. */
+  /** STOP records the opt-out of (customer, provider); START lifts it. Either way `consent` is its ledger entry. */
   optOut?: "record" | "lift";
+  consent?: ConsentEntry;
   /** The keyword's answer (STOP/START confirmation, HELP text), written `queued` in the same transaction. */
   autoReply?: Message;
   events: PlannedEvent[];

@@ -1,6 +1,7 @@
 import type { Interaction } from "../model/interaction";
 import { summariseInteraction } from "../model/interaction";
 import type { Message } from "../model/message";
+import type { ConsentEntry } from "../model/consent";
 import type { CloseReason, EventActor, PlannedEvent } from "../model/service-event";
 
 /**
@@ -76,18 +77,23 @@ export const eventsOf = {
     actor: { type: "agent", id: agentId },
     data: change,
   }),
-  consentChanged: (
-    id: string,
-    interactionId: string,
-    at: string,
-    change: { customerNumber: string; providerNumber: string; optedOut: boolean; source: string },
-    actor: EventActor,
-  ): PlannedEvent => ({
+  /**
+   * A consent ledger entry (`entry`): keywords and the carrier's refusals belong to the
+   * conversation they arrived in; a person's entry has no interaction.
+   */
+  consentChanged: (id: string, entry: ConsentEntry, actor: EventActor, interactionId?: string): PlannedEvent => ({
     id,
     type: "consent.changed",
-    occurredAt: at,
-    interactionId,
+    occurredAt: entry.at,
+    ...(interactionId ? { interactionId } : {}),
     actor,
-    data: change,
+    data: {
+      customerNumber: entry.phoneNumber,
+      providerNumber: entry.providerNumber,
+      optedOut: entry.state === "opted_out",
+      state: entry.state,
+      source: entry.source,
+      entryId: entry.id,
+    },
   }),
 } as const;
