@@ -10,6 +10,7 @@ import { activeSmsProviders, composeDefaults, findOngoing } from "../core/rules/
 import type { Clock } from "../core/ports/clock-and-ids";
 import { sendWindowOfSend, type SendWindow, type SendWindowReport } from "../core/rules/send-window";
 import { isOptedOut } from "../core/rules/consent";
+import { countryOfNumber } from "../core/rules/number-country";
 
 export interface ComposeOptionsDeps {
   consumers: Pick<ConsumerStore, "get">;
@@ -69,7 +70,7 @@ export async function composeOptions(
     state && defaultSendFrom && defaultSendTo
       ? sendWindowOfSend(deps, {
           now: deps.clock.now(),
-          to: defaultSendTo,
+          country: countryOfNumber(defaultSendTo),
           consumer,
           provider: allProviders.find((provider) => provider.number === defaultSendFrom),
           lastInboundAt: state.lastInboundAt[defaultSendFrom],

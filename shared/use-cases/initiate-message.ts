@@ -131,13 +131,13 @@ export async function initiateMessage(
   }
   const defaults =
     request.to && request.from ? undefined : await composeDefaults(deps.extension, { consumer, originInteraction: origin, providers });
-  const to = resolveTo(deps, request, consumer, origin, defaults?.defaultSendTo ?? null);
+  const { e164: to, country } = resolveTo(deps, request, consumer, origin, defaults?.defaultSendTo ?? null);
   let state = await deps.conversations.readNumberState(to);
   const sender = resolveFrom(deps, request, providers, state.locks, origin, defaults?.defaultSendFrom ?? null);
   const encoding = encodingReport(request.message);
   const window = sendWindowOfSend(deps, {
     now: deps.clock.now(),
-    to,
+    country,
     consumer,
     provider: allProviders.find((provider) => provider.number === sender.number),
     lastInboundAt: state.lastInboundAt[sender.number],
@@ -228,18 +228,24 @@ export async function initiateMessage(
   throw new ServiceError("CONVERSATION_BUSY", "the conversation changed too often while this message was being sent; send it again");
 }
 
+/** The number to send to (E.164) and its country, for the send window. */
 function resolveTo(
   deps: InitiateMessageDeps,
   request: InitiateMessageInput,
   consumer: Consumer,
   origin: Interaction | undefined,
   defaultSendTo: string | null,
-): string {
-  if (request.to)
-    return requireValidNumber({ phoneNumber: request.to, consumerLocation: consumer.location, defaultCountry: deps.defaultCountry }, "to")
-      .e164;
-  if (origin?.type === "sms" && origin.to) return origin.to;
-  if (defaultSendTo) return defaultSendTo;
+): { e164: string; country: string | undefined } {
+  if (request.to) {
+    const given = requireValidNumber(
+      { phoneNumber: request.to, consumerLocation: consumer.location, defaultCountry: deps.defaultCountry },
+      "to",
+    );
+    return { e164: given.e164, country: given.country };
+  }
+  const stored = origin?.type === "sms" && origin.to ? origin.to : defaultSendTo;
+  if (stored)
+    return { e164: stored, country: requireValidNumber({ phoneNumber: stored, defaultCountry: deps.defaultCountry }, "to").country };
   throw new ServiceError("VALIDATION_FAILED", `consumer ${consumer.id} has no phone number: give 'to'`);
 }
 

@@ -1,5 +1,4 @@
 import { countryTimeZones } from "./country-time-zones";
-import { requireValidNumber } from "./require-valid-number";
 import type { Consumer } from "../model/consumer";
 import type { Provider } from "../model/provider";
 
@@ -230,23 +229,25 @@ export function sendWindowFor(input: {
 /**
  * The window of one send, as initiate and compose options apply it: the send-from number's own
  * window (its provider's `sendWindow`) else the service's, read in the recipient's zones (the
- * consumer's `timeZone`, else the zones of the `to` number's country), with the reply grace of the
+ * consumer's `timeZone`, else the zones of the `to` number's country, which the caller tells), with the reply grace of the
  * customer's last message on this conversation key.
  */
 export function sendWindowOfSend(
-  settings: { sendWindow: SendWindow; replyGraceMs: number; defaultCountry: string },
+  settings: { sendWindow: SendWindow; replyGraceMs: number },
   send: {
     now: Date;
-    /** E.164. */
-    to: string;
+    /** The `to` number's country (undefined: a number of no country). */
+    country: string | undefined;
     consumer: Pick<Consumer, "timeZone">;
     provider: Pick<Provider, "sendWindow"> | undefined;
     lastInboundAt: string | undefined;
   },
 ): { allowed: boolean; window: SendWindow; report: SendWindowReport } {
   const window = (send.provider?.sendWindow !== undefined ? parseSendWindow(send.provider.sendWindow) : undefined) ?? settings.sendWindow;
-  const country = requireValidNumber({ phoneNumber: send.to, defaultCountry: settings.defaultCountry }, "to").country;
-  const zones = recipientTimeZones({ ...(send.consumer.timeZone ? { consumerTimeZone: send.consumer.timeZone } : {}), country });
+  const zones = recipientTimeZones({
+    ...(send.consumer.timeZone ? { consumerTimeZone: send.consumer.timeZone } : {}),
+    ...(send.country ? { country: send.country } : {}),
+  });
   const verdict = sendWindowFor({
     now: send.now,
     zones,
