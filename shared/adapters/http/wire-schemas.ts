@@ -214,10 +214,12 @@ export const Message = readsAs<CoreMessage>()(
     from: E164,
     to: E164,
     agentId: z.optional(z.string()),
-    status: z.enum(["queued", "sending", "sent", "delivered", "failed", "received"]),
+    status: z.enum(["scheduled", "queued", "sending", "sent", "delivered", "failed", "received"]),
     createdAt: Timestamp,
     providerMessageId: z.optional(z.string()),
     errorCode: z.optional(z.string()),
+    /** A send made outside the recipient's window with scheduleIfOutsideWindow: when it goes (ISO 8601 UTC, the instant of nextAllowedAt). */
+    scheduledFor: z.optional(Timestamp),
   }),
 );
 /** An outbound message with its delivery bookkeeping (attempts, receipts). */
@@ -244,6 +246,8 @@ export const DeliveredMessage = readsAs<CoreStoredMessage>()(
     ),
     /** Provider ids of attempts before a retry: their late receipts no longer apply. */
     earlierProviderMessageIds: z.optional(z.array(z.string())),
+    /** When its scheduledFor came and the sweep queued it. */
+    promotedAt: z.optional(Timestamp),
     /** When the transport took it. */
     sentAt: z.optional(Timestamp),
     /** The sender's claim while `sending`. */
