@@ -315,6 +315,8 @@ export const InitiateMessageRequest = z.strictObject({
   originInteractionId: z.optional(EntityId),
   confirmReassociation: z.optional(z.boolean()),
   dryRun: z.optional(z.boolean()),
+  /** Outside the recipient's send window: 202 with the message scheduled for when it opens, instead of 409 OUTSIDE_SEND_WINDOW. */
+  scheduleIfOutsideWindow: z.optional(z.boolean()),
 });
 export const Outcome = z.enum(["created", "injected", "replaced_virtual_agent", "replaced_other_consumer"]);
 export const SmsEncodingReport = z.object({ encoding: z.enum(["GSM-7", "UCS-2"]), segments: z.number(), characters: z.number() });
@@ -335,6 +337,10 @@ export const InitiateMessageDryRun = z.object({
   profile: z.object({ change: z.enum(["keep", "create", "move"]), currentConsumerId: z.optional(EntityId) }),
   message: SmsEncodingReport,
   sendWindow: SendWindowReport,
+  /** The window is closed and the request says scheduleIfOutsideWindow: the send would answer 202 with the message scheduled. */
+  wouldSchedule: z.optional(z.literal(true)),
+  /** When it would go (ISO 8601 UTC): the instant of sendWindow.nextAllowedAt. */
+  scheduledFor: z.optional(Timestamp),
 });
 
 // ---- retrying a failed message ---------------------------------------------------------------
