@@ -8,11 +8,12 @@ import { logger } from "../../shared/platform/logger";
 const config = readConfig();
 const deps = createAdapters(config);
 
-/** Run on a schedule (EventBridge every minute; locally a timer): nothing pending is left behind. */
+/** Run on a schedule (EventBridge every minute; locally a timer): nothing pending is left behind, and scheduled messages go when due. */
 export const handler = middy<unknown, SweepReport>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async () => {
     const report = await sweepOutboundQueue(deps, { staleAfterMs: config.redispatchAfterMs });
-    if (report.redispatched || report.expired || report.lapsed) logger.info("sms sweep", { ...report });
+    if (report.redispatched || report.expired || report.lapsed || report.promoted || report.optedOut)
+      logger.info("sms sweep", { ...report });
     return report;
   });

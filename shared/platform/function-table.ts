@@ -74,7 +74,8 @@ export const functionTable: readonly FunctionDefinition[] = [
   },
   {
     id: "sms-sweep",
-    summary: "Re-dispatches messages left queued, ends lapsed claims OUTCOME_UNKNOWN and expired ones VALIDITY_EXPIRED",
+    summary:
+      "Re-dispatches messages left queued, ends lapsed claims OUTCOME_UNKNOWN and expired ones VALIDITY_EXPIRED, queues scheduled messages when due",
     trigger: { kind: "schedule", everyMinutes: 1 },
     tableAccess: "readWrite",
     sendsSms: false,

@@ -43,9 +43,12 @@ export type HandOverOutcome =
   /** The transport throttled it: back in the queue with backoff. */
   | "throttled";
 
-/** When a message's validity ends: its provider's `validForSeconds` after it was accepted (or retried). */
+/**
+ * When a message's validity ends: its provider's `validForSeconds` after it was accepted, or, for a
+ * scheduled one, after its `scheduledFor` (or after its retry).
+ */
 export function validUntilFor(message: StoredMessage, provider: Pick<Provider, "validForSeconds"> | undefined): Date {
-  const from = Date.parse(message.retriedAt ?? message.createdAt);
+  const from = Date.parse(message.retriedAt ?? message.scheduledFor ?? message.createdAt);
   return new Date(from + (provider?.validForSeconds ?? defaultValidForSeconds) * 1000);
 }
 

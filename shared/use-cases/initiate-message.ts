@@ -50,6 +50,8 @@ export interface InitiateMessageInput {
   originInteractionId?: string;
   confirmReassociation?: boolean;
   dryRun?: boolean;
+  /** When the recipient's send window is closed: store the message `scheduled` for when it opens instead of refusing (409). */
+  scheduleIfOutsideWindow?: boolean;
 }
 
 /** The message as answered: stored fields plus its encoding report. */
@@ -74,6 +76,10 @@ export interface DryRunResult {
   profile: { change: ProfileChange["kind"]; currentConsumerId?: string };
   message: SmsEncodingReport;
   sendWindow: SendWindowReport;
+  /** The window is closed and the request says `scheduleIfOutsideWindow`: the send would be stored `scheduled` for `scheduledFor`. */
+  wouldSchedule?: true;
+  /** When it would go (ISO 8601 UTC): the instant of `sendWindow.nextAllowedAt`. */
+  scheduledFor?: string;
 }
 
 export type InitiateMessageAnswer = InitiationResult | DryRunResult;
@@ -85,6 +91,9 @@ export type InitiateMessageAnswer = InitiationResult | DryRunResult;
  * changed (and the stored item), and the decision is made again on that; a conflict backs off and
  * reads again. The message is written `queued` in that transaction and the answer does not wait
  * for the transport: the table's change stream drives the hand-over (hand-over-queued-sms.ts).
+ * Outside the recipient's send window the send is refused, or, with `scheduleIfOutsideWindow`,
+ * decided and written the same way with the message `scheduled` for when the window opens (the
+ * sweep promotes it then: sweep-outbound-queue.ts).
  */
 export async function initiateMessage(
   deps: InitiateMessageDeps,
@@ -142,6 +151,12 @@ export async function initiateMessage(
     provider: allProviders.find((provider) => provider.number === sender.number),
     lastInboundAt: state.lastInboundAt[sender.number],
   });
+  // Stored in UTC like every other instant of the table (the scheduled index sorts by it); the
+  // same instant as `nextAllowedAt`, which the agent reads in the recipient's offset.
+  const scheduledFor =
+    !window.allowed && request.scheduleIfOutsideWindow === true && window.report.nextAllowedAt
+      ? new Date(window.report.nextAllowedAt).toISOString()
+      : undefined;
 
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     if (isOptedOut(state.optOuts, sender.number)) {
@@ -153,7 +168,7 @@ export async function initiateMessage(
       );
     }
     // Before anything is written, after the opt-out (a refusal for good says more than "not now").
-    if (!window.allowed && !request.dryRun) {
+    if (!window.allowed && !request.dryRun && scheduledFor === undefined) {
       throw new ServiceError(
         "OUTSIDE_SEND_WINDOW",
         `${to} may only be sent to between ${formatSendWindow(window.window).replace("-", " and ")} in ${window.report.timeZone}; nothing was sent. Send again from ${window.report.nextAllowedAt}`,
@@ -175,13 +190,21 @@ export async function initiateMessage(
         { currentConsumer: { id: decision.currentConsumerId, name: holder?.name ?? null } },
       );
     }
-    if (request.dryRun) return dryRunAnswer(decision, sender.number, to, encoding, window.report);
+    if (request.dryRun) return dryRunAnswer(decision, sender.number, to, encoding, window.report, scheduledFor);
 
     // Joining: the live group as it is (read before, not after: the answer shows it, and the
     // agent joins, with its event, only if not in it yet).
     const liveGroup = decision.kind === "inject" ? await deps.interactions.getWithParticipants(decision.join.interactionId) : undefined;
     const newParticipant = !liveGroup?.participants.some((participant) => participant.agentId === caller.agentId);
-    const plan = buildPlan(deps, decision, { consumer, sender, to, body: request.message, agentId: caller.agentId, newParticipant });
+    const plan = buildPlan(deps, decision, {
+      consumer,
+      sender,
+      to,
+      body: request.message,
+      agentId: caller.agentId,
+      newParticipant,
+      ...(scheduledFor ? { scheduledFor } : {}),
+    });
     if (caller.idempotencyKey) {
       plan.idempotency = {
         agentId: caller.agentId,
@@ -274,7 +297,16 @@ function resolveFrom(
 function buildPlan(
   deps: InitiateMessageDeps,
   decision: Exclude<Decision, { kind: "reassociation_required" }>,
-  input: { consumer: Consumer; sender: SendFromOption; to: string; body: string; agentId: string; newParticipant: boolean },
+  input: {
+    consumer: Consumer;
+    sender: SendFromOption;
+    to: string;
+    body: string;
+    agentId: string;
+    newParticipant: boolean;
+    /** Outside the window, with `scheduleIfOutsideWindow`: when the window opens (UTC). */
+    scheduledFor?: string;
+  },
 ): InitiationPlan {
   const now = deps.clock.now().toISOString();
   const { consumer, sender, to, agentId } = input;
@@ -309,7 +341,7 @@ function buildPlan(
     from: sender.number,
     to,
     agentId,
-    status: "queued",
+    ...(input.scheduledFor ? { status: "scheduled" as const, scheduledFor: input.scheduledFor } : { status: "queued" as const }),
     createdAt: now,
   };
   const agent = { type: "agent" as const, id: agentId };
@@ -357,7 +389,7 @@ function buildPlan(
   };
 }
 
-/** After the commit: the answer, with the message as written (`queued`); the change stream sends it. */
+/** After the commit: the answer, with the message as written (`queued`, or `scheduled`); the change stream sends it. */
 function answer(
   plan: InitiationPlan,
   liveGroup: Participant[],
@@ -401,6 +433,7 @@ function dryRunAnswer(
   to: string,
   encoding: SmsEncodingReport,
   sendWindow: SendWindowReport,
+  scheduledFor: string | undefined,
 ): DryRunResult {
   const lock = decision.kind === "inject" ? decision.join : decision.kind === "replace" ? decision.close : undefined;
   return {
@@ -417,6 +450,7 @@ function dryRunAnswer(
     },
     message: encoding,
     sendWindow,
+    ...(scheduledFor ? { wouldSchedule: true as const, scheduledFor } : {}),
   };
 }
 

@@ -2,6 +2,7 @@ import type { StoredMessage } from "../core/model/message";
 import type { Clock } from "../core/ports/clock-and-ids";
 import type { OutboundQueue } from "../core/ports/outbound-queue";
 import type { ProviderStore } from "../core/ports/provider-store";
+import { pipelineErrorCodes } from "../core/rules/message-status";
 import { validUntilFor } from "./hand-over-queued-sms";
 
 export interface SweepDeps {
@@ -13,9 +14,12 @@ export interface SweepDeps {
 export interface SweepSettings {
   /** A `queued` message untouched this long lost its stream record (a crash, a dropped batch): dispatch it again. */
   staleAfterMs: number;
+  /** At most this many due scheduled messages are moved per run; the rest wait for the next (a minute on AWS). */
+  scheduledPerRun?: number;
 }
 
 export const defaultSweepSettings: SweepSettings = { staleAfterMs: 30_000 };
+const defaultScheduledPerRun = 500;
 
 /**
  * The wait doubles with each sweep of the same attempt, up to 32 × `staleAfterMs` (16 min by
@@ -35,6 +39,10 @@ export interface SweepReport {
   expired: number;
   /** Claims whose lease ran out, ended `failed` `OUTCOME_UNKNOWN`. */
   lapsed: number;
+  /** Scheduled messages whose time came, moved into the queue (the change stream hands them over). */
+  promoted: number;
+  /** Scheduled messages whose customer opted out before their time, ended `failed` `RECIPIENT_OPTED_OUT`. */
+  optedOut: number;
 }
 
 /**
@@ -44,11 +52,24 @@ export interface SweepReport {
  * `VALIDITY_EXPIRED`; the first `queued` message of each conversation key, due and untouched for
  * a while (longer after each sweep of it: `staleAfterFor`), is dispatched again. Every step is a conditional write: a sender working at the same
  * moment wins or loses cleanly.
+ *
+ * It also promotes the scheduled messages whose `scheduledFor` came (`scheduled → queued`, one
+ * transaction that re-checks the customer's opt-outs), or ends them `failed`
+ * `RECIPIENT_OPTED_OUT` when the customer opted out meanwhile. Promoted first, so a promoted
+ * message is not in this run's pending lists: the change stream hands it over, the next run looks
+ * after it as after any queued message.
  */
 export async function sweepOutboundQueue(deps: SweepDeps, settings: SweepSettings = defaultSweepSettings): Promise<SweepReport> {
-  const report: SweepReport = { redispatched: 0, expired: 0, lapsed: 0 };
+  const report: SweepReport = { redispatched: 0, expired: 0, lapsed: 0, promoted: 0, optedOut: 0 };
   const now = deps.clock.now();
   const at = now.toISOString();
+  for (const message of await deps.queue.dueScheduled(at, settings.scheduledPerRun ?? defaultScheduledPerRun)) {
+    const promoted = await deps.queue.promoteScheduled(message, at);
+    if (promoted.done) report.promoted++;
+    else if ("optedOut" in promoted) {
+      if ((await deps.queue.endScheduled(message, pipelineErrorCodes.recipientOptedOut, at)).done) report.optedOut++;
+    }
+  }
   for (const provider of await deps.providers.list()) {
     const pending = await deps.queue.pendingFrom(provider.number);
     const firstOfKey = new Map<string, StoredMessage>();
@@ -65,7 +86,7 @@ export async function sweepOutboundQueue(deps: SweepDeps, settings: SweepSetting
     }
     for (const message of firstOfKey.values()) {
       if (message.status !== "queued") continue;
-      const touched = Date.parse(message.redispatchedAt ?? message.retriedAt ?? message.createdAt);
+      const touched = Date.parse(message.redispatchedAt ?? message.retriedAt ?? message.promotedAt ?? message.createdAt);
       const due = !message.notBefore || Date.parse(message.notBefore) <= now.getTime();
       if (due && now.getTime() - touched >= staleAfterFor(message, settings)) {
         if ((await deps.queue.redispatch(message, at, (message.sweeps ?? 0) + 1)).done) report.redispatched++;

@@ -23,6 +23,12 @@ describe("metricsOfEvent: one count per outcome an operator watches", () => {
     expect(metricsOfEvent(event("message.created", { message: { direction: "outbound" }, outcome }))).toEqual([{ name }]);
   });
 
+  it("an agent's send stored scheduled (outside the send window) counts its outcome and SmsScheduled", () => {
+    expect(
+      metricsOfEvent(event("message.created", { message: { direction: "outbound", status: "scheduled" }, outcome: "created" })),
+    ).toEqual([{ name: "InitiationCreated" }, { name: "SmsScheduled" }]);
+  });
+
   it("counts inbound messages, sent, delivered and failed by error code, closes by reason, opt-outs and opt-ins", () => {
     expect(metricsOfEvent(event("message.created", { message: { direction: "inbound" } }))).toEqual([{ name: "InboundSms" }]);
     expect(metricsOfEvent(event("message.status_changed", { status: "sent" }))).toEqual([{ name: "SmsSent" }]);

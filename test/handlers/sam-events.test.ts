@@ -124,13 +124,13 @@ describe("events/ fixtures", () => {
     expect((await h.outbox.list()).length).toBe(before);
   });
 
-  it("sms-sweep (a scheduled event) reports what it re-dispatched, expired and ended", async () => {
+  it("sms-sweep (a scheduled event) reports what it re-dispatched, expired, ended, promoted and ended as opted out", async () => {
     const { handler } = (await import("../../functions/sms-sweep/handler")) as { handler: (e: unknown, c: Context) => Promise<unknown> };
     const result = await handler(
       JSON.parse(readFileSync(new URL("../../events/sms-sweep.json", import.meta.url), "utf8")),
       lambdaContext("sms-sweep"),
     );
-    expect(result).toEqual({ redispatched: 0, expired: 0, lapsed: 0 });
+    expect(result).toEqual({ redispatched: 0, expired: 0, lapsed: 0, promoted: 0, optedOut: 0 });
   });
 
   it("event-publisher (a DynamoDB stream event) puts the inserted event on the bus", async () => {

@@ -96,8 +96,16 @@ describe("README examples", () => {
     expect(refused?.error).toMatchObject({ timeZone: expect.stringMatching(/^Etc\/GMT[+-]\d+$/) });
     expect(refused.error.nextAllowedAt).toMatch(/^\d{4}-\d\d-\d\dT08:00:00[+-]\d\d:00$/);
     expect(Date.parse(refused.error.nextAllowedAt) - Date.now()).toBeGreaterThan(3 * 3600_000);
+    // Asked to, the same send is scheduled for then; the customer's reply joins that conversation, and the answer goes at once.
+    const scheduled = answers.find((a) => a.message?.status === "scheduled");
+    expect(scheduled).toMatchObject({ outcome: "created", message: { body: "Your refund is on its way.", to: "+14155550199" } });
+    expect(scheduled.message.scheduledFor).toBe(new Date(refused.error.nextAllowedAt).toISOString());
     expect(answers).toContainEqual(
-      expect.objectContaining({ outcome: "replaced_virtual_agent", message: expect.objectContaining({ body: "Yes: it is on its way." }) }),
+      expect.objectContaining({
+        outcome: "injected",
+        interaction: expect.objectContaining({ id: scheduled.interaction.id }),
+        message: expect.objectContaining({ body: "Yes: it is on its way.", status: "queued" }),
+      }),
     );
   }, 120_000);
 });

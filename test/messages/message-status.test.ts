@@ -8,7 +8,9 @@ import {
   isRetryable,
   mayMoveForward,
   outboundStatuses,
+  isPending,
   retryMove,
+  scheduledMoves,
   statusesThatMayBecome,
   verdictFrom,
   claimFrom,
@@ -17,11 +19,12 @@ import {
 import { receiveDeliveryReceipt } from "../../shared/use-cases/receive-delivery-receipt";
 
 /** The status order as a table, and the receipt use case over in-memory ports. */
-const rank: Record<OutboundStatus, number> = { queued: 0, sending: 0.5, sent: 1, delivered: 2, failed: 2 };
+const rank: Record<OutboundStatus, number> = { scheduled: -1, queued: 0, sending: 0.5, sent: 1, delivered: 2, failed: 2 };
 
 describe("status order", () => {
   it("is the table of the spec: forward only, delivered and failed final", () => {
     expect(forwardMoves).toEqual({
+      scheduled: [],
       queued: ["sent", "delivered", "failed"],
       sending: ["sent", "delivered", "failed"],
       sent: ["delivered", "failed"],
@@ -31,9 +34,9 @@ describe("status order", () => {
   });
 
   it.each(outboundStatuses.flatMap((from) => outboundStatuses.map((to) => [from, to] as const)))(
-    "%s → %s is allowed exactly when it moves forward (a receipt never claims: only the sender moves to sending)",
+    "%s → %s is allowed exactly when it moves forward (a receipt never claims: only the sender moves to sending; only the sweep moves a scheduled message)",
     (from, to) => {
-      expect(mayMoveForward(from, to)).toBe(to !== "sending" && rank[to] > rank[from]);
+      expect(mayMoveForward(from, to)).toBe(from !== "scheduled" && to !== "sending" && rank[to] > rank[from]);
     },
   );
 
@@ -47,6 +50,11 @@ describe("status order", () => {
     expect(statusesThatMayBecome("sent")).toEqual(["queued", "sending"]);
     expect(statusesThatMayBecome("delivered")).toEqual(["queued", "sending", "sent"]);
     expect(statusesThatMayBecome("failed")).toEqual(["queued", "sending", "sent"]);
+  });
+
+  it("a scheduled message leaves only by the sweep: promoted to queued, or failed when the customer opted out", () => {
+    expect(scheduledMoves).toEqual({ promote: { from: "scheduled", to: "queued" }, optedOut: { from: "scheduled", to: "failed" } });
+    expect(isPending("scheduled")).toBe(false);
   });
 
   it("claims only queued, records the transport's verdict on sending only; retries only failed, back to queued", () => {

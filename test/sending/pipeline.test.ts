@@ -264,8 +264,8 @@ describe("crash safety: the process dies between two steps, the sweep finishes t
     const transport = new ScriptedTransport();
     onBatch = sender(senderDeps({ transport }));
     // Not yet stale: nothing is dispatched again.
-    expect(await sweep(later(0))).toEqual({ redispatched: 0, expired: 0, lapsed: 0 });
-    expect(await sweep(later(31_000))).toEqual({ redispatched: N, expired: 0, lapsed: 0 });
+    expect(await sweep(later(0))).toEqual({ redispatched: 0, expired: 0, lapsed: 0, promoted: 0, optedOut: 0 });
+    expect(await sweep(later(31_000))).toEqual({ redispatched: N, expired: 0, lapsed: 0, promoted: 0, optedOut: 0 });
     await poller.drain();
     const figures = await tally(messages, transport);
     console.log(`[crash commit→claim] ${N} messages: lost ${figures.lost}, doubled ${figures.doubled}: ${figures.statuses.join(", ")}`);
@@ -314,8 +314,14 @@ describe("crash safety: the process dies between two steps, the sweep finishes t
     expect((await Promise.all(messages.map(stored))).map((m) => m.status)).toEqual(messages.map(() => "sending"));
 
     // The lease still runs: the sweep leaves the claims alone.
-    expect(await sweep(later(60_000))).toEqual({ redispatched: 0, expired: 0, lapsed: 0 });
-    expect(await sweep(later(defaultHandOverSettings.leaseMs + 1000))).toEqual({ redispatched: 0, expired: 0, lapsed: N });
+    expect(await sweep(later(60_000))).toEqual({ redispatched: 0, expired: 0, lapsed: 0, promoted: 0, optedOut: 0 });
+    expect(await sweep(later(defaultHandOverSettings.leaseMs + 1000))).toEqual({
+      redispatched: 0,
+      expired: 0,
+      lapsed: N,
+      promoted: 0,
+      optedOut: 0,
+    });
     const figures = await tally(messages, transport);
     console.log(`[crash claim→transport] ${N} messages: lost ${figures.lost}, doubled ${figures.doubled}: ${figures.statuses.join(", ")}`);
     expect(figures).toMatchObject({ lost: 0, doubled: 0 });
@@ -347,7 +353,7 @@ describe("crash safety: the process dies between two steps, the sweep finishes t
     await poller.drain();
     // A working sender from here on: whatever it reads, the claim stops a second hand-over.
     onBatch = sender(senderDeps({ transport }));
-    expect(await sweep(later(31_000))).toEqual({ redispatched: 0, expired: 0, lapsed: 0 });
+    expect(await sweep(later(31_000))).toEqual({ redispatched: 0, expired: 0, lapsed: 0, promoted: 0, optedOut: 0 });
     expect(await sweep(later(defaultHandOverSettings.leaseMs + 1000))).toMatchObject({ lapsed: N });
     await poller.drain();
     const figures = await tally(messages, transport);

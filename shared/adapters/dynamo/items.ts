@@ -116,6 +116,9 @@ export const items = {
     itemType: "message",
     ...message,
     ...(message.direction === "outbound" && isPending(message.status) ? pendingIndexAttributes(message) : {}),
+    ...(message.direction === "outbound" && message.status === "scheduled" && message.scheduledFor
+      ? keys.scheduledOutbound(message.scheduledFor, message.id)
+      : {}),
   }),
   /** Where an outbound message is, by its id alone. */
   messageById: (message: Message): Item => ({
@@ -219,5 +222,9 @@ export function pendingIndexAttributes(message: Pick<Message, "from" | "to" | "c
   return keys.pendingOutbound(message.from, message.to, message.createdAt, message.id);
 }
 
-/** Their names, to REMOVE them when a message leaves the pipeline. */
+/**
+ * gsi4 holds a message either in its send-from number's `PENDING#` partition (queued, sending) or
+ * in `SCHEDULED` (scheduled): the same two attributes, so moving it from one to the other is a SET,
+ * and ending it a REMOVE, of these. Their names, to REMOVE them when a message leaves the pipeline.
+ */
 export const pendingIndexNames = [tableDesign.indexes.pendingBySender.partitionKey, tableDesign.indexes.pendingBySender.sortKey] as const;

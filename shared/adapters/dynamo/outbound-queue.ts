@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import {
   GetCommand,
   PutCommand,
@@ -8,12 +8,13 @@ import {
   type TransactWriteCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import type { SendClaim, StoredMessage } from "../../core/model/message";
-import type { OutboundQueue, PaceReservation, Pacer, QueueWrite, SendVerdict } from "../../core/ports/outbound-queue";
-import { claimFrom, pipelineErrorCodes, verdictFrom } from "../../core/rules/message-status";
+import type { OutboundQueue, PaceReservation, Pacer, PromoteWrite, QueueWrite, SendVerdict } from "../../core/ports/outbound-queue";
+import { claimFrom, pipelineErrorCodes, scheduledMoves, verdictFrom } from "../../core/rules/message-status";
 import { paceInterval } from "../../core/rules/pacing";
-import { fromItem, items, pendingIndexNames } from "./items";
+import { fromItem, items, pendingIndexAttributes, pendingIndexNames } from "./items";
 import { newConsentEntryId, newEventId, refOf, updateMessage, updateMessageWithEvents } from "./message-updates";
 import type { ConsentEntry } from "../../core/model/consent";
+import { everyProviderNumber } from "../../core/model/consent";
 import { eventsOf } from "../../core/rules/event-catalogue";
 import type { PlannedEvent } from "../../core/model/service-event";
 import { queryAll } from "./query-pages";
@@ -133,6 +134,63 @@ export class DynamoOutboundQueue implements OutboundQueue {
       ExpressionAttributeValues: { ":pk": keys.pendingPartition(providerNumber) },
     });
     return found.map((item) => fromItem<StoredMessage>(item));
+  }
+
+  async dueScheduled(now: string, limit: number): Promise<StoredMessage[]> {
+    const found: StoredMessage[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: pending.indexName,
+          KeyConditionExpression: "#pk = :pk AND #sk <= :upTo",
+          ExpressionAttributeNames: { "#pk": pending.partitionKey, "#sk": pending.sortKey },
+          // `<scheduledFor>#<id>`: every id sorts below U+FFFF, so this includes what is due at `now` exactly.
+          ExpressionAttributeValues: { ":pk": keys.scheduledPartition, ":upTo": `${now}#\uffff` },
+          Limit: limit - found.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      found.push(...(page.Items ?? []).map((item) => fromItem<StoredMessage>(item)));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && found.length < limit);
+    return found;
+  }
+
+  async promoteScheduled(message: StoredMessage, at: string): Promise<PromoteWrite> {
+    const e = new Expression();
+    e.set("status", scheduledMoves.promote.to);
+    e.set("promotedAt", at);
+    // From the SCHEDULED partition of gsi4 to its send-from number's pending one.
+    for (const [attribute, value] of Object.entries(pendingIndexAttributes(message))) e.set(attribute, value);
+    const conditions = [`${e.name("status")} = ${e.value("scheduled", scheduledMoves.promote.from)}`];
+    const after: StoredMessage = { ...message, status: scheduledMoves.promote.to, promotedAt: at };
+    const notOptedOut = [message.from, everyProviderNumber].map((providerNumber): TransactItem => ({
+      ConditionCheck: {
+        TableName: this.tableName,
+        Key: keys.optOut(message.to, providerNumber),
+        ConditionExpression: "attribute_not_exists(#pk)",
+        ExpressionAttributeNames: { "#pk": tableDesign.partitionKey },
+      },
+    }));
+    try {
+      return await this.changeStatus(message, e, conditions, after, at, { items: notOptedOut, events: [] });
+    } catch (error) {
+      // The opt-out checks come last in the transaction: a failed one means the customer opted out.
+      const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
+      if (reasons.slice(-notOptedOut.length).some((reason) => reason.Code === "ConditionalCheckFailed")) {
+        return { done: false, optedOut: true, message };
+      }
+      throw error;
+    }
+  }
+
+  endScheduled(message: StoredMessage, errorCode: string, at: string): Promise<QueueWrite> {
+    const e = new Expression();
+    this.fail(e, errorCode, at);
+    const conditions = [`${e.name("status")} = ${e.value("scheduled", scheduledMoves.optedOut.from)}`];
+    return this.changeStatus(message, e, conditions, failed(message, errorCode, at), at);
   }
 
   private fail(e: Expression, errorCode: string, at: string): void {

@@ -15,7 +15,10 @@ export const tableDesign = {
     byAssignee: { indexName: "gsi2", partitionKey: "gsi2pk", sortKey: "gsi2sk" },
     /** Active interactions by last activity, for the idle-close sweep (sparse). */
     byActivity: { indexName: "gsi3", partitionKey: "gsi3pk", sortKey: "gsi3sk" },
-    /** Outbound messages waiting for or in the hand-over, per send-from number, by conversation key then age (sparse). */
+    /**
+     * Outbound messages waiting for or in the hand-over, per send-from number, by conversation key
+     * then age; and, in partition `SCHEDULED`, scheduled messages by when they are due (sparse).
+     */
     pendingBySender: { indexName: "gsi4", partitionKey: "gsi4pk", sortKey: "gsi4sk" },
     /** Every event, by when it happened: the desks' feed (`GET /api/now/events`). */
     eventFeed: { indexName: "gsi5", partitionKey: "gsi5pk", sortKey: "gsi5sk" },
@@ -142,6 +145,16 @@ export const keys = {
   pendingOutbound: (providerE164: string, customerE164: string, createdAt: string, messageId: string) => ({
     gsi4pk: keys.pendingPartition(providerE164),
     gsi4sk: `${customerE164}#${createdAt}#${messageId}`,
+  }),
+  /**
+   * Scheduled outbound messages (one partition: a desk schedules thousands a night, not millions),
+   * by when they are due: the sweep reads the due ones (`gsi4sk <= "<now>#\uffff"`). Never in a
+   * `PENDING#` partition, so a scheduled message blocks nothing on its conversation key.
+   */
+  scheduledPartition: "SCHEDULED",
+  scheduledOutbound: (scheduledFor: string, messageId: string) => ({
+    gsi4pk: keys.scheduledPartition,
+    gsi4sk: `${scheduledFor}#${messageId}`,
   }),
   /** An interaction's events in commit order (its partition; `sequence` zero-padded so it sorts as a number). */
   event: (interactionId: string, sequence: number): ItemKey => ({

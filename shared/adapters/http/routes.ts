@@ -159,9 +159,16 @@ export const routes = {
         description: "The message joined the running interaction (injected), or the dry run's verdict",
         schema: z.union([s.InitiateMessageResponse, s.InitiateMessageDryRun]),
       },
+      202: {
+        description:
+          "The recipient's send window was closed and the request said scheduleIfOutsideWindow: the decision was applied (any outcome) " +
+          "and the message stored with status scheduled and scheduledFor (ISO 8601 UTC, when the window opens); " +
+          "the pipeline hands it over then, unless the customer opted out meanwhile. An idempotent replay answers 202 again.",
+        schema: s.InitiateMessageResponse,
+      },
     },
     status: (answer: z.infer<typeof s.InitiateMessageResponse> | z.infer<typeof s.InitiateMessageDryRun>) =>
-      "dryRun" in answer || answer.outcome === "injected" ? 200 : 201,
+      "dryRun" in answer ? 200 : answer.message.scheduledFor !== undefined ? 202 : answer.outcome === "injected" ? 200 : 201,
     errors: [
       "CONSUMER_NOT_FOUND",
       "INTERACTION_NOT_FOUND",

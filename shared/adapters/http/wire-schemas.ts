@@ -215,10 +215,12 @@ export const Message = readsAs<CoreMessage>()(
     from: E164,
     to: E164,
     agentId: z.optional(z.string()),
-    status: z.enum(["queued", "sending", "sent", "delivered", "failed", "received"]),
+    status: z.enum(["scheduled", "queued", "sending", "sent", "delivered", "failed", "received"]),
     createdAt: Timestamp,
     providerMessageId: z.optional(z.string()),
     errorCode: z.optional(z.string()),
+    /** A send made outside the recipient's window with scheduleIfOutsideWindow: when it goes (ISO 8601 UTC, the instant of nextAllowedAt). */
+    scheduledFor: z.optional(Timestamp),
   }),
 );
 /** An outbound message with its delivery bookkeeping (attempts, receipts). */
@@ -245,6 +247,8 @@ export const DeliveredMessage = readsAs<CoreStoredMessage>()(
     ),
     /** Provider ids of attempts before a retry: their late receipts no longer apply. */
     earlierProviderMessageIds: z.optional(z.array(z.string())),
+    /** When its scheduledFor came and the sweep queued it. */
+    promotedAt: z.optional(Timestamp),
     /** When the transport took it. */
     sentAt: z.optional(Timestamp),
     /** The sender's claim while `sending`. */
@@ -312,6 +316,8 @@ export const InitiateMessageRequest = z.strictObject({
   originInteractionId: z.optional(EntityId),
   confirmReassociation: z.optional(z.boolean()),
   dryRun: z.optional(z.boolean()),
+  /** Outside the recipient's send window: 202 with the message scheduled for when it opens, instead of 409 OUTSIDE_SEND_WINDOW. */
+  scheduleIfOutsideWindow: z.optional(z.boolean()),
 });
 export const Outcome = z.enum(["created", "injected", "replaced_virtual_agent", "replaced_other_consumer"]);
 export const SmsEncodingReport = z.object({ encoding: z.enum(["GSM-7", "UCS-2"]), segments: z.number(), characters: z.number() });
@@ -332,6 +338,10 @@ export const InitiateMessageDryRun = z.object({
   profile: z.object({ change: z.enum(["keep", "create", "move"]), currentConsumerId: z.optional(EntityId) }),
   message: SmsEncodingReport,
   sendWindow: SendWindowReport,
+  /** The window is closed and the request says scheduleIfOutsideWindow: the send would answer 202 with the message scheduled. */
+  wouldSchedule: z.optional(z.literal(true)),
+  /** When it would go (ISO 8601 UTC): the instant of sendWindow.nextAllowedAt. */
+  scheduledFor: z.optional(Timestamp),
 });
 
 // ---- retrying a failed message ---------------------------------------------------------------

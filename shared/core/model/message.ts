@@ -1,5 +1,5 @@
 export type MessageDirection = "inbound" | "outbound";
-export type MessageStatus = "queued" | "sending" | "sent" | "delivered" | "failed" | "received";
+export type MessageStatus = "scheduled" | "queued" | "sending" | "sent" | "delivered" | "failed" | "received";
 
 export interface Message {
   id: string;
@@ -14,6 +14,12 @@ export interface Message {
   /** Outbound: the transport's id once sent. Inbound: the transport's inbound message id. */
   providerMessageId?: string;
   errorCode?: string;
+  /**
+   * An agent's send made while the recipient's send window was closed, with
+   * `scheduleIfOutsideWindow`: when the window opens (ISO 8601, UTC). Kept after the message is
+   * handed over, so its validity and an idempotent replay still know it was scheduled.
+   */
+  scheduledFor?: string;
 }
 
 /** Where an outbound message is stored, found by its id alone (`keys.messageById`). */
@@ -47,6 +53,8 @@ export interface StoredMessage extends Message {
   lastReceipt?: LastReceipt;
   /** Provider ids of earlier attempts: their late receipts no longer apply. */
   earlierProviderMessageIds?: string[];
+  /** When the sweep moved it `scheduled → queued` (its `scheduledFor` came). */
+  promotedAt?: string;
   /** When the transport took it (status `sent`). */
   sentAt?: string;
   /** The sender's claim while `sending`: whoever holds it hands the SMS over; past `leaseUntil` the sweep ends it. */

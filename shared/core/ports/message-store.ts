@@ -1,10 +1,10 @@
 import type { MessageRef, LastReceipt, StoredMessage } from "../model/message";
-import type { OutboundStatus } from "../rules/message-status";
+import type { ReceiptStatus } from "../rules/message-status";
 
 /** A receipt for a found message: a forward move (`status`), or only recorded (no `status`). */
 export interface ReceiptChange {
   /** Target status; the adapter allows it only from `statusesThatMayBecome(status)`. */
-  status?: Exclude<OutboundStatus, "queued">;
+  status?: ReceiptStatus;
   errorCode?: string;
   /** The provider's id for this SMS: stored when the message has none; a receipt of an earlier attempt is ignored. */
   providerMessageId?: string;

@@ -9,6 +9,9 @@ export type SendVerdict =
 /** A conditional write on a pending message: done, or refused with the message as it is stored now (undefined: gone). */
 export type QueueWrite = { done: true; message: StoredMessage } | { done: false; message: StoredMessage | undefined };
 
+/** The promotion of a scheduled message: a `QueueWrite`, or refused because the customer opted out (nothing written). */
+export type PromoteWrite = QueueWrite | { done: false; optedOut: true; message: StoredMessage };
+
 /**
  * Outbound messages waiting for, or in, the hand-over to the transport. Every method is one
  * conditional write (or one query): who sends is decided by the database, never by a read before
@@ -34,6 +37,17 @@ export interface OutboundQueue {
   firstPendingOnKey(providerNumber: string, customerNumber: string, exceptId?: string): Promise<StoredMessage | undefined>;
   /** Every pending message sent from this number, by conversation key then age. */
   pendingFrom(providerNumber: string): Promise<StoredMessage[]>;
+  /** `scheduled` messages whose `scheduledFor` is at or before `now` (ISO 8601 UTC), earliest first, at most `limit`. */
+  dueScheduled(now: string, limit: number): Promise<StoredMessage[]>;
+  /**
+   * `scheduled → queued` (into the pending index, so the change stream hands it to the sender),
+   * only if still `scheduled` and only if the customer has not opted out of its send-from number
+   * nor of every number (`*`), checked in the same transaction: else nothing is written and the
+   * answer says `optedOut`.
+   */
+  promoteScheduled(message: StoredMessage, at: string): Promise<PromoteWrite>;
+  /** `scheduled → failed` with this code (the customer opted out before its time), only if still `scheduled`. */
+  endScheduled(message: StoredMessage, errorCode: string, at: string): Promise<QueueWrite>;
 }
 
 /** A slot to hand over `segments` from a provider number, at most `mps` segments per second. */

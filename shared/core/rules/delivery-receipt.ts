@@ -1,4 +1,4 @@
-import type { OutboundStatus } from "./message-status";
+import type { ReceiptStatus } from "./message-status";
 
 /**
  * An AWS End User Messaging SMS event, as far as the service reads it (the SMS side validates
@@ -17,7 +17,7 @@ export interface DeliveryReceipt {
 }
 
 /** What a receipt does to its message: move it (forward only), or only be recorded on it. */
-export type ReceiptEffect = { kind: "status"; status: Exclude<OutboundStatus, "queued">; errorCode?: string } | { kind: "record" };
+export type ReceiptEffect = { kind: "status"; status: ReceiptStatus; errorCode?: string } | { kind: "record" };
 
 const sent: ReceiptEffect = { kind: "status", status: "sent" };
 const failed = (eventType: string): ReceiptEffect => ({ kind: "status", status: "failed", errorCode: eventType });

@@ -5,14 +5,19 @@ import type { MessageStatus } from "../model/message";
  * its conditions from it (`#status IN (...)`), so the database enforces the order, never a
  * read-then-write in code.
  *
- *   queued ──► sending ──► sent ──► delivered
- *     │   ▲       │          │
- *     │   └───────┤          └────► failed
- *     │ throttled │
- *     │           ├─────────────────► delivered (a receipt before the verdict)
- *     │           └─────────────────► failed    (the transport's refusal, or OUTCOME_UNKNOWN)
- *     └─────────────────────────────► failed    (VALIDITY_EXPIRED)
+ *   scheduled ──► queued ──► sending ──► sent ──► delivered
+ *     │  (promotion) │   ▲       │          │
+ *     │              │   └───────┤          └────► failed
+ *     │              │ throttled │
+ *     │              │           ├─────────────────► delivered (a receipt before the verdict)
+ *     │              │           └─────────────────► failed    (the transport's refusal, or OUTCOME_UNKNOWN)
+ *     │              └─────────────────────────────► failed    (VALIDITY_EXPIRED)
+ *     └────────────────────────────────────────────► failed    (RECIPIENT_OPTED_OUT: consent changed before its time)
  *
+ * A send made outside the recipient's send window with `scheduleIfOutsideWindow` starts
+ * `scheduled`; only the sweep moves it, when its `scheduledFor` comes: `scheduled → queued` (the
+ * promotion, which re-checks the customer's opt-outs) or `scheduled → failed` with
+ * `RECIPIENT_OPTED_OUT`. Receipts never move a scheduled message (it has no provider id yet).
  * The sender claims a `queued` message (`queued → sending`, one conditional write) before it calls
  * the transport; only the claim's holder records the verdict. `delivered` and `failed` are final for
  * receipts: whatever order receipts arrive in, none moves a message back or sideways. The moves back
@@ -21,10 +26,11 @@ import type { MessageStatus } from "../model/message";
  */
 export type OutboundStatus = Exclude<MessageStatus, "received">;
 
-export const outboundStatuses: readonly OutboundStatus[] = ["queued", "sending", "sent", "delivered", "failed"];
+export const outboundStatuses: readonly OutboundStatus[] = ["scheduled", "queued", "sending", "sent", "delivered", "failed"];
 
 /** Where a delivery receipt may move a message, from each status. A status absent from its own row: a duplicate is a no-op. */
 export const forwardMoves: Readonly<Record<OutboundStatus, readonly OutboundStatus[]>> = {
+  scheduled: [],
   queued: ["sent", "delivered", "failed"],
   sending: ["sent", "delivered", "failed"],
   sent: ["delivered", "failed"],
@@ -37,7 +43,22 @@ export const claimFrom: OutboundStatus = "queued";
 /** The transport's verdict (`sent` or `failed`) is recorded only on a message still claimed, by the same claim. */
 export const verdictFrom: OutboundStatus = "sending";
 
-/** Waiting for the pipeline, or in its hands: the pending index holds exactly these. */
+/**
+ * The sweep's moves of a scheduled message when its time comes: into the queue (then the pipeline
+ * hands it over as any other), or ended because the customer opted out meanwhile.
+ */
+export const scheduledMoves = {
+  promote: { from: "scheduled", to: "queued" },
+  optedOut: { from: "scheduled", to: "failed" },
+} as const satisfies Record<string, { from: OutboundStatus; to: OutboundStatus }>;
+
+/** A status a delivery receipt may set (never `scheduled` or `queued`: those are the pipeline's own). */
+export type ReceiptStatus = Exclude<OutboundStatus, "scheduled" | "queued">;
+
+/**
+ * Waiting for the pipeline, or in its hands: the pending index holds exactly these. A `scheduled`
+ * message is not pending: it waits in its own index entry and blocks nothing on its conversation key.
+ */
 export const pendingStatuses: readonly OutboundStatus[] = ["queued", "sending"];
 
 export function isPending(status: MessageStatus): boolean {

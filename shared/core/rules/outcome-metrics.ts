@@ -11,6 +11,8 @@ export const outcomeMetricNames = [
   "InitiationInjected",
   "InitiationReplacedVirtualAgent",
   "InitiationReplacedOtherConsumer",
+  // An agent's send made outside the send window and stored scheduled (beside its outcome).
+  "SmsScheduled",
   "InteractionsClosed",
   "SmsSent",
   "SmsDelivered",
@@ -40,10 +42,10 @@ export function metricsOfEvent(event: ServiceEvent): OutcomeMetric[] {
   const data = event.data;
   switch (event.type) {
     case "message.created": {
-      const message = data.message as { direction?: string } | undefined;
+      const message = data.message as { direction?: string; status?: string } | undefined;
       if (message?.direction === "inbound") return [{ name: "InboundSms" }];
       const outcome = typeof data.outcome === "string" ? initiationMetric[data.outcome] : undefined;
-      return outcome ? [{ name: outcome }] : [];
+      return [...(outcome ? [{ name: outcome }] : []), ...(message?.status === "scheduled" ? [{ name: "SmsScheduled" as const }] : [])];
     }
     case "message.status_changed": {
       if (data.status === "sent") return [{ name: "SmsSent" }];
