@@ -98,12 +98,12 @@ export class Admin {
   }
 
   private providerSection(): HTMLElement {
-    const number = h("input", { name: "number", required: true, autocomplete: "off", placeholder: "+1 415 555 0100" });
-    const name = h("input", { name: "name", required: true, autocomplete: "off", placeholder: "Support line" });
+    const number = h("input", { name: "number", required: true, autocomplete: "off", placeholder: "e.g. +1 415 555 0100" });
+    const name = h("input", { name: "name", required: true, autocomplete: "off", placeholder: "e.g. Support line" });
     const window = h("input", {
       name: "sendWindow",
       autocomplete: "off",
-      placeholder: "08:00-21:00",
+      placeholder: "e.g. 08:00-21:00",
       pattern: "\\d{2}:\\d{2}-\\d{2}:\\d{2}",
     });
     const status = h("p", { class: "result", role: "status" });
@@ -163,11 +163,11 @@ export class Admin {
   }
 
   private consumerSection(): HTMLElement {
-    const id = h("input", { name: "id", autocomplete: "off", placeholder: "cust-1001" });
-    const name = h("input", { name: "name", required: true, autocomplete: "off", placeholder: "Jo Bloggs" });
-    const location = h("input", { name: "location", autocomplete: "off", placeholder: "US", maxlength: 2, pattern: "[A-Za-z]{2}" });
-    const timeZone = h("input", { name: "timeZone", autocomplete: "off", placeholder: "America/Chicago" });
-    const numbers = h("textarea", { name: "phoneNumbers", rows: 2, placeholder: "(415) 555-0171" });
+    const id = h("input", { name: "id", autocomplete: "off", placeholder: "e.g. cust-1001" });
+    const name = h("input", { name: "name", required: true, autocomplete: "off", placeholder: "e.g. Jo Bloggs" });
+    const location = h("input", { name: "location", autocomplete: "off", placeholder: "e.g. US", maxlength: 2, pattern: "[A-Za-z]{2}" });
+    const timeZone = h("input", { name: "timeZone", autocomplete: "off", placeholder: "e.g. America/Chicago" });
+    const numbers = h("textarea", { name: "phoneNumbers", rows: 2, placeholder: "e.g. (415) 555-0171" });
     const status = h("p", { class: "result", role: "status" });
     const error = h("p", { class: "error", role: "alert" });
     const form = h(

@@ -33,8 +33,14 @@ function whose(summary: Pick<InteractionSummary, "handler" | "assignedTo">, me: 
   return summary.assignedTo ? `${summary.assignedTo}'s` : "the";
 }
 
-/** The dry run's answer as the line shown before sending. */
-export function dryRunLine(dry: DryRunAnswer, consumer: Pick<Consumer, "name">, me: string): string {
+/** The dry run's answer as the line shown before sending; `nameOf` gives a known customer's name for an id. */
+export function dryRunLine(
+  dry: DryRunAnswer,
+  consumer: Pick<Consumer, "name">,
+  me: string,
+  nameOf: (consumerId: string) => string | undefined = () => undefined,
+): string {
+  const holder = dry.profile.currentConsumerId ? (nameOf(dry.profile.currentConsumerId) ?? dry.profile.currentConsumerId) : undefined;
   const id = dry.interaction?.id ?? dry.closedInteractionId ?? "";
   let line: string;
   switch (dry.outcome) {
@@ -52,13 +58,11 @@ export function dryRunLine(dry: DryRunAnswer, consumer: Pick<Consumer, "name">, 
       line = `This will replace the virtual agent's conversation ${id}: it closes and a new one is assigned to you.`;
       break;
     case "replaced_other_consumer":
-      line = `This will close conversation ${id} of another customer${
-        dry.profile.currentConsumerId ? ` (${dry.profile.currentConsumerId})` : ""
-      } and start a new one with ${consumer.name}.`;
+      line = `This will close conversation ${id} of another customer${holder ? ` (${holder})` : ""} and start a new one with ${consumer.name}.`;
       break;
   }
   if (dry.profile.change === "move") {
-    line += ` ${dry.to} will then belong to ${consumer.name}${dry.profile.currentConsumerId ? ` instead of ${dry.profile.currentConsumerId}` : ""}.`;
+    line += ` ${dry.to} will then belong to ${consumer.name}${holder ? ` instead of ${holder}` : ""}.`;
   }
   return `${line} ${segmentsSaid(dry.message.segments, dry.message.encoding)}`;
 }

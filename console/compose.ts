@@ -48,7 +48,7 @@ export class Compose {
     type: "search",
     autocomplete: "off",
     spellcheck: "false",
-    placeholder: "cust-1001 or (415) 555-0171",
+    placeholder: "e.g. cust-1001 or (415) 555-0171",
     "aria-describedby": "customer-query-hint",
   });
   private readonly searchError = h("p", { class: "error", role: "alert" });
@@ -59,7 +59,7 @@ export class Compose {
   private readonly to = h("select", { id: "send-to", "aria-describedby": "pair-status" });
   private readonly ongoing = h("div", { id: "pair-status", class: "ongoing" });
   private readonly warnings = h("ul", { class: "warnings", "aria-live": "polite" });
-  private readonly text = h("textarea", { id: "message", rows: 5, "aria-describedby": "segments encoding-hint dry-run" });
+  private readonly text = h("textarea", { id: "message", rows: 3, "aria-describedby": "segments encoding-hint dry-run" });
   private readonly segments = h("p", { id: "segments", class: "segments" });
   private readonly hint = h("p", { id: "encoding-hint", class: "hint" });
   private readonly dryRun = h("p", { id: "dry-run", class: "dry-run", "aria-live": "polite" });
@@ -298,7 +298,7 @@ export class Compose {
     const said = (dry: DryRunAnswer) => {
       this.facts.sendWindow = dry.sendWindow;
       this.facts.optedOut = false;
-      this.dryRun.textContent = dryRunLine(dry, consumer, this.me);
+      this.dryRun.textContent = dryRunLine(dry, consumer, this.me, (id) => this.customers.known(id)?.name);
     };
     try {
       said(await this.api.dryRun(request, abort.signal));

@@ -52,10 +52,18 @@ export class ConversationList {
         "aria-current": open ? "true" : undefined,
         onclick: () => this.onOpen(conversation.id),
       },
-      h("span", { class: "who" }, who),
-      conversation.unread > 0 ? h("span", { class: "unread" }, `${conversation.unread} new`) : null,
-      h("span", { class: "number" }, `${conversation.to ?? ""}${conversation.type === "phone" ? " (call)" : ""}`),
-      h("span", { class: `badge handler-${conversation.handler}` }, handlerLabel(conversation, this.state.me)),
+      h(
+        "span",
+        { class: "line" },
+        h("span", { class: "who" }, who),
+        h("span", { class: `badge handler-${conversation.handler}` }, handlerLabel(conversation, this.state.me)),
+      ),
+      h(
+        "span",
+        { class: "line" },
+        h("span", { class: "number" }, `${conversation.to ?? ""}${conversation.type === "phone" ? " (call)" : ""}`),
+        conversation.unread > 0 ? h("span", { class: "unread" }, `${conversation.unread} new`) : null,
+      ),
       h("span", { class: "preview" }, preview),
     );
   }

@@ -53,7 +53,9 @@ export class Desk {
       const before = event.interactionId ? this.state.get(event.interactionId) : undefined;
       const applied = this.state.apply(event);
       if (applied.fetchInteraction) toRead.add(applied.fetchInteraction);
-      if (event.type === "interaction.created" || event.type === "interaction.closed") conversationsMoved = true;
+      // What compose options say (the ongoing conversation, the opt-out) may have changed.
+      if (["interaction.created", "interaction.closed", "consent.changed", "profile.reassociated"].includes(event.type))
+        conversationsMoved = true;
       if (event.type === "message.created" && event.actor.type === "customer" && event.interactionId !== this.state.openConversation) {
         const who = this.customers.label(before?.consumerId, before?.to ?? (event.data.message as { from?: string } | undefined)?.from);
         this.announce(`New message from ${who}`);
