@@ -32,7 +32,7 @@ export class Admin {
   private readonly providers = h("tbody");
   private readonly consumers = h("ul", { class: "added" });
   private readonly outbox = h("tbody");
-  private readonly events = h("ol", { class: "event-log", "aria-label": "Latest events, newest first" });
+  private readonly events = h("ul", { class: "event-log", "aria-label": "Latest events, newest first" });
   private outboxReading: Promise<void> | undefined;
 
   constructor(private readonly api: Api) {
