@@ -71,9 +71,16 @@ function segmentsSaid(segments: number, encoding: string): string {
   return `${plural(segments, "segment")}, ${encoding}.`;
 }
 
+/** Whose a conversation is, said on its own: "yours", "the virtual agent's", "in the queue", "bob's". */
+function owner(summary: Pick<InteractionSummary, "handler" | "assignedTo">, me: string): string {
+  if (summary.handler === "queue") return "in the queue";
+  const said = whose(summary, me);
+  return said === "your" ? "yours" : said;
+}
+
 /** The ongoing conversation compose options found for the pair it proposes. */
 export function ongoingLine(active: InteractionSummary, me: string): string {
-  return `Ongoing conversation ${active.id} (${whose(active, me)}), from ${active.from ?? "?"} to ${active.to ?? "?"}: a message from this pair lands in it.`;
+  return `Ongoing conversation ${active.id} (${owner(active, me)}), from ${active.from ?? "?"} to ${active.to ?? "?"}: a message from this pair lands in it.`;
 }
 
 /** "2026-12-02 08:00 (+05:00, Etc/GMT-5)" from an ISO time with its offset. */

@@ -84,6 +84,8 @@ describe("Compose SMS lines", () => {
     expect(ongoingLine({ ...running, handler: "virtual_agent", assignedTo: null }, "ann")).toBe(
       "Ongoing conversation int_9 (the virtual agent's), from +14155550100 to +14155550171: a message from this pair lands in it.",
     );
+    expect(ongoingLine({ ...running, handler: "agent", assignedTo: "ann" }, "ann")).toContain("(yours)");
+    expect(ongoingLine({ ...running, handler: "queue", assignedTo: null }, "ann")).toContain("(in the queue)");
   });
 
   it("warns when the send window is closed, and says when it opens in the customer's time", () => {
