@@ -52,6 +52,21 @@ const rings = [
     packages: [],
     why: `an adapter implements core ports: shared/adapters/${adapter} imports the core, never another adapter or a use case`,
   })),
+  {
+    files: ["console/**/*.ts"],
+    forbid: [
+      "**/use-cases/**",
+      "**/adapters/**",
+      "**/platform/**",
+      "**/functions/**",
+      "**/local/**",
+      "**/infra/**",
+      "**/scripts/**",
+      "**/extensions/**",
+    ],
+    packages: [...infrastructurePackages, "node:*"],
+    why: "the desk console runs in the browser as a client of the HTTP contract: it imports the core's model and pure rules, nothing that runs the service",
+  },
 ];
 
 export default tseslint.config(

@@ -10,6 +10,8 @@ import { errorBody, statusOf } from "../shared/adapters/http/error-status";
 import { OutboxTransport } from "../shared/adapters/sms/outbox-transport";
 import { LocalEventBus } from "../shared/adapters/events/local-event-bus";
 import { join } from "node:path";
+import type { ConsoleAssets } from "./console-assets";
+import { consoleRoutes } from "./console-routes";
 import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 
 /**
@@ -32,6 +34,10 @@ export interface LocalServices {
   eventBusFile: string;
   /** DescribeTable on the local table; true when it answers. */
   tableReachable(): Promise<boolean>;
+  /** The desk console's files, built once at start (rejects with the build's error). */
+  consoleAssets(): Promise<ConsoleAssets>;
+  /** A token signed with the server's key pair, as `npm run dev-token` prints it. */
+  mintDevToken(subject: { sub: string; groups: string[] }): Promise<{ token: string; expiresAt: string }>;
 }
 
 interface LocalRouteBase {
@@ -147,4 +153,4 @@ const eventBus = adminList("local-eventbus", "/local/eventbus", "the event bus",
   new LocalEventBus(services.eventBusFile).list(),
 );
 
-export const localRoutes: readonly LocalRoute[] = [health, openApi, ...topicRelays, outbox, eventBus];
+export const localRoutes: readonly LocalRoute[] = [health, openApi, ...topicRelays, outbox, eventBus, ...consoleRoutes];

@@ -10,7 +10,8 @@ import { createLambdaContext } from "./api-gateway-emulator";
 import { freePort, startDynamoDbLocal, type DynamoDbLocal } from "./dynamodb-local";
 import { serve, servedRoutes, type Pipeline } from "./gateway";
 import { loadHandler, REPO_ROOT } from "./handler-loader";
-import { LOCAL_AUDIENCE, LOCAL_ISSUER, loadOrCreateKeyPair, type LocalKeyPair } from "./local-jwt";
+import { buildConsoleAssets, type ConsoleAssets } from "./console-assets";
+import { DEFAULT_TTL_SECONDS, LOCAL_AUDIENCE, LOCAL_ISSUER, loadOrCreateKeyPair, signDevToken, type LocalKeyPair } from "./local-jwt";
 import type { LocalServices } from "./local-routes";
 import { startStreamPoller, type StreamPoller } from "./stream-poller";
 
@@ -122,6 +123,10 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const maxBody = options.maxRequestBodyBytes ?? MAX_REQUEST_BODY_BYTES;
   const served = servedRoutes();
 
+  // The desk console is bundled while DynamoDB Local starts; its routes wait for it, nothing else does.
+  const consoleBuild: Promise<ConsoleAssets> = buildConsoleAssets(REPO_ROOT);
+  consoleBuild.catch((error: unknown) => logError(`the desk console did not build: ${String(error)}`));
+
   const dbPath = join(dataDir, "dynamodb");
   mkdirSync(dbPath, { recursive: true });
   const dynamoPort = options.dynamoDbPort || (await freePort());
@@ -190,6 +195,12 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
         } catch {
           return false;
         }
+      },
+      consoleAssets: () => consoleBuild,
+      async mintDevToken(subject) {
+        const now = Math.floor(Date.now() / 1000);
+        const token = await signDevToken(keys, { sub: subject.sub, groups: subject.groups, now });
+        return { token, expiresAt: new Date((now + DEFAULT_TTL_SECONDS) * 1000).toISOString() };
       },
     };
 

@@ -102,6 +102,7 @@ if (stopRequested) {
   const dataDirShown = relativeDataDir === "" ? "." : relativeDataDir.startsWith("..") ? dataDir : relativeDataDir;
   const dataDirEnv = resolve(DEFAULT_DATA_DIR) === dataDir ? "" : `DATA_DIR=${dataDirShown} `;
   console.log(`agent-initiated-sms local API listening on ${server.url} (ready in ${startedMs} ms after process start)`);
+  console.log(`  desk console: ${server.url}/   (sign in with any name, as agent or admin)`);
   console.log(`  data: ${dataDir} (DynamoDB Local at ${server.dynamoDbEndpoint}, table ${server.tableName})`);
   console.log(`  token: ${dataDirEnv}npm run dev-token -- --sub ann --groups agents   (or --groups admins, --groups agents,admins)`);
   console.log(`  call:  curl -H "Authorization: Bearer $TOKEN" ${server.url}/api/now/providers`);

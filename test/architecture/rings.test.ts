@@ -52,6 +52,14 @@ const cases: [where: string, file: string, code: string][] = [
     "shared/adapters/http/example.ts",
     'import { createAdapters } from "../../platform/composition-root";\nexport const x = createAdapters;\n',
   ],
+  ["console → adapter", "console/example.ts", 'import { routes } from "../shared/adapters/http/routes";\nexport const x = routes;\n'],
+  [
+    "console → use case",
+    "console/example.ts",
+    'import { composeOptions } from "../shared/use-cases/compose-options";\nexport const x = composeOptions;\n',
+  ],
+  ["console → local server", "console/example.ts", 'import { signDevToken } from "../local/local-jwt";\nexport const x = signDevToken;\n'],
+  ["console → Node built-in", "console/example.ts", 'import { readFile } from "node:fs/promises";\nexport const x = readFile;\n'],
 ];
 
 const allowed: [where: string, file: string, code: string][] = [
@@ -70,6 +78,11 @@ const allowed: [where: string, file: string, code: string][] = [
     "adapter → the logger",
     "shared/adapters/http/example.ts",
     'import { logger } from "../../platform/logger";\nexport const x = logger;\n',
+  ],
+  [
+    "console → a pure rule of the core",
+    "console/example.ts",
+    'import { smsEncoding } from "../shared/core/rules/sms-segments";\nexport const x = smsEncoding;\n',
   ],
   [
     "handler → anything",
