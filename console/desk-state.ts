@@ -40,7 +40,7 @@ export interface Applied {
 }
 
 /** Statuses in the order a message moves through them, for the events that carry no sequence. */
-const statusRank: Record<MessageStatus, number> = { queued: 0, sending: 1, sent: 2, delivered: 3, failed: 3, received: 3 };
+const statusRank: Record<MessageStatus, number> = { scheduled: 0, queued: 1, sending: 2, sent: 3, delivered: 4, failed: 4, received: 4 };
 
 const closeReasons: Record<string, string> = {
   replaced_virtual_agent: "replaced the virtual agent's conversation",
