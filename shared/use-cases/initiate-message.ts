@@ -110,15 +110,14 @@ export async function initiateMessage(
   }
 
   const requestHash = caller.idempotencyKey ? hashRequest(request) : "";
-  const [requestedConsumer, allProviders, origin, earlier] = await Promise.all([
-    deps.consumers.get(request.consumerId),
+  const [{ consumer: requestedConsumer, record: earlier }, allProviders, origin] = await Promise.all([
+    // A repeat answers the first answer even if the world moved on since (provider deactivated,
+    // profile moved): the key is looked up with the consumer, in one round trip.
+    caller.idempotencyKey && !request.dryRun
+      ? deps.conversations.getConsumerAndIdempotencyRecord(request.consumerId, caller.agentId, caller.idempotencyKey)
+      : deps.consumers.get(request.consumerId).then((consumer) => ({ consumer, record: undefined })),
     deps.providers.list(),
     request.originInteractionId ? deps.interactions.get(request.originInteractionId) : Promise.resolve(undefined),
-    // A repeat answers the first answer even if the world moved on since (provider deactivated,
-    // profile moved): look the key up alongside the other reads, so it costs no extra latency.
-    caller.idempotencyKey && !request.dryRun
-      ? deps.conversations.getIdempotencyRecord(caller.agentId, caller.idempotencyKey)
-      : Promise.resolve(undefined),
   ]);
   if (earlier) return replay(deps, earlier, requestHash);
   if (request.originInteractionId && !origin) {
@@ -218,8 +217,11 @@ export async function initiateMessage(
         createdAt: plan.now,
       };
     }
+    const first = answer(plan, liveGroup?.participants ?? [], encoding, liveGroup);
+    // The answer's interaction is kept with the key: a repeat reads only the message again.
+    if (plan.idempotency) plan.idempotency.interaction = first.interaction;
     const result = await deps.conversations.applyInitiation(plan);
-    if (result.ok) return answer(plan, liveGroup?.participants ?? [], encoding, liveGroup);
+    if (result.ok) return first;
 
     switch (result.failed) {
       case "idempotency":
@@ -407,7 +409,7 @@ function answer(
   };
 }
 
-/** The same Idempotency-Key again: the first answer, read back, and nothing sent. */
+/** The same Idempotency-Key again: the first answer, its message read back, and nothing sent. */
 async function replay(deps: InitiateMessageDeps, record: IdempotencyRecord, requestHash: string): Promise<InitiationResult> {
   if (record.requestHash !== requestHash) {
     throw new ServiceError(
@@ -416,9 +418,12 @@ async function replay(deps: InitiateMessageDeps, record: IdempotencyRecord, requ
     );
   }
   const ref = { interactionId: record.interactionId, createdAt: record.messageCreatedAt, messageId: record.messageId };
-  const interaction = (await deps.interactions.getWithParticipants(record.interactionId))!;
-  // The message as it is now: the pipeline may have moved it on since the first answer.
-  const message = (await deps.messages.get(ref))!;
+  // The interaction as first answered (records written before it was kept: as it is now), and
+  // the message as it is now: the pipeline may have moved it on since the first answer.
+  const [interaction, message] = await Promise.all([
+    record.interaction ?? deps.interactions.getWithParticipants(record.interactionId).then((stored) => stored!),
+    deps.messages.get(ref).then((stored) => stored!),
+  ]);
   return {
     outcome: record.outcome,
     interaction,

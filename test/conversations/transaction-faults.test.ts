@@ -125,6 +125,13 @@ describe("DynamoDB calls per row (counted by SDK middleware)", () => {
     await measure("dry run", () =>
       initiateMessage(deps, { consumerId: "c-3", to: "+14155550122", message: "hi", dryRun: true }, agent("a")),
     );
+    const keyed = { ...agent("a"), idempotencyKey: "count-keyed-1" };
+    await measure("created with an Idempotency-Key", () =>
+      initiateMessage(deps, { consumerId: "c-1", to: "+14155550111", from: FROM, message: "keyed" }, keyed),
+    );
+    await measure("idempotent replay", () =>
+      initiateMessage(deps, { consumerId: "c-1", to: "+14155550111", from: FROM, message: "keyed" }, keyed),
+    );
     console.log(
       `DynamoDB calls per row:\n${Object.entries(counts)
         .map(([row, names]) => `  ${row}: ${names.length} (${names.join(", ")})`)
@@ -140,6 +147,17 @@ describe("DynamoDB calls per row (counted by SDK middleware)", () => {
     expect(counts["inbound (joins)"]).toEqual(["QueryCommand", "TransactWriteItemsCommand"]);
     expect(counts["inbound (opens virtual agent)"]).toEqual(["QueryCommand", "TransactWriteItemsCommand"]);
     expect(counts["dry run"]).toEqual(["GetItemCommand", "QueryCommand", "QueryCommand"]);
+    // A key is looked up with the consumer (one BatchGet; this one joins, so it reads the live
+    // group too); a repeat reads only its message again. (The providers' Query is the container's
+    // cache's, 5 s by default, off in tests.)
+    expect(counts["created with an Idempotency-Key"]).toEqual([
+      "BatchGetItemCommand",
+      "QueryCommand",
+      "QueryCommand",
+      "QueryCommand",
+      "TransactWriteItemsCommand",
+    ]);
+    expect(counts["idempotent replay"]).toEqual(["BatchGetItemCommand", "QueryCommand", "GetItemCommand"]);
     expect(await invariantViolations(table)).toEqual([]);
   });
 });

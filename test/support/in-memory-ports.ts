@@ -486,10 +486,15 @@ export class InMemoryConversationStore implements ConversationStore {
       .map(copy);
   }
 
-  async getIdempotencyRecord(agentId: string, key: string): Promise<IdempotencyRecord | undefined> {
-    this.tally("getIdempotencyRecord");
+  async getConsumerAndIdempotencyRecord(
+    consumerId: string,
+    agentId: string,
+    key: string,
+  ): Promise<{ consumer: Consumer | undefined; record: IdempotencyRecord | undefined }> {
+    this.tally("getConsumerAndIdempotencyRecord");
+    const consumer = this.world.consumers.get(consumerId);
     const record = this.world.idempotency.get(`${agentId}#${key}`);
-    return record ? copy(record) : undefined;
+    return { consumer: consumer ? copy(consumer) : undefined, record: record ? copy(record) : undefined };
   }
 
   private tally(operation: string) {

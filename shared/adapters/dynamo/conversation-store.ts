@@ -2,7 +2,8 @@ import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { queryAll } from "./query-pages";
 import {
-  GetCommand,
+  BatchGetCommand,
+  type BatchGetCommandOutput,
   QueryCommand,
   TransactWriteCommand,
   type DynamoDBDocumentClient,
@@ -15,6 +16,7 @@ import { EventNumbering, lastEventOf, sequenceClauses } from "./event-numbering"
 import { fromItem, isItemOf, items, type ItemType } from "./items";
 import { keys, phonePartition, tableDesign } from "./table-design";
 import type { ConversationLock } from "../../core/model/conversation-lock";
+import type { Consumer } from "../../core/model/consumer";
 import { everyProviderNumber } from "../../core/model/consent";
 import type {
   ApplyResult,
@@ -353,11 +355,28 @@ export class DynamoConversationStore implements ConversationStore {
     }
   }
 
-  async getIdempotencyRecord(agentId: string, key: string): Promise<IdempotencyRecord | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.idempotencyKey(agentId, key), ConsistentRead: true }),
-    );
-    return Item ? fromItem<IdempotencyRecord>(Item) : undefined;
+  async getConsumerAndIdempotencyRecord(
+    consumerId: string,
+    agentId: string,
+    key: string,
+  ): Promise<{ consumer: Consumer | undefined; record: IdempotencyRecord | undefined }> {
+    const found: Record<string, unknown>[] = [];
+    let pending: Record<string, unknown>[] | undefined = [{ ...keys.consumer(consumerId) }, { ...keys.idempotencyKey(agentId, key) }];
+    // BatchGet may leave keys unprocessed under load: ask again for those (rarely more than once).
+    for (let attempt = 0; pending && pending.length > 0; attempt++) {
+      if (attempt > 0) await this.backoff(attempt - 1);
+      const answer: BatchGetCommandOutput = await this.client.send(
+        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
+      );
+      found.push(...(answer.Responses?.[this.tableName] ?? []));
+      pending = answer.UnprocessedKeys?.[this.tableName]?.Keys;
+    }
+    const consumer = found.find((item) => isItemOf(item, "consumer"));
+    const record = found.find((item) => isItemOf(item, "idempotencyKey"));
+    return {
+      consumer: consumer ? fromItem<Consumer>(consumer) : undefined,
+      record: record ? fromItem<IdempotencyRecord>(record) : undefined,
+    };
   }
 
   /** New activity on an active interaction; `assign` also hands it to `interaction.assignedTo`. */

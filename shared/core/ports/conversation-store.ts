@@ -5,6 +5,7 @@ import type { ConversationLock } from "../model/conversation-lock";
 import type { Decision, Outcome } from "../rules/decide-initiation";
 import type { PlannedEvent } from "../model/service-event";
 import type { ConsentEntry } from "../model/consent";
+import type { Consumer } from "../model/consumer";
 
 /** Everything the service knows about one customer number, read at once (one strongly consistent query). */
 export interface NumberState {
@@ -30,6 +31,8 @@ export interface IdempotencyRecord {
   messageId: string;
   messageCreatedAt: string;
   createdAt: string;
+  /** The interaction as the first answer showed it (with its live group): a repeat answers it without reading it again. */
+  interaction?: Interaction & { participants: Participant[] };
 }
 
 export interface InitiationPlan {
@@ -98,5 +101,10 @@ export interface ConversationStore {
   ): Promise<"closed" | "not_active">;
   /** Active SMS interactions whose last activity is before `idleSince`, oldest first. */
   listIdle(idleSince: string, limit: number): Promise<Interaction[]>;
-  getIdempotencyRecord(agentId: string, key: string): Promise<IdempotencyRecord | undefined>;
+  /** The consumer a keyed send names and the record its key left, if any, read at once (one round trip). */
+  getConsumerAndIdempotencyRecord(
+    consumerId: string,
+    agentId: string,
+    key: string,
+  ): Promise<{ consumer: Consumer | undefined; record: IdempotencyRecord | undefined }>;
 }
