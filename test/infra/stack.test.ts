@@ -193,9 +193,10 @@ function acknowledgements(app: App): Array<{ path: string; id: string; reason: s
 
 describe("the stack with its defaults (Cognito user pool)", () => {
   let s: Synth;
+  // Bundles every function with esbuild (one process each): minutes on a busy 2-core machine.
   beforeAll(() => {
     s = synth({}, { bundle: true });
-  });
+  }, 300_000);
 
   it("is named AgentInitiatedSms", () => {
     expect(s.stack.stackName).toBe("AgentInitiatedSms");
@@ -995,7 +996,7 @@ describe("the stack with a deployer's compose extension (context composeExtensio
   let s: Synth;
   beforeAll(() => {
     s = synth({ composeExtension: extension, defaultCountry: "gb" }, { bundle: true });
-  });
+  }, 300_000);
 
   it("points the functions that use the extension point at the bundled module, and only those", () => {
     for (const route of routeList) {

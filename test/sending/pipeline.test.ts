@@ -280,12 +280,16 @@ describe("crash safety: the process dies between two steps, the sweep finishes t
     };
     const messages = await Promise.all(batchOf(N).map((k) => send(4 + k, `sweep-backoff ${k}`)));
     await poller.drain();
+    // One instant the sweeps count from (a clock read at each sweep would drift by however long
+    // the machine took between them, and the margins here are a second).
+    const base = Date.now();
+    const at = (ms: number): Clock => ({ now: () => new Date(base + ms) });
     // 30 s, then 60 s, then 120 s after the previous sweep touched them.
-    expect(await sweep(later(31_000))).toMatchObject({ redispatched: N });
-    expect(await sweep(later(31_000 + 59_000))).toMatchObject({ redispatched: 0 });
-    expect(await sweep(later(31_000 + 61_000))).toMatchObject({ redispatched: N });
-    expect(await sweep(later(92_000 + 119_000))).toMatchObject({ redispatched: 0 });
-    expect(await sweep(later(92_000 + 121_000))).toMatchObject({ redispatched: N });
+    expect(await sweep(at(31_000))).toMatchObject({ redispatched: N });
+    expect(await sweep(at(31_000 + 59_000))).toMatchObject({ redispatched: 0 });
+    expect(await sweep(at(31_000 + 61_000))).toMatchObject({ redispatched: N });
+    expect(await sweep(at(92_000 + 119_000))).toMatchObject({ redispatched: 0 });
+    expect(await sweep(at(92_000 + 121_000))).toMatchObject({ redispatched: N });
     expect((await Promise.all(messages.map(stored))).map((m) => m.sweeps)).toEqual(messages.map(() => 3));
     expect(staleAfterFor({ sweeps: 3 }, defaultSweepSettings)).toBe(240_000);
     expect(staleAfterFor({ sweeps: 40 }, defaultSweepSettings)).toBe(32 * 30_000);
@@ -293,7 +297,7 @@ describe("crash safety: the process dies between two steps, the sweep finishes t
     // The sender is back: the last redispatch hands each over, once.
     const transport = new ScriptedTransport();
     onBatch = sender(senderDeps({ transport }));
-    await sweep(later(213_000 + 241_000));
+    await sweep(at(213_000 + 241_000));
     await poller.drain();
     const figures = await tally(messages, transport);
     expect(figures).toMatchObject({ lost: 0, doubled: 0 });
