@@ -219,7 +219,10 @@ export async function initiateMessage(
     }
     const first = answer(plan, liveGroup?.participants ?? [], encoding, liveGroup);
     // The answer's interaction is kept with the key: a repeat reads only the message again.
-    if (plan.idempotency) plan.idempotency.interaction = first.interaction;
+    if (plan.idempotency) {
+      const { from: _from, to: _to, ...numberless } = first.interaction;
+      plan.idempotency.interaction = numberless;
+    }
     const result = await deps.conversations.applyInitiation(plan);
     if (result.ok) return first;
 
@@ -420,10 +423,11 @@ async function replay(deps: InitiateMessageDeps, record: IdempotencyRecord, requ
   const ref = { interactionId: record.interactionId, createdAt: record.messageCreatedAt, messageId: record.messageId };
   // The interaction as first answered (records written before it was kept: as it is now), and
   // the message as it is now: the pipeline may have moved it on since the first answer.
-  const [interaction, message] = await Promise.all([
-    record.interaction ?? deps.interactions.getWithParticipants(record.interactionId).then((stored) => stored!),
-    deps.messages.get(ref).then((stored) => stored!),
-  ]);
+  const message = (await deps.messages.get(ref))!;
+  // The numbers come back from the message, which holds them as the interaction does.
+  const interaction = record.interaction
+    ? { ...record.interaction, from: message.from, to: message.to }
+    : (await deps.interactions.getWithParticipants(record.interactionId))!;
   return {
     outcome: record.outcome,
     interaction,

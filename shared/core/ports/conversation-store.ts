@@ -31,8 +31,12 @@ export interface IdempotencyRecord {
   messageId: string;
   messageCreatedAt: string;
   createdAt: string;
-  /** The interaction as the first answer showed it (with its live group): a repeat answers it without reading it again. */
-  interaction?: Interaction & { participants: Participant[] };
+  /**
+   * The interaction as the first answer showed it (with its live group), without its numbers
+   * (`from`, `to`: the message carries them, and an erasure finds them there): a repeat answers it
+   * without reading it again.
+   */
+  interaction?: Omit<Interaction, "from" | "to"> & { participants: Participant[] };
 }
 
 export interface InitiationPlan {
