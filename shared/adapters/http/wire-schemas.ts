@@ -24,6 +24,8 @@ export const EntityId = z
   .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, "must be 1-64 letters, digits, '_', '.', ':' or '-'"));
 const PhoneInput = z.string().check(z.minLength(1, "must not be empty"), z.maxLength(64, "must be at most 64 characters"));
 const Timestamp = z.string();
+/** A number a record keeps: E.164, or `erased` once a privacy erasure removed the customer's. */
+const PartyNumber = z.union([E164, z.literal("erased")]);
 
 export const Group = z.enum(["agents", "admins"]);
 export type Group = z.infer<typeof Group>;
@@ -163,8 +165,8 @@ export const InteractionSummary = readsAs<CoreInteractionSummary>()(
     handler: z.enum(["agent", "virtual_agent", "queue"]),
     assignedTo: z.nullable(z.string()),
     consumerId: z.nullable(EntityId),
-    from: z.optional(E164),
-    to: z.optional(E164),
+    from: z.optional(PartyNumber),
+    to: z.optional(PartyNumber),
   }),
 );
 /** The send window as it applies to a send: open or not in the recipient's zone, and the customer's reply grace. */
@@ -211,14 +213,18 @@ export const Message = readsAs<CoreMessage>()(
     id: z.string(),
     interactionId: EntityId,
     direction: z.enum(["inbound", "outbound"]),
-    body: z.string(),
-    from: E164,
-    to: E164,
+    /** null once erased (then `redacted: true`). */
+    body: z.nullable(z.string()),
+    /** E.164, or `erased` where a privacy erasure removed the customer's number. */
+    from: PartyNumber,
+    to: PartyNumber,
     agentId: z.optional(z.string()),
     status: z.enum(["queued", "sending", "sent", "delivered", "failed", "received"]),
     createdAt: Timestamp,
     providerMessageId: z.optional(z.string()),
     errorCode: z.optional(z.string()),
+    /** The body and the customer's number were erased. */
+    redacted: z.optional(z.boolean()),
   }),
 );
 /** An outbound message with its delivery bookkeeping (attempts, receipts). */

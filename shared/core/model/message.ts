@@ -5,7 +5,8 @@ export interface Message {
   id: string;
   interactionId: string;
   direction: MessageDirection;
-  body: string;
+  /** null once erased (`redacted: true`). */
+  body: string | null;
   from: string;
   to: string;
   agentId?: string;
@@ -14,6 +15,8 @@ export interface Message {
   /** Outbound: the transport's id once sent. Inbound: the transport's inbound message id. */
   providerMessageId?: string;
   errorCode?: string;
+  /** The body and the customer's number were erased (a privacy erasure). */
+  redacted?: boolean;
 }
 
 /** Where an outbound message is stored, found by its id alone (`keys.messageById`). */
