@@ -28,7 +28,9 @@ export function localNumberHasher(path: string): NumberHasher {
  */
 export function createAdapters(
   config: Pick<RuntimeConfig, "tableName" | "dynamoDbEndpoint" | "defaultCountry"> &
-    Partial<Pick<RuntimeConfig, "eventRetentionMs" | "sendWindow" | "replyGraceMs" | "providerCacheMs" | "messageRetentionMs" | "privacyKeyFile">>,
+    Partial<
+      Pick<RuntimeConfig, "eventRetentionMs" | "sendWindow" | "replyGraceMs" | "providerCacheMs" | "messageRetentionMs" | "privacyKeyFile">
+    >,
   options: {
     /** The keyed hash of numbers (see platform/number-hasher.ts); default: the local key file, when PRIVACY_KEY_FILE is set. */
     numberHasher?: NumberHasher;

@@ -30,7 +30,17 @@ import type {
 
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 /** Which assumption a transaction item re-checks, so a cancellation reason can be read back. */
-type Role = "lock" | "profile" | "provider" | "opt_out" | "suppressed" | "interaction" | "idempotency" | "duplicate_inbound" | "participant" | undefined;
+type Role =
+  | "lock"
+  | "profile"
+  | "provider"
+  | "opt_out"
+  | "suppressed"
+  | "interaction"
+  | "idempotency"
+  | "duplicate_inbound"
+  | "participant"
+  | undefined;
 
 /** A transaction's outcome, and (when an interaction's event sequence ran ahead of ours) the sequence to start after. */
 type Applied = ApplyResult & { sequenceAfter?: number };
@@ -310,10 +320,7 @@ export class DynamoConversationStore implements ConversationStore {
       ]);
       writes.push([undefined, { Put: { TableName: this.tableName, Item: items.interactionLink(interaction) } }]);
     }
-    writes.push([
-      undefined,
-      { Put: { TableName: this.tableName, Item: items.message(message, this.privacy.messageRetentionSeconds) } },
-    ]);
+    writes.push([undefined, { Put: { TableName: this.tableName, Item: items.message(message, this.privacy.messageRetentionSeconds) } }]);
     // Unconditional: inbound messages are stamped when processed, so the latest write is the latest message.
     writes.push([
       undefined,

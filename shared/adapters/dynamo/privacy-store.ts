@@ -16,7 +16,7 @@ import type { Erasure } from "../../core/model/erasure";
 import type { Interaction } from "../../core/model/interaction";
 import type { StoredMessage } from "../../core/model/message";
 import type { PlannedEvent } from "../../core/model/service-event";
-import type { InteractionLink, PrivacyExportPage, PrivacyStore, StepCounts } from "../../core/ports/privacy-store";
+import type { InteractionLink, PrivacyExportPage, PrivacyStore, StepCounts, SuppressionOrigin } from "../../core/ports/privacy-store";
 import { isPending } from "../../core/rules/message-status";
 import { erasedNumber, redactPersonalValue } from "../../core/rules/redaction";
 import { EventNumbering } from "./event-numbering";
@@ -171,7 +171,9 @@ export class DynamoPrivacyStore implements PrivacyStore {
   }
 
   async getErasure(erasureId: string): Promise<Erasure | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.erasure(erasureId), ConsistentRead: true }));
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.erasure(erasureId), ConsistentRead: true }),
+    );
     return Item && isItemOf(Item, "erasure") ? fromItem<Erasure>(Item) : undefined;
   }
 
@@ -229,21 +231,30 @@ export class DynamoPrivacyStore implements PrivacyStore {
 
   // ---- the erasure's steps ---------------------------------------------------------------------
 
-  async keepOptOuts(e164: string, numberHash: string, erasureId: string, at: string): Promise<StepCounts> {
-    const optOuts = await queryPrefix(this.client, this.tableName, phonePartition(e164), keys.optOutPrefix, { ConsistentRead: true });
-    const providers = optOuts.filter((item) => isItemOf(item, "optOut")).map((item) => String(item.providerNumber));
-    if (providers.length === 0) return { optOutsKept: 0 };
+  /** The opt-outs among `stored` kept under the number's keyed hash (the send's transaction checks it). */
+  private async keepOptOuts(stored: Item[], { numberHash, erasureId, at }: SuppressionOrigin): Promise<void> {
+    const providers = stored.filter((item) => isItemOf(item, "optOut")).map((item) => String(item.providerNumber));
+    if (providers.length === 0) return;
     // ADD to sets: the same step run again (or a second erasure of the number) changes nothing it already kept.
     await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: keys.suppression(numberHash),
         UpdateExpression: "ADD #providers :providers, #erasures :erasure SET #itemType = :itemType, #since = if_not_exists(#since, :at)",
-        ExpressionAttributeNames: { "#providers": "providerNumbers", "#erasures": "erasureIds", "#itemType": "itemType", "#since": "since" },
-        ExpressionAttributeValues: { ":providers": new Set(providers), ":erasure": new Set([erasureId]), ":itemType": "suppression", ":at": at },
+        ExpressionAttributeNames: {
+          "#providers": "providerNumbers",
+          "#erasures": "erasureIds",
+          "#itemType": "itemType",
+          "#since": "since",
+        },
+        ExpressionAttributeValues: {
+          ":providers": new Set(providers),
+          ":erasure": new Set([erasureId]),
+          ":itemType": "suppression",
+          ":at": at,
+        },
       }),
     );
-    return { optOutsKept: providers.length, itemsTouched: 1 };
   }
 
   async linkUnlinkedInteractions(e164: string): Promise<StepCounts> {
@@ -275,7 +286,9 @@ export class DynamoPrivacyStore implements PrivacyStore {
     for (const lock of partition.filter((item) => isItemOf(item, "conversationLock"))) {
       const id = String(lock.interactionId);
       if (found.has(id) || linked.has(id)) continue;
-      const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.interaction(id), ConsistentRead: true }));
+      const { Item } = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: keys.interaction(id), ConsistentRead: true }),
+      );
       if (Item) found.set(id, fromItem<Interaction>(Item));
     }
     let written = 0;
@@ -396,21 +409,26 @@ export class DynamoPrivacyStore implements PrivacyStore {
     await this.deleteAll(await this.partition(keys.consentPartition(e164)));
   }
 
-  async measureNumberRecords(
-    e164: string,
-    linksDone: string | undefined,
-  ): Promise<{ newLinks: true } | { newLinks: false; counts: StepCounts }> {
-    const stored = await this.partition(phonePartition(e164));
-    if (stored.some((item) => isNewLink(item, linksDone))) return { newLinks: true };
-    const kept = stored.filter((item) => !isItemOf(item, "erasureGuard"));
-    return { newLinks: false, counts: { profiles: kept.filter((item) => isItemOf(item, "profile")).length, itemsTouched: kept.length } };
+  async measureNumberRecords(e164: string, linksDone: string | undefined): Promise<StepCounts> {
+    const stored = (await this.partition(phonePartition(e164))).filter(
+      (item) => !isItemOf(item, "erasureGuard") && !isNewLink(item, linksDone),
+    );
+    const optOutsKept = stored.filter((item) => isItemOf(item, "optOut")).length;
+    return {
+      profiles: stored.filter((item) => isItemOf(item, "profile")).length,
+      optOutsKept,
+      // And the suppression written for them.
+      itemsTouched: stored.length + (optOutsKept > 0 ? 1 : 0),
+    };
   }
 
-  async deleteNumberRecords(e164: string, linksDone: string | undefined): Promise<{ newLinks: boolean }> {
+  async deleteNumberRecords(e164: string, linksDone: string | undefined, keep: SuppressionOrigin): Promise<{ newLinks: boolean }> {
     const stored = await this.partition(phonePartition(e164));
-    const newLinks = stored.some((item) => isNewLink(item, linksDone));
-    await this.deleteAll(stored.filter((item) => !isItemOf(item, "erasureGuard") && !isNewLink(item, linksDone)));
-    return { newLinks };
+    const doomed = stored.filter((item) => !isItemOf(item, "erasureGuard") && !isNewLink(item, linksDone));
+    // From the same read as the deletes: no opt-out is deleted without being kept.
+    await this.keepOptOuts(doomed, keep);
+    await this.deleteAll(doomed);
+    return { newLinks: stored.some((item) => isNewLink(item, linksDone)) };
   }
 
   // ---- helpers ---------------------------------------------------------------------------------

@@ -6,15 +6,17 @@
 export type ErasureStatus = "running" | "completed";
 
 /**
- * The steps, in order. `suppress`: the opt-outs in force are kept as a suppression under the
- * number's keyed hash; `link`: interactions an older version wrote without a link are linked;
+ * The steps, in order. `hash`: the number's keyed hash (what the record keeps of it, and the key
+ * its opt-outs are kept under); `link`: interactions an older version wrote without a link are linked;
  * `interactions`: each linked interaction is closed if active, then its messages, events and the
  * interaction itself redacted; `consumers`: the number leaves every consumer that lists it;
  * `consents`/`number`: the consent history and the number's own records are counted, then
- * deleted; `finish`: the record is completed and `privacy.erased` written.
+ * deleted (the opt-outs among them kept as a suppression under the keyed hash); `finish`: the
+ * record is completed and `privacy.erased` written. An interaction opened while the erasure ran
+ * (its link found when the number's records are deleted) sends it back to `interactions`.
  */
 export const erasureSteps = [
-  "suppress",
+  "hash",
   "link",
   "interactions",
   "consumers",

@@ -23,6 +23,13 @@ export interface InteractionLink {
   interactionId: string;
 }
 
+/** Whose suppression an erasure writes: the number's keyed hash, the erasure, when. */
+export interface SuppressionOrigin {
+  numberHash: string;
+  erasureId: string;
+  at: string;
+}
+
 /** What one step did: counts to add to the erasure's. */
 export type StepCounts = Partial<ErasureCounts>;
 
@@ -45,8 +52,6 @@ export interface PrivacyStore {
   /** Saves the erasure completed (without the number), ends its run and writes its `privacy.erased` event, in one transaction. */
   completeErasure(from: Erasure, completed: Erasure, event: PlannedEvent): Promise<boolean>;
 
-  /** Keeps the opt-outs in force as a suppression under `numberHash` (the send's transaction checks it). */
-  keepOptOuts(e164: string, numberHash: string, erasureId: string, at: string): Promise<StepCounts>;
   /** Links the number's interactions that have no link (written before links existed), found by their consumers and locks. */
   linkUnlinkedInteractions(e164: string): Promise<StepCounts>;
   /** The number's interaction links after `after`, oldest first. */
@@ -58,11 +63,12 @@ export interface PrivacyStore {
   /** Counts the number's consent history (entries and their events). */
   measureConsentHistory(e164: string): Promise<StepCounts>;
   deleteConsentHistory(e164: string): Promise<void>;
+  /** Counts the number's own records (profiles, links, opt-outs...) but the erasure's guard and links after `linksDone`. */
+  measureNumberRecords(e164: string, linksDone: string | undefined): Promise<StepCounts>;
   /**
-   * Counts the number's own records (profiles, links, opt-outs...), unless an interaction link
-   * sorts after `linksDone` (an interaction opened while the erasure ran): then `newLinks`.
+   * Deletes the number's records but the erasure's guard and the links after `linksDone` (an
+   * interaction opened while the erasure ran: `newLinks`), keeping the opt-outs among them as a
+   * suppression under the number's keyed hash first (every send's transaction checks it).
    */
-  measureNumberRecords(e164: string, linksDone: string | undefined): Promise<{ newLinks: true } | { newLinks: false; counts: StepCounts }>;
-  /** Deletes the number's records but the erasure's guard and links after `linksDone`; `newLinks` when such links exist. */
-  deleteNumberRecords(e164: string, linksDone: string | undefined): Promise<{ newLinks: boolean }>;
+  deleteNumberRecords(e164: string, linksDone: string | undefined, keep: SuppressionOrigin): Promise<{ newLinks: boolean }>;
 }
