@@ -64,7 +64,7 @@ export function createAdapters(
     queue: new DynamoOutboundQueue(client, config.tableName, eventRetentionSeconds),
     pacer: new DynamoPacer(client, config.tableName),
     events: new DynamoEventStore(client, config.tableName),
-    consents: new DynamoConsentLedger(client, config.tableName, eventRetentionSeconds),
+    consents: new DynamoConsentLedger(client, config.tableName, eventRetentionSeconds, numberHasher),
     privacy: new DynamoPrivacyStore(client, config.tableName, eventRetentionSeconds),
     numberHasher,
     backoff,

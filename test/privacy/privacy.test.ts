@@ -290,6 +290,21 @@ describe("erasure", () => {
     expect(other.status).toBe(201);
     expect(await invariantViolations(h.table)).toEqual([]);
   });
+
+  it("lifts the kept opt-out with an administrator's opt-in (a signed form), and only then", async () => {
+    const send = () =>
+      h.call("initiateMessage", { as: agent, body: { consumerId: "c-1-new", to: number(1), from: FROM, message: "Welcome back" } });
+    // The customer's START finds no opt-out of theirs to lift: the kept one stands.
+    await receiveThroughSns({ from: number(1), to: FROM, body: "START" });
+    await h.deliver();
+    expect((await send()).body.error.code).toBe("RECIPIENT_OPTED_OUT");
+    const optIn = await h.call("recordConsent", {
+      as: admin,
+      body: { phoneNumber: number(1), providerNumber: FROM, state: "opted_in", evidence: "Signed form" },
+    });
+    expect(optIn.status).toBe(201);
+    expect((await send()).status).toBe(201);
+  });
 });
 
 describe("MESSAGE_RETENTION", () => {

@@ -356,6 +356,8 @@ export const routes = {
     status: 201,
     errors: ["INVALID_PHONE_NUMBER", "UNKNOWN_SEND_FROM"],
     tableAccess: "readWrite",
+    // An administrator's opt-in also lifts an opt-out an erasure kept under the number's keyed hash.
+    usesPrivacyKey: true,
   },
   privacyExport: {
     id: "privacy-export",
