@@ -42,7 +42,10 @@ export class ErasureFailed extends Error {
  * next run does again; the counts stay exact because what an erasure already redacted is counted
  * as it was the first time.
  */
-export async function runErasures(deps: RunErasuresDeps, options: { deadline: number; interactionsPerStep?: number }): Promise<ErasureRun> {
+export async function runErasures(
+  deps: RunErasuresDeps,
+  options: { deadline: number; interactionsPerStep?: number; maxSteps?: number },
+): Promise<ErasureRun> {
   const run: ErasureRun = { completed: [], steps: 0, paused: [] };
   const failures: { erasureId: string; error: unknown }[] = [];
   for (const erasureId of await deps.privacy.listRunning(25)) {
@@ -52,7 +55,7 @@ export async function runErasures(deps: RunErasuresDeps, options: { deadline: nu
     }
     try {
       let erasure = await deps.privacy.getErasure(erasureId);
-      while (erasure?.status === "running" && Date.now() < options.deadline) {
+      while (erasure?.status === "running" && Date.now() < options.deadline && run.steps < (options.maxSteps ?? Infinity)) {
         const next = await step(deps, erasure, options.interactionsPerStep ?? 10);
         // Another run saved first: carry on from what it saved.
         erasure = next ?? (await deps.privacy.getErasure(erasureId));
@@ -110,22 +113,25 @@ async function step(deps: RunErasuresDeps, erasure: Erasure, interactionsPerStep
       return save({ step: more ? "interactions" : "consumers", cursor: links.at(-1)?.position ?? erasure.cursor }, counts);
     }
     case "consumers":
-      return save({ step: "consents" }, await deps.privacy.removeFromConsumers(e164));
+      await deps.privacy.removeFromConsumers(e164);
+      return save({ step: "consents" });
     case "consents":
       return save({ step: "consents-delete" }, await deps.privacy.measureConsentHistory(e164));
     case "consents-delete":
       await deps.privacy.deleteConsentHistory(e164);
       return save({ step: "number" });
-    case "number":
-      return save({ step: "number-delete" }, await deps.privacy.measureNumberRecords(e164, erasure.cursor));
+    case "number": {
+      // News (an interaction opened, a consumer listing the number again, while the erasure ran): over them first.
+      const measured = await deps.privacy.measureNumberRecords(e164, erasure.cursor);
+      return measured.news ? save({ step: "interactions" }) : save({ step: "number-delete" }, measured.counts);
+    }
     case "number-delete": {
-      const { newLinks } = await deps.privacy.deleteNumberRecords(e164, erasure.cursor, {
+      const { news } = await deps.privacy.deleteNumberRecords(e164, erasure.cursor, {
         numberHash: erasure.numberHash!,
         erasureId: erasure.id,
         at: now,
       });
-      // An interaction opened while the erasure ran: erased too, then the rest once more.
-      return save({ step: newLinks ? "interactions" : "finish" });
+      return save({ step: news ? "interactions" : "finish" });
     }
     case "finish": {
       const { phoneNumber: _phoneNumber, cursor: _cursor, ...kept } = erasure;

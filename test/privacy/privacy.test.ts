@@ -307,6 +307,29 @@ describe("erasure", () => {
   });
 });
 
+describe("an erasure meeting new data about the number while it runs", () => {
+  it("goes back over a conversation the customer opened and a consumer listing the number again, then leaves nothing", async () => {
+    await converse(3);
+    const requested = await h.call("requestErasure", { as: admin, body: { phoneNumber: number(3) } });
+    const adapters = createAdapters({ tableName: h.table.tableName, dynamoDbEndpoint: h.table.endpoint, defaultCountry: "US" });
+    // One step at a time, up to where the number's own records are about to be counted and deleted.
+    for (let i = 0; i < 50 && (await erasure(requested.body.id)).body.step !== "number"; i++) {
+      await runErasures(adapters, { deadline: Date.now() + 30_000, maxSteps: 1 });
+    }
+    expect((await erasure(requested.body.id)).body.step).toBe("number");
+    await receiveThroughSns({ from: number(3), to: OTHER, body: "Hello? Parcel 3 again" });
+    expect(
+      (await h.call("createConsumer", { as: admin, body: { id: "c-3-again", name: "Again", phoneNumbers: [number(3)] } })).status,
+    ).toBe(201);
+    expect((await runWorker()).completed).toEqual([requested.body.id]);
+    const items = await h.table.scanAll();
+    expect(items.filter((item) => JSON.stringify(item).includes(number(3)))).toEqual([]);
+    expect(items.filter((item) => JSON.stringify(item).includes("Parcel 3 again"))).toEqual([]);
+    expect((await erasure(requested.body.id)).body.counts).toMatchObject({ interactions: 3, consumers: 2, closedInteractions: 3 });
+    expect(await invariantViolations(h.table)).toEqual([]);
+  });
+});
+
 describe("MESSAGE_RETENTION", () => {
   it("reads a duration of at least 3 days, or off", () => {
     expect(readMessageRetention(undefined)).toBeUndefined();

@@ -1,7 +1,6 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import {
   BatchGetCommand,
-  BatchWriteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -365,9 +364,8 @@ export class DynamoPrivacyStore implements PrivacyStore {
     return counts;
   }
 
-  async removeFromConsumers(e164: string): Promise<StepCounts> {
+  async removeFromConsumers(e164: string): Promise<void> {
     const links = await queryPrefix(this.client, this.tableName, phonePartition(e164), keys.consumerPhonePrefix, { ConsistentRead: true });
-    let consumers = 0;
     for (const link of links) {
       for (let attempt = 0; ; attempt++) {
         const { Item } = await this.client.send(
@@ -375,7 +373,6 @@ export class DynamoPrivacyStore implements PrivacyStore {
         );
         if (!Item) break;
         const numbers = (Item.phoneNumbers as string[] | undefined) ?? [];
-        if (attempt === 0) consumers++;
         if (!numbers.includes(e164)) break;
         try {
           await this.client.send(
@@ -395,7 +392,6 @@ export class DynamoPrivacyStore implements PrivacyStore {
         }
       }
     }
-    return { consumers, itemsTouched: consumers };
   }
 
   async measureConsentHistory(e164: string): Promise<StepCounts> {
@@ -409,26 +405,53 @@ export class DynamoPrivacyStore implements PrivacyStore {
     await this.deleteAll(await this.partition(keys.consentPartition(e164)));
   }
 
-  async measureNumberRecords(e164: string, linksDone: string | undefined): Promise<StepCounts> {
-    const stored = (await this.partition(phonePartition(e164))).filter(
-      (item) => !isItemOf(item, "erasureGuard") && !isNewLink(item, linksDone),
-    );
-    const optOutsKept = stored.filter((item) => isItemOf(item, "optOut")).length;
+  async measureNumberRecords(e164: string, linksDone: string | undefined): Promise<{ news: true } | { news: false; counts: StepCounts }> {
+    const { kept, news } = await this.numberRecords(e164, linksDone);
+    if (news.length > 0) return { news: true };
+    const optOutsKept = kept.filter((item) => isItemOf(item, "optOut")).length;
+    // Counted here, where their links go (once each, however often the erasure went over them).
+    const consumers = kept.filter((item) => isItemOf(item, "consumerPhone")).length;
     return {
-      profiles: stored.filter((item) => isItemOf(item, "profile")).length,
-      optOutsKept,
-      // And the suppression written for them.
-      itemsTouched: stored.length + (optOutsKept > 0 ? 1 : 0),
+      news: false,
+      counts: {
+        profiles: kept.filter((item) => isItemOf(item, "profile")).length,
+        consumers,
+        optOutsKept,
+        // And the consumers changed, and the suppression written for the opt-outs.
+        itemsTouched: kept.length + consumers + (optOutsKept > 0 ? 1 : 0),
+      },
     };
   }
 
-  async deleteNumberRecords(e164: string, linksDone: string | undefined, keep: SuppressionOrigin): Promise<{ newLinks: boolean }> {
-    const stored = await this.partition(phonePartition(e164));
-    const doomed = stored.filter((item) => !isItemOf(item, "erasureGuard") && !isNewLink(item, linksDone));
+  async deleteNumberRecords(e164: string, linksDone: string | undefined, keep: SuppressionOrigin): Promise<{ news: boolean }> {
+    const { kept, news } = await this.numberRecords(e164, linksDone);
     // From the same read as the deletes: no opt-out is deleted without being kept.
-    await this.keepOptOuts(doomed, keep);
-    await this.deleteAll(doomed);
-    return { newLinks: stored.some((item) => isNewLink(item, linksDone)) };
+    await this.keepOptOuts(kept, keep);
+    await this.deleteAll(kept);
+    return { news: news.length > 0 };
+  }
+
+  /**
+   * The number's records an erasure deletes (`kept`, all but the guard), and the news it must go
+   * back over first, left in place: links after `linksDone` with their interactions' conversation
+   * locks (deleting a lock would strand its interaction open), and the links of consumers that
+   * list the number again.
+   */
+  private async numberRecords(e164: string, linksDone: string | undefined): Promise<{ kept: Item[]; news: Item[] }> {
+    const stored = (await this.partition(phonePartition(e164))).filter((item) => !isItemOf(item, "erasureGuard"));
+    const newLinks = stored.filter((item) => isNewLink(item, linksDone));
+    const newInteractions = new Set(newLinks.map((item) => String(item.interactionId)));
+    const news = new Set<Item>(newLinks);
+    for (const item of stored) {
+      if (isItemOf(item, "conversationLock") && newInteractions.has(String(item.interactionId))) news.add(item);
+      if (isItemOf(item, "consumerPhone")) {
+        const { Item } = await this.client.send(
+          new GetCommand({ TableName: this.tableName, Key: keys.consumer(String(item.consumerId)), ConsistentRead: true }),
+        );
+        if (((Item?.phoneNumbers as string[] | undefined) ?? []).includes(e164)) news.add(item);
+      }
+    }
+    return { kept: stored.filter((item) => !news.has(item)), news: [...news] };
   }
 
   // ---- helpers ---------------------------------------------------------------------------------
@@ -464,19 +487,20 @@ export class DynamoPrivacyStore implements PrivacyStore {
     }
   }
 
-  /** Deletes the items, 25 to a batch, again for whatever DynamoDB left unprocessed. */
+  /**
+   * Deletes the items, up to 100 in one transaction: a number's records go together (its
+   * active-profile pointer never outlives its profile, nor the other way round). A conflict fails
+   * the step, which the next run does again.
+   */
   private async deleteAll(stored: Item[]): Promise<void> {
-    for (let start = 0; start < stored.length; start += 25) {
-      let requests: Record<string, unknown>[] | undefined = stored.slice(start, start + 25).map((item) => ({
-        DeleteRequest: { Key: { pk: item[tableDesign.partitionKey], sk: item[tableDesign.sortKey] } },
-      }));
-      for (let attempt = 0; requests && requests.length > 0; attempt++) {
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
-        const { UnprocessedItems }: { UnprocessedItems?: Record<string, Record<string, unknown>[]> } = await this.client.send(
-          new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } as never }),
-        );
-        requests = UnprocessedItems?.[this.tableName];
-      }
+    for (let start = 0; start < stored.length; start += 100) {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: stored.slice(start, start + 100).map((item) => ({
+            Delete: { TableName: this.tableName, Key: { pk: item[tableDesign.partitionKey], sk: item[tableDesign.sortKey] } },
+          })),
+        }),
+      );
     }
   }
 }

@@ -58,17 +58,21 @@ export interface PrivacyStore {
   interactionLinks(e164: string, options: { after?: string; limit: number }): Promise<{ links: InteractionLink[]; more: boolean }>;
   /** Redacts an interaction (closed first by the caller), its messages and its events. */
   redactInteraction(interactionId: string, e164: string, erasureId: string, at: string): Promise<StepCounts>;
-  /** Removes the number from every consumer listing it. */
-  removeFromConsumers(e164: string): Promise<StepCounts>;
+  /** Removes the number from every consumer listing it (counted with the number's records, where their links go). */
+  removeFromConsumers(e164: string): Promise<void>;
   /** Counts the number's consent history (entries and their events). */
   measureConsentHistory(e164: string): Promise<StepCounts>;
   deleteConsentHistory(e164: string): Promise<void>;
-  /** Counts the number's own records (profiles, links, opt-outs...) but the erasure's guard and links after `linksDone`. */
-  measureNumberRecords(e164: string, linksDone: string | undefined): Promise<StepCounts>;
   /**
-   * Deletes the number's records but the erasure's guard and the links after `linksDone` (an
-   * interaction opened while the erasure ran: `newLinks`), keeping the opt-outs among them as a
-   * suppression under the number's keyed hash first (every send's transaction checks it).
+   * Counts the number's own records (profiles, links, opt-outs...), unless some are news: an
+   * interaction link after `linksDone` (an interaction opened while the erasure ran) or a consumer
+   * that lists the number again. Then nothing is counted, and the erasure goes back over them.
    */
-  deleteNumberRecords(e164: string, linksDone: string | undefined, keep: SuppressionOrigin): Promise<{ newLinks: boolean }>;
+  measureNumberRecords(e164: string, linksDone: string | undefined): Promise<{ news: true } | { news: false; counts: StepCounts }>;
+  /**
+   * Deletes the number's records but the erasure's guard and any news (with the conversation lock
+   * of a new interaction), keeping the opt-outs among them as a suppression under the number's
+   * keyed hash first (every send's transaction checks it). `news`: the erasure must go back.
+   */
+  deleteNumberRecords(e164: string, linksDone: string | undefined, keep: SuppressionOrigin): Promise<{ news: boolean }>;
 }
