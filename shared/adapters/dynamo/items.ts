@@ -10,7 +10,7 @@ import type { Provider } from "../../core/model/provider";
 import type { ServiceEvent } from "../../core/model/service-event";
 import type { IdempotencyRecord } from "../../core/ports/conversation-store";
 import { isPending } from "../../core/rules/message-status";
-import { keys, tableDesign } from "./table-design";
+import { keys, tableDesign, type ItemKey } from "./table-design";
 
 /**
  * Every entity's item codec, declared once beside the key design: what each record looks like on
@@ -218,13 +218,8 @@ export const items = {
     [tableDesign.timeToLiveAttribute]: Math.floor(Date.parse(event.occurredAt) / 1000) + retentionSeconds,
   }),
   /** An event with no interaction (a consent entry made by a person): in the number's consent partition and in the feed. */
-  consentEvent: (event: ServiceEvent, customerNumber: string, retentionSeconds: number): Item => ({
-    ...keys.consentEvent(customerNumber, event.sequence ?? 0, event.id),
-    itemType: "event",
-    ...event,
-    ...keys.eventFeed(event.occurredAt, event.sequence ?? 0, event.id),
-    [tableDesign.timeToLiveAttribute]: Math.floor(Date.parse(event.occurredAt) / 1000) + retentionSeconds,
-  }),
+  consentEvent: (event: ServiceEvent, customerNumber: string, retentionSeconds: number): Item =>
+    eventAt(keys.consentEvent(customerNumber, event.sequence ?? 0, event.id), event, retentionSeconds),
   /** An erasure's record: its step and counts; the number in clear only while running. */
   erasure: (erasure: Erasure): Item => ({ ...keys.erasure(erasure.id), itemType: "erasure", ...erasure }),
   /** Lists the erasure among the running ones (deleted when it completes). */
@@ -236,13 +231,8 @@ export const items = {
   /** In the number's partition while its erasure runs. */
   erasureGuard: (e164: string, erasure: Erasure): Item => ({ ...keys.erasureGuard(e164), itemType: "erasureGuard", erasureId: erasure.id }),
   /** The `privacy.erased` event, in the erasure's partition and in the feed. */
-  erasureEvent: (event: ServiceEvent, erasureId: string, retentionSeconds: number): Item => ({
-    ...keys.erasureEvent(erasureId, event.sequence ?? 0, event.id),
-    itemType: "event",
-    ...event,
-    ...keys.eventFeed(event.occurredAt, event.sequence ?? 0, event.id),
-    [tableDesign.timeToLiveAttribute]: Math.floor(Date.parse(event.occurredAt) / 1000) + retentionSeconds,
-  }),
+  erasureEvent: (event: ServiceEvent, erasureId: string, retentionSeconds: number): Item =>
+    eventAt(keys.erasureEvent(erasureId, event.sequence ?? 0, event.id), event, retentionSeconds),
   /** A send-from number's pacing bucket: its next free instant. */
   pace: (providerNumber: string, nextFreeAt: string): Item => ({
     ...keys.pace(providerNumber),
@@ -256,6 +246,17 @@ export const items = {
     return { ...keys.receiptAside(id, receipt.eventTimestamp, receipt.eventType), itemType: "receiptAside", ...fields };
   },
 } as const;
+
+/** An event with no interaction, under `key`, in the feed, deleted by TTL after the retention. */
+function eventAt(key: ItemKey, event: ServiceEvent, retentionSeconds: number): Item {
+  return {
+    ...key,
+    itemType: "event",
+    ...event,
+    ...keys.eventFeed(event.occurredAt, event.sequence ?? 0, event.id),
+    [tableDesign.timeToLiveAttribute]: Math.floor(Date.parse(event.occurredAt) / 1000) + retentionSeconds,
+  };
+}
 
 /** The pending index's attributes of an outbound message: set while `queued` or `sending`, removed when it ends. */
 export function pendingIndexAttributes(message: Pick<Message, "from" | "to" | "createdAt" | "id">): Record<string, string> {
