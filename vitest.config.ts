@@ -1,3 +1,5 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -19,6 +21,8 @@ export default defineConfig({
       // what an earlier call of the same file cached; the cache's own test sets a TTL.
       PROVIDER_CACHE: "0",
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      // The privacy key of the numbers' keyed hash: a local file, made by the first test that hashes.
+      PRIVACY_KEY_FILE: join(tmpdir(), "agent-initiated-sms-tests", "privacy.key"),
     },
   },
 });

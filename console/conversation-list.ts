@@ -41,7 +41,7 @@ export class ConversationList {
     const open = this.state.openConversation === conversation.id;
     const who = this.customers.label(conversation.consumerId, conversation.to);
     const preview = conversation.lastMessage
-      ? `${conversation.lastMessage.direction === "inbound" ? "Customer" : "Desk"}: ${conversation.lastMessage.body}`
+      ? `${conversation.lastMessage.direction === "inbound" ? "Customer" : "Desk"}: ${conversation.lastMessage.body ?? "(erased)"}`
       : "No message yet";
     return h(
       "button",

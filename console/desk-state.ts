@@ -24,7 +24,7 @@ export interface Conversation {
   closedReason?: string;
   /** Last message in or out, else the opening: what the list is ordered by. */
   lastActivityAt: string;
-  lastMessage?: { body: string; direction: Message["direction"] };
+  lastMessage?: { body: string | null; direction: Message["direction"] };
   /** Customer messages that arrived while the conversation was not open. */
   unread: number;
 }

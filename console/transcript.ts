@@ -130,7 +130,7 @@ export class TranscriptView {
     const status = `${statusSaid[message.status] ?? message.status}${message.errorCode ? ` (${message.errorCode})` : ""}`;
     fill(
       item,
-      h("p", { class: "body" }, message.body),
+      h("p", { class: "body" }, message.body ?? "(erased)"),
       h(
         "p",
         { class: "meta" },

@@ -8,6 +8,7 @@ import { Architecture, LoggingFormat, Runtime } from "aws-cdk-lib/aws-lambda";
 import { LogLevel, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
+import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 import { phoneNumberProtection } from "./log-protection";
 
@@ -82,6 +83,11 @@ export interface ServiceFunctionProps {
   readonly defaultCountry: string;
   /** Deployer's compose defaults module, relative to `projectRoot`, bundled next to the handler. */
   readonly composeExtension?: string;
+  /**
+   * The privacy key's secret (the key of the numbers' keyed hash): PRIVACY_KEY_SECRET_ARN and read
+   * access to that one secret. Unset: the function may not read it.
+   */
+  readonly privacyKey?: ISecret;
   /** More environment variables (the function's own settings, e.g. HELP_TEXT, IDLE_CLOSE_AFTER). */
   readonly environment?: Readonly<Record<string, string>>;
   /**
@@ -115,7 +121,7 @@ export class ServiceFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     super(scope, id);
-    const { projectRoot, table, composeExtension: extension, tableAccess, asyncFailures, sms } = props;
+    const { projectRoot, table, composeExtension: extension, tableAccess, asyncFailures, sms, privacyKey } = props;
     const entry = join(projectRoot, "functions", props.functionDir, "handler.ts");
     this.entry = entry;
     if (!existsSync(entry)) {
@@ -135,6 +141,7 @@ export class ServiceFunction extends Construct {
       ...(sms?.transport === "sns" ? ["publishes SMS to phone numbers through SNS"] : []),
       ...(sms?.transport === "end-user-messaging" ? ["sends SMS through End User Messaging (SendTextMessage)"] : []),
       ...(asyncFailures ? ["parks failed events in its dead-letter queue"] : []),
+      ...(privacyKey ? ["reads the privacy key (keyed hash of erased numbers)"] : []),
     ];
     this.role = new Role(this, "Role", {
       assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
@@ -164,6 +171,7 @@ export class ServiceFunction extends Construct {
         // Only the functions that send get a transport; the local outbox is never set on AWS.
         ...(sms ? { SMS_TRANSPORT: sms.transport } : {}),
         ...(sms?.transport === "end-user-messaging" ? { SMS_CONFIGURATION_SET: sms.configurationSetName } : {}),
+        ...(privacyKey ? { PRIVACY_KEY_SECRET_ARN: privacyKey.secretArn } : {}),
         ...props.environment,
       },
       ...(asyncFailures
@@ -205,6 +213,9 @@ export class ServiceFunction extends Construct {
     } else {
       table.grantReadData(this.function);
     }
+
+    // GetSecretValue (and DescribeSecret) on this one secret; the function reads it once per container.
+    privacyKey?.grantRead(this.function);
 
     if (sms?.transport === "sns") {
       this.smsPolicy = this.grantSmsPublish();

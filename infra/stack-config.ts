@@ -2,7 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import { isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Node } from "constructs";
-import { parseDuration } from "../shared/platform/config";
+import { parseDuration, readMessageRetention } from "../shared/platform/config";
 import { parseSendWindow } from "../shared/core/rules/send-window";
 
 /** The repository root: `functions/`, `shared/`, `package-lock.json` and deployers' extension modules live here. */
@@ -59,6 +59,13 @@ export interface StackConfig {
   readonly sendWindow?: string;
   /** Context `replyGrace` (REPLY_GRACE, a duration such as 60m; unset: 60m). */
   readonly replyGrace?: string;
+  /**
+   * Context `messageRetention` (MESSAGE_RETENTION, e.g. `400d`, at least `3d`; unset: off):
+   * messages, and interactions once closed, are deleted by TTL that long after; events never outlive them.
+   */
+  readonly messageRetention?: string;
+  /** Context `pointInTimeRecoveryDays` (1-35; unset: DynamoDB's 35): how far back a restore reaches, erased data included. */
+  readonly pointInTimeRecoveryDays?: number;
 }
 
 /** The SMS transports a deployment can choose (the local outbox is never one). */
@@ -161,6 +168,20 @@ export function readStackConfig(node: Node): StackConfig {
   const replyGrace = text("replyGrace");
   if (replyGrace !== undefined) parseDuration(replyGrace, "context replyGrace");
 
+  const messageRetention = text("messageRetention");
+  // The functions' own reading of MESSAGE_RETENTION, so a bad value fails the synth, not a cold start.
+  if (messageRetention !== undefined) {
+    try {
+      readMessageRetention(messageRetention);
+    } catch (error) {
+      throw new Error(`context messageRetention: ${(error as Error).message}`);
+    }
+  }
+  const pitrText = text("pointInTimeRecoveryDays");
+  if (pitrText !== undefined && (!/^\d+$/.test(pitrText) || Number(pitrText) < 1 || Number(pitrText) > 35)) {
+    throw new Error(`context pointInTimeRecoveryDays must be a whole number of days from 1 to 35 (got "${pitrText}")`);
+  }
+
   const composeExtension = text("composeExtension");
   return {
     stackName,
@@ -176,6 +197,8 @@ export function readStackConfig(node: Node): StackConfig {
     samLocal: samLocalText === "true",
     ...(sendWindow !== undefined ? { sendWindow } : {}),
     ...(replyGrace !== undefined ? { replyGrace } : {}),
+    ...(messageRetention !== undefined ? { messageRetention } : {}),
+    ...(pitrText !== undefined ? { pointInTimeRecoveryDays: Number(pitrText) } : {}),
   };
 }
 

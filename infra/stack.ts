@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, Token } from "aws-cdk-lib";
+import { CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations } from "aws-cdk-lib";
 import type { StackProps } from "aws-cdk-lib";
 import { AccessLogField, AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
 import { CorsHttpMethod, HttpApi, HttpMethod, LogGroupLogDestination } from "aws-cdk-lib/aws-apigatewayv2";
@@ -32,6 +32,7 @@ import {
   readStackConfig,
 } from "./stack-config";
 import { EventBus, Archive } from "aws-cdk-lib/aws-events";
+import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import type { DeployedSmsTransportKind, ExternalJwtIssuer } from "./stack-config";
 import { constructIdOf, deployedWith, functionPropsFor } from "./table-functions";
 import type { FunctionDeployment, FunctionSettings } from "./table-functions";
@@ -71,6 +72,10 @@ export interface AgentInitiatedSmsStackProps extends StackProps {
   readonly sendWindow?: string;
   /** REPLY_GRACE of those functions. Default: the code's, 60m. */
   readonly replyGrace?: string;
+  /** MESSAGE_RETENTION of every function (e.g. `400d`). Default: off (messages are kept until erased). */
+  readonly messageRetention?: string;
+  /** How far back point-in-time recovery reaches, 1-35 days. Default: DynamoDB's 35. */
+  readonly pointInTimeRecoveryDays?: number;
 }
 
 /**
@@ -100,6 +105,8 @@ export class AgentInitiatedSmsStack extends Stack {
   readonly userPoolClient?: UserPoolClient;
   /** Alarms, their topic and the dashboard. */
   readonly operations: Operations;
+  /** The privacy key (HMAC key of erased numbers' keyed hash), readable by the functions that hash numbers only. */
+  readonly privacyKey: Secret;
 
   constructor(scope: Construct, id: string, props: AgentInitiatedSmsStackProps = {}) {
     const {
@@ -118,6 +125,8 @@ export class AgentInitiatedSmsStack extends Stack {
       samLocal = false,
       sendWindow,
       replyGrace,
+      messageRetention,
+      pointInTimeRecoveryDays,
       ...stackProps
     } = props;
     super(scope, id, { description: "Agent-initiated SMS conversations: HTTP API, functions and table", ...stackProps });
@@ -132,7 +141,11 @@ export class AgentInitiatedSmsStack extends Stack {
         sortKey: { name: index.sortKey, type: AttributeType.STRING },
       })),
       billing: Billing.onDemand(),
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // A restore reaches this far back, erased data included (README, "Privacy").
+      pointInTimeRecoverySpecification: {
+        pointInTimeRecoveryEnabled: true,
+        ...(pointInTimeRecoveryDays !== undefined ? { recoveryPeriodInDays: pointInTimeRecoveryDays } : {}),
+      },
       timeToLiveAttribute: tableDesign.timeToLiveAttribute,
       dynamoStream: StreamViewType[tableDesign.streamViewType],
       deletionProtection: true,
@@ -209,6 +222,19 @@ export class AgentInitiatedSmsStack extends Stack {
       ...(this.deliveryReceipts ? { "delivery-receipts": this.deliveryReceipts } : {}),
     };
 
+    // The key of the numbers' keyed hash (what an erasure keeps of an opt-out): generated once, never
+    // shown, kept with the table (the suppressions in a retained table are useless without it).
+    this.privacyKey = new Secret(this, "PrivacyKey", {
+      description: "HMAC key of the keyed hash of erased phone numbers (their opt-outs survive the erasure under it)",
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.privacyKey).acknowledge({
+      id: "AwsSolutions-SMG4",
+      reason:
+        "The secret is the HMAC key under which erased numbers' opt-outs are kept: rotating it would orphan every kept opt-out (a send to an erased, opted-out number would no longer be refused). It is never shown to anyone, and only the functions that hash numbers may read it.",
+    });
+
     const deployment: FunctionDeployment = {
       projectRoot,
       table: this.table,
@@ -216,6 +242,8 @@ export class AgentInitiatedSmsStack extends Stack {
       sms: this.sms,
       ...(extension !== undefined ? { composeExtension: extension } : {}),
       samLocal,
+      privacyKey: this.privacyKey,
+      ...(messageRetention !== undefined ? { messageRetention } : {}),
     };
     // What some functions take from the stack's props, beyond their table entry.
     const windowSettings: FunctionSettings = {
@@ -234,6 +262,8 @@ export class AgentInitiatedSmsStack extends Stack {
       "sms-sender": { timeout: Duration.seconds(60) },
       // A long-poll holds up to 20 s; API Gateway gives an integration 29 s.
       "follow-events": { timeout: Duration.seconds(25) },
+      // Steps until 10 s before its end, under its one-minute schedule (runs never overlap).
+      "privacy-erasure": { timeout: Duration.seconds(50) },
     };
     const routeIds = routes ? this.routeIds(routes, functionTable) : undefined;
 
@@ -373,6 +403,8 @@ export function stackFromContext(scope: Construct): AgentInitiatedSmsStack {
     ...(config.sendWindow !== undefined ? { sendWindow: config.sendWindow } : {}),
     ...(config.replyGrace !== undefined ? { replyGrace: config.replyGrace } : {}),
     ...(config.alarmEmail !== undefined ? { alarmEmail: config.alarmEmail } : {}),
+    ...(config.messageRetention !== undefined ? { messageRetention: config.messageRetention } : {}),
+    ...(config.pointInTimeRecoveryDays !== undefined ? { pointInTimeRecoveryDays: config.pointInTimeRecoveryDays } : {}),
   });
 }
 

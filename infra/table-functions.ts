@@ -1,5 +1,6 @@
 import type { Duration } from "aws-cdk-lib";
 import type { ITableV2 } from "aws-cdk-lib/aws-dynamodb";
+import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { FunctionDefinition } from "../shared/platform/function-table";
 import type { ServiceFunctionProps, SmsSending } from "./service-function";
 import type { DeployedSmsTransportKind } from "./stack-config";
@@ -16,6 +17,10 @@ export interface FunctionDeployment {
   readonly composeExtension?: string;
   /** Context `samLocal`: declare the variables `sam local invoke --env-vars` may set (see `samLocalVariables`). */
   readonly samLocal?: boolean;
+  /** The privacy key's secret: given (env and read grant) to the entries that `usesPrivacyKey`, and only to them. */
+  readonly privacyKey?: ISecret;
+  /** MESSAGE_RETENTION of every function that writes messages, closes interactions or writes events (all of them). */
+  readonly messageRetention?: string;
 }
 
 /**
@@ -28,6 +33,7 @@ export function samLocalVariables(definition: FunctionDefinition): Record<string
     DYNAMODB_ENDPOINT: "",
     ...(definition.sendsSms ? { OUTBOX_FILE: "" } : {}),
     ...(definition.publishesEvents ? { EVENTBUS_FILE: "" } : {}),
+    ...(definition.usesPrivacyKey ? { PRIVACY_KEY_FILE: "" } : {}),
   };
 }
 
@@ -67,11 +73,23 @@ export function functionPropsFor(
     ...(definition.usesComposeExtension && deployment.composeExtension !== undefined
       ? { composeExtension: deployment.composeExtension }
       : {}),
-    ...(settings.environment !== undefined || deployment.samLocal
-      ? { environment: { ...(deployment.samLocal ? samLocalVariables(definition) : {}), ...settings.environment } }
+    ...(definition.usesPrivacyKey ? { privacyKey: requirePrivacyKey(definition, deployment) } : {}),
+    ...(settings.environment !== undefined || deployment.samLocal || deployment.messageRetention !== undefined
+      ? {
+          environment: {
+            ...(deployment.samLocal ? samLocalVariables(definition) : {}),
+            ...(deployment.messageRetention !== undefined ? { MESSAGE_RETENTION: deployment.messageRetention } : {}),
+            ...settings.environment,
+          },
+        }
       : {}),
     ...(settings.timeout !== undefined ? { timeout: settings.timeout } : {}),
   };
+}
+
+function requirePrivacyKey(definition: FunctionDefinition, deployment: FunctionDeployment): ISecret {
+  if (!deployment.privacyKey) throw new Error(`${definition.id} uses the privacy key, but the deployment has none`);
+  return deployment.privacyKey;
 }
 
 /** `GET /api/now/...` for a route's function; otherwise its id in words (`inbound-sms` -> `Inbound SMS`). */

@@ -14,6 +14,7 @@ import { buildConsoleAssets, type ConsoleAssets } from "./console-assets";
 import { DEFAULT_TTL_SECONDS, LOCAL_AUDIENCE, LOCAL_ISSUER, loadOrCreateKeyPair, signDevToken, type LocalKeyPair } from "./local-jwt";
 import type { LocalServices } from "./local-routes";
 import { startStreamPoller, type StreamPoller } from "./stream-poller";
+import { loadOrCreateKeyFile } from "../shared/adapters/secrets/key-file";
 
 export const DEFAULT_PORT = 3000;
 export const DEFAULT_HOST = "127.0.0.1";
@@ -28,6 +29,8 @@ export const INTEGRATION_TIMEOUT_MS = 30_000;
 export const DEFAULT_IDLE_SWEEP_INTERVAL_MS = 60_000;
 /** How often the local server runs the SMS sweep (SMS_SWEEP_INTERVAL_MS; 0 turns it off): often, so a crash heals in seconds. */
 export const DEFAULT_SMS_SWEEP_INTERVAL_MS = 2_000;
+/** How often the local server runs the privacy erasure worker (ERASURE_INTERVAL_MS; 0 turns it off); every minute on AWS. */
+export const DEFAULT_ERASURE_INTERVAL_MS = 2_000;
 
 /**
  * Every scheduled function of the functions table, on a timer (EventBridge's schedule on AWS).
@@ -36,11 +39,18 @@ export const DEFAULT_SMS_SWEEP_INTERVAL_MS = 2_000;
  * what a killed server left pending moves on; the others at their declared rate. A run never
  * overlaps the previous one.
  */
-function startSchedules(intervals: { idleSweepMs: number; smsSweepMs: number }, logError: (line: string) => void): NodeJS.Timeout[] {
+function startSchedules(
+  intervals: { idleSweepMs: number; smsSweepMs: number; erasureMs: number },
+  logError: (line: string) => void,
+): NodeJS.Timeout[] {
+  const localEvery: Record<string, number> = {
+    "idle-close": intervals.idleSweepMs,
+    "sms-sweep": intervals.smsSweepMs,
+    "privacy-erasure": intervals.erasureMs,
+  };
   return functionTable.flatMap((fn) => {
     if (fn.trigger.kind !== "schedule") return [];
-    const everyMs =
-      fn.id === "idle-close" ? intervals.idleSweepMs : fn.id === "sms-sweep" ? intervals.smsSweepMs : fn.trigger.everyMinutes * 60_000;
+    const everyMs = localEvery[fn.id] ?? fn.trigger.everyMinutes * 60_000;
     if (everyMs <= 0) return [];
     let running = false;
     const run = async () => {
@@ -58,7 +68,8 @@ function startSchedules(intervals: { idleSweepMs: number; smsSweepMs: number }, 
         running = false;
       }
     };
-    if (fn.id === "sms-sweep") void run();
+    // What a killed server left pending (SMS, erasures) moves on at once.
+    if (fn.id === "sms-sweep" || fn.id === "privacy-erasure") void run();
     const timer = setInterval(() => void run(), everyMs);
     timer.unref();
     return [timer];
@@ -70,6 +81,8 @@ export interface LocalServerOptions {
   idleSweepIntervalMs?: number;
   /** SMS sweep period in ms; 0 turns it off. Default 2 s. */
   smsSweepIntervalMs?: number;
+  /** Privacy erasure worker period in ms; 0 turns it off. Default 2 s. */
+  erasureIntervalMs?: number;
   /** Where the database and the JWT key pair live; made absolute against the working directory. */
   dataDir: string;
   /** HTTP port; 0 picks a free one. Default 3000. */
@@ -168,6 +181,9 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     process.env.OUTBOX_FILE = join(dataDir, "outbox.jsonl");
     // Events go to a local bus, kept with the data (GET /local/eventbus lists it).
     process.env.EVENTBUS_FILE = join(dataDir, "eventbus.jsonl");
+    // The key of the numbers' keyed hash (erased numbers' opt-outs), made on the first start and kept with the data.
+    process.env.PRIVACY_KEY_FILE = join(dataDir, "privacy", "hmac.key");
+    loadOrCreateKeyFile(process.env.PRIVACY_KEY_FILE);
     // Outcome metrics are CloudWatch's embedded format: JSON lines that would only clutter this console.
     process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
 
@@ -243,6 +259,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       {
         idleSweepMs: options.idleSweepIntervalMs ?? DEFAULT_IDLE_SWEEP_INTERVAL_MS,
         smsSweepMs: options.smsSweepIntervalMs ?? DEFAULT_SMS_SWEEP_INTERVAL_MS,
+        erasureMs: options.erasureIntervalMs ?? DEFAULT_ERASURE_INTERVAL_MS,
       },
       logError,
     );

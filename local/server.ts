@@ -88,6 +88,7 @@ try {
     composeExtensionModule: composeExtensionFromEnv(process.env.COMPOSE_EXTENSION_MODULE),
     ...(process.env.IDLE_SWEEP_INTERVAL_MS ? { idleSweepIntervalMs: Number(process.env.IDLE_SWEEP_INTERVAL_MS) } : {}),
     ...(process.env.SMS_SWEEP_INTERVAL_MS ? { smsSweepIntervalMs: Number(process.env.SMS_SWEEP_INTERVAL_MS) } : {}),
+    ...(process.env.ERASURE_INTERVAL_MS ? { erasureIntervalMs: Number(process.env.ERASURE_INTERVAL_MS) } : {}),
   });
 } catch (error) {
   console.error(`could not start the local API: ${error instanceof Error ? error.message : String(error)}`);

@@ -4,10 +4,13 @@ import { readConfig } from "../../shared/platform/config";
 import { initiateMessage } from "../../shared/use-cases/initiate-message";
 import { httpHandler } from "../../shared/adapters/http/http-handler";
 import { routes } from "../../shared/adapters/http/routes";
+import { numberHasherFor } from "../../shared/platform/number-hasher";
 
 const config = readConfig();
+// The privacy key (read on the first send, then kept): the send's transaction checks an erased number's opt-outs.
+const numberHasher = numberHasherFor(config);
 const deps = {
-  ...createAdapters(config),
+  ...createAdapters(config, numberHasher ? { numberHasher } : {}),
   extension: await loadComposeExtension(config.composeExtensionModule),
 };
 

@@ -4,8 +4,12 @@ import { httpHandler } from "../../shared/adapters/http/http-handler";
 import { isInGroup } from "../../shared/adapters/http/caller";
 import { routes } from "../../shared/adapters/http/routes";
 import { recordConsent } from "../../shared/use-cases/consent-ledger";
+import { numberHasherFor } from "../../shared/platform/number-hasher";
 
-const adapters = createAdapters(readConfig());
+const config = readConfig();
+// The privacy key, read on the first opt-in only: it lifts an opt-out an erasure kept.
+const numberHasher = numberHasherFor(config);
+const adapters = createAdapters(config, numberHasher ? { numberHasher } : {});
 
 export const handler = httpHandler(routes.recordConsent, (request) =>
   recordConsent(adapters, request.body, { sub: request.caller.sub, admin: isInGroup(request.caller, ["admins"]) }),

@@ -19,6 +19,7 @@ export const errorCodes = [
   "PROVIDER_NOT_FOUND",
   "INTERACTION_NOT_FOUND",
   "MESSAGE_NOT_FOUND",
+  "ERASURE_NOT_FOUND",
   // conflicts with stored state
   "CONSUMER_ALREADY_EXISTS",
   "PROVIDER_NUMBER_TAKEN",

@@ -12,6 +12,15 @@ import { createDocumentClient } from "../adapters/dynamo/document-client";
 import { DynamoOutboundQueue, DynamoPacer } from "../adapters/dynamo/outbound-queue";
 import { DynamoConsentLedger } from "../adapters/dynamo/consent-ledger";
 import { DynamoEventStore } from "../adapters/dynamo/event-store";
+import { DynamoPrivacyStore } from "../adapters/dynamo/privacy-store";
+import type { NumberHasher } from "../core/ports/number-hasher";
+import { HmacNumberHasher } from "../adapters/secrets/hmac-number-hasher";
+import { loadOrCreateKeyFile } from "../adapters/secrets/key-file";
+
+/** The keyed hash with the local key file (made on first use). */
+export function localNumberHasher(path: string): NumberHasher {
+  return new HmacNumberHasher(async () => loadOrCreateKeyFile(path));
+}
 
 /**
  * The AWS side of every port, built once per Lambda container (module scope of each handler) or
@@ -19,12 +28,26 @@ import { DynamoEventStore } from "../adapters/dynamo/event-store";
  */
 export function createAdapters(
   config: Pick<RuntimeConfig, "tableName" | "dynamoDbEndpoint" | "defaultCountry"> &
-    Partial<Pick<RuntimeConfig, "eventRetentionMs" | "sendWindow" | "replyGraceMs" | "providerCacheMs">>,
+    Partial<
+      Pick<RuntimeConfig, "eventRetentionMs" | "sendWindow" | "replyGraceMs" | "providerCacheMs" | "messageRetentionMs" | "privacyKeyFile">
+    >,
+  options: {
+    /** The keyed hash of numbers (see platform/number-hasher.ts); default: the local key file, when PRIVACY_KEY_FILE is set. */
+    numberHasher?: NumberHasher;
+  } = {},
 ) {
-  const eventRetentionSeconds = Math.round((config.eventRetentionMs ?? 7 * 24 * 3600 * 1000) / 1000);
   // What the caller left unset is as the environment says, like a handler's readConfig(); read once, only if needed.
   let environment: RuntimeConfig | undefined;
   const fromEnvironment = () => (environment ??= readConfig());
+  const messageRetentionMs = "messageRetentionMs" in config ? config.messageRetentionMs : fromEnvironment().messageRetentionMs;
+  const messageRetentionSeconds = messageRetentionMs === undefined ? undefined : Math.round(messageRetentionMs / 1000);
+  // Events carry message bodies: they never outlive the messages.
+  const eventRetentionSeconds = Math.min(
+    Math.round((config.eventRetentionMs ?? 7 * 24 * 3600 * 1000) / 1000),
+    messageRetentionSeconds ?? Number.POSITIVE_INFINITY,
+  );
+  const keyFile = "privacyKeyFile" in config ? config.privacyKeyFile : fromEnvironment().privacyKeyFile;
+  const numberHasher = options.numberHasher ?? (keyFile ? localNumberHasher(keyFile) : undefined);
   const client = createDocumentClient({ endpoint: config.dynamoDbEndpoint });
   return {
     /** The one document client; exposed so tests can add SDK middleware (call counts, injected faults). */
@@ -32,13 +55,18 @@ export function createAdapters(
     consumers: new DynamoConsumerStore(client, config.tableName),
     providers: new DynamoProviderStore(client, config.tableName, config.providerCacheMs ?? fromEnvironment().providerCacheMs),
     interactions: new DynamoInteractionStore(client, config.tableName),
-    conversations: new DynamoConversationStore(client, config.tableName, backoff, eventRetentionSeconds),
+    conversations: new DynamoConversationStore(client, config.tableName, backoff, eventRetentionSeconds, {
+      ...(numberHasher ? { numberHasher } : {}),
+      ...(messageRetentionSeconds !== undefined ? { messageRetentionSeconds } : {}),
+    }),
     profiles: new DynamoProfileStore(client, config.tableName),
     messages: new DynamoMessageStore(client, config.tableName, eventRetentionSeconds),
     queue: new DynamoOutboundQueue(client, config.tableName, eventRetentionSeconds),
     pacer: new DynamoPacer(client, config.tableName),
     events: new DynamoEventStore(client, config.tableName),
-    consents: new DynamoConsentLedger(client, config.tableName, eventRetentionSeconds),
+    consents: new DynamoConsentLedger(client, config.tableName, eventRetentionSeconds, numberHasher),
+    privacy: new DynamoPrivacyStore(client, config.tableName, eventRetentionSeconds),
+    numberHasher,
     backoff,
     clock: systemClock,
     ids: randomIds,

@@ -29,6 +29,15 @@ export interface RuntimeConfig {
   replyGraceMs: number;
   /** How long a container reuses the provider list it read (PROVIDER_CACHE, default 5s; 0 reads every time). */
   providerCacheMs: number;
+  /**
+   * MESSAGE_RETENTION (e.g. 400d; unset or `off`: kept until erased): messages, and interactions
+   * once closed, are deleted by DynamoDB's TTL that long after; events never outlive it either.
+   */
+  messageRetentionMs?: number;
+  /** PRIVACY_KEY_SECRET_ARN: the Secrets Manager secret holding the key of the numbers' keyed hash (set by the stack). */
+  privacyKeySecretArn?: string;
+  /** PRIVACY_KEY_FILE: a local key file instead (made on first use), for `npm start`, tests and `sam local invoke`; wins over the secret. */
+  privacyKeyFile?: string;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
@@ -45,7 +54,23 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     sendWindow: readSendWindow(env.SEND_WINDOW || defaultSendWindowText),
     replyGraceMs: parseDuration(env.REPLY_GRACE || "60m", "REPLY_GRACE"),
     providerCacheMs: parseDuration(env.PROVIDER_CACHE || "5s", "PROVIDER_CACHE"),
+    messageRetentionMs: readMessageRetention(env.MESSAGE_RETENTION),
+    privacyKeySecretArn: env.PRIVACY_KEY_SECRET_ARN || undefined,
+    privacyKeyFile: env.PRIVACY_KEY_FILE || undefined,
   };
+}
+
+/** The shortest MESSAGE_RETENTION: a message may wait up to 3 days for its hand-over (a provider's longest validity). */
+export const minimumMessageRetentionMs = 3 * 86_400_000;
+
+/** MESSAGE_RETENTION: a duration of at least 3 days, or unset / `off`. */
+export function readMessageRetention(text: string | undefined): number | undefined {
+  if (text === undefined || text.trim() === "" || text.trim().toLowerCase() === "off") return undefined;
+  const ms = parseDuration(text, "MESSAGE_RETENTION");
+  if (ms < minimumMessageRetentionMs) {
+    throw new Error(`MESSAGE_RETENTION must be at least 3d (a message may wait that long to be sent), or off (got "${text}")`);
+  }
+  return ms;
 }
 
 function readSendWindow(text: string): SendWindow {

@@ -32,6 +32,8 @@ export interface FunctionDefinition {
   readonly publishesEvents?: boolean;
   /** Deployed only with this SMS transport (delivery receipts exist only with End User Messaging). */
   readonly onlyWithTransport?: "end-user-messaging";
+  /** The function hashes numbers with the privacy key (the stack creates the key's secret and lets only these read it). */
+  readonly usesPrivacyKey?: boolean;
 }
 
 const fromRoute = (route: RouteDefinition): FunctionDefinition => ({
@@ -42,6 +44,7 @@ const fromRoute = (route: RouteDefinition): FunctionDefinition => ({
   // The API answers without the transport: only the pipeline (sms-sender) sends.
   sendsSms: false,
   usesComposeExtension: route.usesComposeExtension === true,
+  ...(route.usesPrivacyKey ? { usesPrivacyKey: true } : {}),
 });
 
 export const functionTable: readonly FunctionDefinition[] = [
@@ -89,6 +92,15 @@ export const functionTable: readonly FunctionDefinition[] = [
     sendsSms: false,
     usesComposeExtension: false,
     onlyWithTransport: "end-user-messaging",
+  },
+  {
+    id: "privacy-erasure",
+    summary: "Carries out the privacy erasures step by step, resuming each from its last saved step (a crash loses at most one step)",
+    trigger: { kind: "schedule", everyMinutes: 1 },
+    tableAccess: "readWrite",
+    sendsSms: false,
+    usesComposeExtension: false,
+    usesPrivacyKey: true,
   },
   {
     id: "idle-close",

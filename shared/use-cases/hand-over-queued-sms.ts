@@ -67,7 +67,8 @@ export async function handOverQueuedSms(
   deadline: Date,
   settings: HandOverSettings = defaultHandOverSettings,
 ): Promise<HandOverOutcome> {
-  if (message.direction !== "outbound" || message.status !== "queued") return "not_queued";
+  // An erased message (body null) is never handed over: the erasure ends pending ones failed.
+  if (message.direction !== "outbound" || message.status !== "queued" || message.body === null) return "not_queued";
   let now = deps.clock.now();
   const validUntil = validUntilFor(message, provider);
   if (now > validUntil) {

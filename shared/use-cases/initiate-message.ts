@@ -234,6 +234,11 @@ export async function initiateMessage(
           "UNKNOWN_SEND_FROM",
           `${sender.number} stopped being an active SMS provider; choose another send-from number`,
         );
+      case "suppressed":
+        throw new ServiceError(
+          "RECIPIENT_OPTED_OUT",
+          `${to} opted out before its records were erased (a privacy erasure keeps the opt-out); nothing was sent. Only an administrator can record their opt-in`,
+        );
       case "opt_out":
         // The customer sent STOP while this was being decided: refused on the next turn.
         state = { ...state, optOuts: [...state.optOuts, sender.number] };
@@ -432,7 +437,7 @@ async function replay(deps: InitiateMessageDeps, record: IdempotencyRecord, requ
     outcome: record.outcome,
     interaction,
     ...(record.closedInteractionId ? { closedInteractionId: record.closedInteractionId } : {}),
-    message: { ...message, ...encodingReport(message.body) },
+    message: { ...message, ...encodingReport(message.body ?? "") },
   };
 }
 

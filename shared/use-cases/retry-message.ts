@@ -57,7 +57,7 @@ export async function retryMessage(
     throw notRetryable(claim.message);
   }
 
-  return { message: { ...claim.message, ...encodingReport(claim.message.body) } };
+  return { message: { ...claim.message, ...encodingReport(claim.message.body ?? "") } };
 }
 
 function notRetryable(message: StoredMessage): ServiceError {

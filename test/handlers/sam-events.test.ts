@@ -33,6 +33,9 @@ const expected: [RouteKey, number][] = [
   ["retryMessage", 404],
   ["recordConsent", 201],
   ["getConsents", 200],
+  ["privacyExport", 200],
+  ["requestErasure", 202],
+  ["getErasure", 404],
 ];
 
 let h: Awaited<ReturnType<typeof createHarness>>;
@@ -131,6 +134,17 @@ describe("events/ fixtures", () => {
       lambdaContext("sms-sweep"),
     );
     expect(result).toEqual({ redispatched: 0, expired: 0, lapsed: 0, promoted: 0, optedOut: 0 });
+  });
+
+  it("privacy-erasure (a scheduled event) carries out the erasure the request-erasure fixture asked for", async () => {
+    const { handler } = (await import("../../functions/privacy-erasure/handler")) as {
+      handler: (e: unknown, c: Context) => Promise<unknown>;
+    };
+    const result = await handler(
+      JSON.parse(readFileSync(new URL("../../events/privacy-erasure.json", import.meta.url), "utf8")),
+      lambdaContext("privacy-erasure"),
+    );
+    expect(result).toMatchObject({ completed: [expect.stringMatching(/^era_/)], paused: [] });
   });
 
   it("event-publisher (a DynamoDB stream event) puts the inserted event on the bus", async () => {

@@ -193,7 +193,7 @@ function acknowledgements(app: App): Array<{ path: string; id: string; reason: s
 
 describe("the stack with its defaults (Cognito user pool)", () => {
   let s: Synth;
-  // Bundles every function with esbuild (one process each): minutes on a busy 2-core machine.
+  // Bundles every function (30) with esbuild, one after the other: minutes on a busy 2-core machine.
   beforeAll(() => {
     s = synth({}, { bundle: true });
   }, 300_000);
@@ -202,10 +202,10 @@ describe("the stack with its defaults (Cognito user pool)", () => {
     expect(s.stack.stackName).toBe("AgentInitiatedSms");
   });
 
-  it("has one Node 22 arm64 ESM function per route plus the inbound SMS, idle-close, SMS sender, SMS sweep and event publisher functions, and no other function (no CDK helper functions)", () => {
+  it("has one Node 22 arm64 ESM function per route plus the inbound SMS, idle-close, SMS sender, SMS sweep, event publisher and privacy erasure functions, and no other function (no CDK helper functions)", () => {
     const functions = ofType(s.resources, "AWS::Lambda::Function");
-    expect(functions).toHaveLength(routeList.length + 5);
-    expect(s.stack.functions.size).toBe(routeList.length + 5);
+    expect(functions).toHaveLength(routeList.length + 6);
+    expect(s.stack.functions.size).toBe(routeList.length + 6);
     // Every entry of the functions table but the End User Messaging receipts' one, by its id.
     expect([...s.stack.functions.keys()].sort()).toEqual(
       functionTable
@@ -347,7 +347,11 @@ describe("the stack with its defaults (Cognito user pool)", () => {
         expect(writes, route.id).toEqual(expect.arrayContaining(["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]));
       }
       const allowed = (action: string) =>
-        action.startsWith("dynamodb:") || action === "logs:CreateLogStream" || action === "logs:PutLogEvents";
+        action.startsWith("dynamodb:") ||
+        action === "logs:CreateLogStream" ||
+        action === "logs:PutLogEvents" ||
+        // The privacy key, for the routes that hash numbers (see the privacy key's own test).
+        (route.usesPrivacyKey === true && ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"].includes(action));
       expect(
         actions.filter((action) => !allowed(action)),
         route.id,
@@ -439,6 +443,28 @@ describe("the stack with its defaults (Cognito user pool)", () => {
     expect(puts).toEqual([
       expect.objectContaining({ roles: [logicalId(s.stack, publisher.role)], Resource: [{ "Fn::GetAtt": [busId, "Arn"] }] }),
     ]);
+  });
+
+  it("generates the privacy key in Secrets Manager (kept with the table) and lets only the functions that hash numbers read it", () => {
+    const [[secretId, secret]] = ofType(s.resources, "AWS::SecretsManager::Secret") as [[string, Resource]];
+    expect(secret.DeletionPolicy).toBe("Retain");
+    expect(secret.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 64, ExcludePunctuation: true });
+    const readers = statements(s.resources).filter((statement) => statement.Action.some((action) => action.startsWith("secretsmanager:")));
+    const hashing = functionTable.filter((definition) => definition.usesPrivacyKey).map((definition) => definition.id);
+    expect(hashing.sort()).toEqual(["initiate-message", "privacy-erasure", "record-consent"]);
+    expect(readers.flatMap((statement) => statement.roles).sort()).toEqual(
+      hashing.map((id) => logicalId(s.stack, s.stack.functions.get(id)!.role)).sort(),
+    );
+    for (const statement of readers) {
+      expect(statement.Action.sort()).toEqual(["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]);
+      expect(statement.Resource).toEqual([{ Ref: secretId }]);
+    }
+    for (const [id, fn] of s.stack.functions) {
+      const variables = functionResource(s, fn).Properties.Environment.Variables;
+      expect(variables.PRIVACY_KEY_SECRET_ARN, id).toEqual(hashing.includes(id) ? { Ref: secretId } : undefined);
+    }
+    // Every minute, stepping until 10 s before its 50 s end.
+    expect(functionResource(s, s.stack.functions.get("privacy-erasure")!).Properties.Timeout).toBe(50);
   });
 
   it("gives sns:Publish and SMS_TRANSPORT=sns to the stream-fed sender only: no API function and not the inbound one", () => {
@@ -1096,6 +1122,8 @@ describe("stack context", () => {
         samLocal: "true",
         sendWindow: "09:00-20:00",
         replyGrace: "2h",
+        messageRetention: "400d",
+        pointInTimeRecoveryDays: "7",
       }),
     ).toEqual({
       stackName: "Sms-Prod",
@@ -1111,6 +1139,8 @@ describe("stack context", () => {
       samLocal: true,
       sendWindow: "09:00-20:00",
       replyGrace: "2h",
+      messageRetention: "400d",
+      pointInTimeRecoveryDays: 7,
     });
     for (const duration of ["24h", "90m", "30s", "1.5h", "3600", "2 d"])
       expect(config({ idleCloseAfter: duration }).idleCloseAfter).toBe(duration);
@@ -1136,5 +1166,24 @@ describe("stack context", () => {
     expect(() => config({ samLocal: "yes" })).toThrow(/context samLocal/);
     expect(() => config({ sendWindow: "21:00-08:00" })).toThrow(/context sendWindow/);
     expect(() => config({ replyGrace: "an hour" })).toThrow(/context replyGrace/);
+    expect(() => config({ messageRetention: "1d" })).toThrow(/context messageRetention: MESSAGE_RETENTION must be at least 3d/);
+    expect(() => config({ pointInTimeRecoveryDays: "36" })).toThrow(/context pointInTimeRecoveryDays/);
+  });
+});
+
+describe("privacy contexts (messageRetention, pointInTimeRecoveryDays)", () => {
+  it("sets MESSAGE_RETENTION on every function, and the table's point-in-time recovery period", () => {
+    const s = synth({ messageRetention: "400d", pointInTimeRecoveryDays: "7" });
+    for (const [id, fn] of s.stack.functions) {
+      expect(functionResource(s, fn).Properties.Environment.Variables.MESSAGE_RETENTION, id).toBe("400d");
+    }
+    const [[, table]] = ofType(s.resources, "AWS::DynamoDB::GlobalTable") as [[string, Resource]];
+    const pitr = table.Properties.PointInTimeRecoverySpecification ?? table.Properties.Replicas?.[0]?.PointInTimeRecoverySpecification;
+    expect(pitr).toEqual({ PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: 7 });
+    // Off by default: no function is given a retention.
+    const plain = synth({});
+    for (const fn of plain.stack.functions.values()) {
+      expect(functionResource(plain, fn).Properties.Environment.Variables.MESSAGE_RETENTION).toBeUndefined();
+    }
   });
 });

@@ -107,5 +107,12 @@ describe("README examples", () => {
         message: expect.objectContaining({ body: "Yes: it is on its way.", status: "queued" }),
       }),
     );
+    // Privacy: Nat's export holds their consumer and messages; the erasure completes and says what it did, never the number.
+    const exported = answers.find((a) => a.phoneNumber === "+14155550199" && Array.isArray(a.profiles));
+    expect(exported.consumers).toEqual([expect.objectContaining({ id: "cust-night" })]);
+    expect(exported.messages).toContainEqual(expect.objectContaining({ body: "Is my refund coming?" }));
+    const erased = answers.find((a) => typeof a.id === "string" && a.id.startsWith("era_") && a.status === "completed");
+    expect(erased.counts).toMatchObject({ profiles: 1, consumers: 1, interactions: 1, closedInteractions: 1, messages: 3 });
+    expect(JSON.stringify(erased)).not.toContain("+14155550199");
   }, 120_000);
 });

@@ -437,7 +437,7 @@ export class InMemoryConversationStore implements ConversationStore {
         customerNumber: to,
         providerNumber: from,
         optedOutAt: message.createdAt,
-        keyword: message.body.trim().slice(0, 20),
+        keyword: (message.body ?? "").trim().slice(0, 20),
       });
     } else if (plan.optOut === "lift") {
       w.optOuts.delete(lockKey(to, from));

@@ -13,8 +13,10 @@ import type { Interaction } from "../../core/model/interaction";
 import type { ActiveProfileRef } from "../../core/model/channel-user-profile";
 import type { ServiceEvent } from "../../core/model/service-event";
 import { EventNumbering, lastEventOf, sequenceClauses } from "./event-numbering";
-import { fromItem, isItemOf, items, type ItemType } from "./items";
-import { keys, phonePartition, tableDesign } from "./table-design";
+import { expiresAfter, fromItem, isItemOf, items, type ItemType } from "./items";
+import { keys, phonePartition, tableDesign, type ItemKey } from "./table-design";
+import type { Message } from "../../core/model/message";
+import type { NumberHasher } from "../../core/ports/number-hasher";
 import type { ConversationLock } from "../../core/model/conversation-lock";
 import type { Consumer } from "../../core/model/consumer";
 import { everyProviderNumber } from "../../core/model/consent";
@@ -30,7 +32,17 @@ import type {
 
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 /** Which assumption a transaction item re-checks, so a cancellation reason can be read back. */
-type Role = "lock" | "profile" | "provider" | "opt_out" | "interaction" | "idempotency" | "duplicate_inbound" | "participant" | undefined;
+type Role =
+  | "lock"
+  | "profile"
+  | "provider"
+  | "opt_out"
+  | "suppressed"
+  | "interaction"
+  | "idempotency"
+  | "duplicate_inbound"
+  | "participant"
+  | undefined;
 
 /** A transaction's outcome, and (when an interaction's event sequence ran ahead of ours) the sequence to start after. */
 type Applied = ApplyResult & { sequenceAfter?: number };
@@ -45,7 +57,21 @@ export class DynamoConversationStore implements ConversationStore {
     private readonly backoff: (attempt: number) => Promise<void>,
     /** How long events are kept (TTL). */
     private readonly eventRetentionSeconds = 7 * 24 * 3600,
+    private readonly privacy: {
+      /** The keyed hash of a customer number: a send checks the suppression an erasure left under it. */
+      numberHasher?: NumberHasher;
+      /** MESSAGE_RETENTION: messages, and interactions once closed, are deleted by TTL that long after. */
+      messageRetentionSeconds?: number;
+    } = {},
   ) {}
+
+  /** The key of the suppression a send must not meet. No key configured: no send (an erased number's opt-out must hold). */
+  private async suppressionOf(customerNumber: string) {
+    if (!this.privacy.numberHasher) {
+      throw new Error("no privacy key (PRIVACY_KEY_SECRET_ARN or PRIVACY_KEY_FILE): a send cannot check the opt-outs an erasure kept");
+    }
+    return keys.suppression(await this.privacy.numberHasher.hash(customerNumber));
+  }
 
   /**
    * Builds and runs a transaction whose events are numbered; when another transaction numbered
@@ -98,10 +124,11 @@ export class DynamoConversationStore implements ConversationStore {
   }
 
   async applyInitiation(plan: InitiationPlan): Promise<ApplyResult> {
-    return this.transactNumbered(plan.now, (numbering) => this.initiationWrites(plan, numbering));
+    const suppression = await this.suppressionOf(plan.interaction.to!);
+    return this.transactNumbered(plan.now, (numbering) => this.initiationWrites(plan, numbering, suppression));
   }
 
-  private initiationWrites(plan: InitiationPlan, numbering: EventNumbering): [Role, TransactItem][] {
+  private initiationWrites(plan: InitiationPlan, numbering: EventNumbering, suppression: ItemKey): [Role, TransactItem][] {
     const { decision, interaction, message, now } = plan;
     const events = numbering.number(plan.events);
     const writes: [Role, TransactItem][] = [];
@@ -155,6 +182,10 @@ export class DynamoConversationStore implements ConversationStore {
             },
           },
     ]);
+    // A new interaction is linked from the customer number's partition (export and erasure find it there).
+    if (decision.kind !== "inject") {
+      writes.push([undefined, { Put: { TableName: this.tableName, Item: items.interactionLink(interaction) } }]);
+    }
     // An agent joins once: written only when the send found them outside the live group, on the
     // condition that they still are (else their other send got there first: decide again).
     if (plan.newParticipant) {
@@ -174,8 +205,7 @@ export class DynamoConversationStore implements ConversationStore {
       ]);
     }
     writes.push(...this.eventWrites(events));
-    writes.push([undefined, { Put: { TableName: this.tableName, Item: items.message(message) } }]);
-    writes.push([undefined, { Put: { TableName: this.tableName, Item: items.messageById(message) } }]);
+    writes.push(...this.messageWrites(message));
     writes.push([
       "provider",
       {
@@ -202,6 +232,19 @@ export class DynamoConversationStore implements ConversationStore {
         },
       ]);
     }
+    // Nor of an opt-out an erasure kept under the number's keyed hash (its records are gone, the opt-out is not).
+    writes.push([
+      "suppressed",
+      {
+        ConditionCheck: {
+          TableName: this.tableName,
+          Key: suppression,
+          ConditionExpression: "attribute_not_exists(#pk) OR NOT (contains(#providers, :from) OR contains(#providers, :every))",
+          ExpressionAttributeNames: { "#pk": tableDesign.partitionKey, "#providers": "providerNumbers" },
+          ExpressionAttributeValues: { ":from": from, ":every": everyProviderNumber },
+        },
+      },
+    ]);
     writes.push(...this.profileItems(plan, to, now));
     if (plan.idempotency) {
       writes.push([
@@ -277,8 +320,9 @@ export class DynamoConversationStore implements ConversationStore {
           },
         },
       ]);
+      writes.push([undefined, { Put: { TableName: this.tableName, Item: items.interactionLink(interaction) } }]);
     }
-    writes.push([undefined, { Put: { TableName: this.tableName, Item: items.message(message) } }]);
+    writes.push([undefined, { Put: { TableName: this.tableName, Item: items.message(message, this.privacy.messageRetentionSeconds) } }]);
     // Unconditional: inbound messages are stamped when processed, so the latest write is the latest message.
     writes.push([
       undefined,
@@ -287,12 +331,11 @@ export class DynamoConversationStore implements ConversationStore {
     writes.push(...this.eventWrites(events));
     if (plan.autoReply) {
       // The keyword's answer is written queued with the inbound message: the change stream sends it.
-      writes.push([undefined, { Put: { TableName: this.tableName, Item: items.message(plan.autoReply) } }]);
-      writes.push([undefined, { Put: { TableName: this.tableName, Item: items.messageById(plan.autoReply) } }]);
+      writes.push(...this.messageWrites(plan.autoReply));
     }
     if (plan.consent) writes.push([undefined, { Put: { TableName: this.tableName, Item: items.consentEntry(plan.consent) } }]);
     if (plan.optOut === "record") {
-      const item = items.optOut(interaction.to!, interaction.from!, message.createdAt, message.body.trim().slice(0, 20));
+      const item = items.optOut(interaction.to!, interaction.from!, message.createdAt, (message.body ?? "").trim().slice(0, 20));
       // Recorded once: a second STOP finds it and is not confirmed again.
       writes.push(["opt_out", { Put: { TableName: this.tableName, Item: item, ConditionExpression: notExists } }]);
     } else if (plan.optOut === "lift") {
@@ -312,7 +355,7 @@ export class DynamoConversationStore implements ConversationStore {
       {
         Put: {
           TableName: this.tableName,
-          Item: items.inboundMessage(inboundMessageId, message),
+          Item: items.inboundMessage(inboundMessageId, message, this.privacy.messageRetentionSeconds),
           ConditionExpression: notExists,
         },
       },
@@ -417,8 +460,20 @@ export class DynamoConversationStore implements ConversationStore {
     };
   }
 
+  /** A new message and its by-id item, both kept MESSAGE_RETENTION when set. */
+  private messageWrites(message: Message): [Role, TransactItem][] {
+    const retention = this.privacy.messageRetentionSeconds;
+    return [
+      [undefined, { Put: { TableName: this.tableName, Item: items.message(message, retention) } }],
+      [undefined, { Put: { TableName: this.tableName, Item: items.messageById(message, retention) } }],
+    ];
+  }
+
   private closeUpdate(interactionId: string, state: string, now: string, options: CloseOptions, numbering: EventNumbering): TransactItem {
     const { byAssignee, byActivity } = tableDesign.indexes;
+    // MESSAGE_RETENTION: a closed interaction is deleted by TTL that long after it closed.
+    const expiry = expiresAfter(now, this.privacy.messageRetentionSeconds);
+    const expires = Object.keys(expiry).length > 0;
     const idle = options.idleSince !== undefined;
     const sequence = sequenceClauses(numbering, interactionId);
     const reason = options.event?.data.reason;
@@ -426,7 +481,7 @@ export class DynamoConversationStore implements ConversationStore {
       Update: {
         TableName: this.tableName,
         Key: keys.interaction(interactionId),
-        UpdateExpression: `SET ${["#state = :state", "#active = :false", "#closedAt = :now", "#updatedAt = :now", "#closedReason = :reason", ...sequence.sets].join(", ")} REMOVE ${[byAssignee.partitionKey, byAssignee.sortKey, byActivity.partitionKey, byActivity.sortKey].join(", ")}`,
+        UpdateExpression: `SET ${["#state = :state", "#active = :false", "#closedAt = :now", "#updatedAt = :now", "#closedReason = :reason", ...(expires ? ["#expiresAt = :expiresAt"] : []), ...sequence.sets].join(", ")} REMOVE ${[byAssignee.partitionKey, byAssignee.sortKey, byActivity.partitionKey, byActivity.sortKey].join(", ")}`,
         // The idle sweep closes only if nothing happened since it looked.
         ConditionExpression: [idle ? "#active = :true AND #lastActivityAt <= :idleSince" : "#active = :true", ...sequence.conditions].join(
           " AND ",
@@ -438,6 +493,7 @@ export class DynamoConversationStore implements ConversationStore {
           "#updatedAt": "updatedAt",
           "#closedReason": "closedReason",
           ...(idle ? { "#lastActivityAt": "lastActivityAt" } : {}),
+          ...(expires ? { "#expiresAt": tableDesign.timeToLiveAttribute } : {}),
           ...sequence.names,
         },
         ExpressionAttributeValues: {
@@ -447,6 +503,7 @@ export class DynamoConversationStore implements ConversationStore {
           ":now": now,
           ":reason": idle ? "idle" : (options.reason ?? (typeof reason === "string" && reason !== "closed_by_agent" ? reason : "closed")),
           ...(idle ? { ":idleSince": options.idleSince } : {}),
+          ...(expires ? { ":expiresAt": expiry[tableDesign.timeToLiveAttribute] } : {}),
           ...sequence.values,
         },
         ReturnValuesOnConditionCheckFailure: "ALL_OLD",
@@ -520,6 +577,7 @@ export class DynamoConversationStore implements ConversationStore {
       if (failed.has("duplicate_inbound")) return { ok: false, failed: "duplicate_inbound" };
       if (failed.has("provider")) return { ok: false, failed: "provider" };
       if (failed.has("opt_out")) return { ok: false, failed: "opt_out", optedOut: true };
+      if (failed.has("suppressed")) return { ok: false, failed: "suppressed" };
       if (failed.has("lock")) {
         const old = failed.get("lock");
         return { ok: false, failed: "lock", lock: old ? fromItem<ConversationLock>(old) : undefined };

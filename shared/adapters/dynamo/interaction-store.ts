@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { queryPrefix, queryPrefixPage } from "./query-pages";
 import { decodeListCursor, encodeListCursor } from "./list-cursor";
 import { fromItem, isItemOf, items } from "./items";
@@ -56,11 +56,19 @@ export class DynamoInteractionStore implements InteractionStore {
   }
 
   async createPhoneInteraction(interaction: Interaction): Promise<void> {
+    // With its link from the caller's number (export and erasure find it there).
     await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: items.interaction(interaction),
-        ConditionExpression: `attribute_not_exists(${tableDesign.partitionKey})`,
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: items.interaction(interaction),
+              ConditionExpression: `attribute_not_exists(${tableDesign.partitionKey})`,
+            },
+          },
+          ...(interaction.to ? [{ Put: { TableName: this.tableName, Item: items.interactionLink(interaction) } }] : []),
+        ],
       }),
     );
   }

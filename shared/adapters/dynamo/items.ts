@@ -1,4 +1,5 @@
 import type { ConsentEntry } from "../../core/model/consent";
+import type { Erasure } from "../../core/model/erasure";
 import type { ChannelUserProfile } from "../../core/model/channel-user-profile";
 import type { Consumer } from "../../core/model/consumer";
 import type { ConversationLock } from "../../core/model/conversation-lock";
@@ -9,7 +10,7 @@ import type { Provider } from "../../core/model/provider";
 import type { ServiceEvent } from "../../core/model/service-event";
 import type { IdempotencyRecord } from "../../core/ports/conversation-store";
 import { isPending } from "../../core/rules/message-status";
-import { keys, tableDesign } from "./table-design";
+import { keys, tableDesign, type ItemKey } from "./table-design";
 
 /**
  * Every entity's item codec, declared once beside the key design: what each record looks like on
@@ -36,7 +37,12 @@ export type ItemType =
   | "idempotencyKey"
   | "receiptAside"
   | "pace"
-  | "event";
+  | "event"
+  | "interactionLink"
+  | "erasure"
+  | "runningErasure"
+  | "erasureGuard"
+  | "suppression";
 
 export type Item = Record<string, unknown>;
 
@@ -48,7 +54,14 @@ const keyAttributes = new Set<string>([
   "itemType",
   // Bookkeeping of the event numbering, not part of the interaction.
   "lastEventSequence",
+  // Which erasure redacted the record (its counts are exact when a crashed step runs again).
+  "erasedBy",
 ]);
+
+/** `expiresAt` (TTL) `seconds` after `at`, or nothing when no retention applies. */
+export function expiresAfter(at: string, seconds: number | undefined): Record<string, number> {
+  return seconds === undefined ? {} : { [tableDesign.timeToLiveAttribute]: Math.floor(Date.parse(at) / 1000) + seconds };
+}
 
 /** The domain record stored in an item: the item without its key and index attributes. */
 export function fromItem<T>(item: Item): T {
@@ -111,7 +124,8 @@ export const items = {
       ? keys.activeByActivity(interaction.lastActivityAt ?? interaction.updatedAt, interaction.id)
       : {}),
   }),
-  message: (message: Message): Item => ({
+  /** `retentionSeconds` (MESSAGE_RETENTION): deleted by TTL that long after it was created. */
+  message: (message: Message, retentionSeconds?: number): Item => ({
     ...keys.message(message.interactionId, message.createdAt, message.id),
     itemType: "message",
     ...message,
@@ -119,14 +133,24 @@ export const items = {
     ...(message.direction === "outbound" && message.status === "scheduled" && message.scheduledFor
       ? keys.scheduledOutbound(message.scheduledFor, message.id)
       : {}),
+    ...expiresAfter(message.createdAt, retentionSeconds),
   }),
-  /** Where an outbound message is, by its id alone. */
-  messageById: (message: Message): Item => ({
+  /** Where an outbound message is, by its id alone (kept as long as the message). */
+  messageById: (message: Message, retentionSeconds?: number): Item => ({
     ...keys.messageById(message.id),
     itemType: "messageById",
     interactionId: message.interactionId,
     messageId: message.id,
     createdAt: message.createdAt,
+    ...expiresAfter(message.createdAt, retentionSeconds),
+  }),
+  /** The customer's number took part in this interaction (`to`: the customer of an SMS, the caller of a phone interaction). */
+  interactionLink: (interaction: Interaction): Item => ({
+    ...keys.interactionLink(interaction.to!, interaction.createdAt, interaction.id),
+    itemType: "interactionLink",
+    interactionId: interaction.id,
+    type: interaction.type,
+    createdAt: interaction.createdAt,
   }),
 
   /** The lock of an active SMS interaction's conversation key, carrying its routing fields and a version. */
@@ -171,12 +195,13 @@ export const items = {
     at,
   }),
 
-  inboundMessage: (inboundMessageId: string, message: Message): Item => ({
+  inboundMessage: (inboundMessageId: string, message: Message, retentionSeconds?: number): Item => ({
     ...keys.inboundMessage(inboundMessageId),
     itemType: "inboundMessage",
     inboundMessageId,
     interactionId: message.interactionId,
     messageId: message.id,
+    ...expiresAfter(message.createdAt, retentionSeconds),
   }),
 
   /** Kept a day: long enough for any client retry, short enough to reuse keys. */
@@ -196,13 +221,21 @@ export const items = {
     [tableDesign.timeToLiveAttribute]: Math.floor(Date.parse(event.occurredAt) / 1000) + retentionSeconds,
   }),
   /** An event with no interaction (a consent entry made by a person): in the number's consent partition and in the feed. */
-  consentEvent: (event: ServiceEvent, customerNumber: string, retentionSeconds: number): Item => ({
-    ...keys.consentEvent(customerNumber, event.sequence ?? 0, event.id),
-    itemType: "event",
-    ...event,
-    ...keys.eventFeed(event.occurredAt, event.sequence ?? 0, event.id),
-    [tableDesign.timeToLiveAttribute]: Math.floor(Date.parse(event.occurredAt) / 1000) + retentionSeconds,
+  consentEvent: (event: ServiceEvent, customerNumber: string, retentionSeconds: number): Item =>
+    eventAt(keys.consentEvent(customerNumber, event.sequence ?? 0, event.id), event, retentionSeconds),
+  /** An erasure's record: its step and counts; the number in clear only while running. */
+  erasure: (erasure: Erasure): Item => ({ ...keys.erasure(erasure.id), itemType: "erasure", ...erasure }),
+  /** Lists the erasure among the running ones (deleted when it completes). */
+  runningErasure: (erasure: Erasure): Item => ({
+    ...keys.runningErasure(erasure.requestedAt, erasure.id),
+    itemType: "runningErasure",
+    erasureId: erasure.id,
   }),
+  /** In the number's partition while its erasure runs. */
+  erasureGuard: (e164: string, erasure: Erasure): Item => ({ ...keys.erasureGuard(e164), itemType: "erasureGuard", erasureId: erasure.id }),
+  /** The `privacy.erased` event, in the erasure's partition and in the feed. */
+  erasureEvent: (event: ServiceEvent, erasureId: string, retentionSeconds: number): Item =>
+    eventAt(keys.erasureEvent(erasureId, event.sequence ?? 0, event.id), event, retentionSeconds),
   /** A send-from number's pacing bucket: its next free instant. */
   pace: (providerNumber: string, nextFreeAt: string): Item => ({
     ...keys.pace(providerNumber),
@@ -216,6 +249,17 @@ export const items = {
     return { ...keys.receiptAside(id, receipt.eventTimestamp, receipt.eventType), itemType: "receiptAside", ...fields };
   },
 } as const;
+
+/** An event with no interaction, under `key`, in the feed, deleted by TTL after the retention. */
+function eventAt(key: ItemKey, event: ServiceEvent, retentionSeconds: number): Item {
+  return {
+    ...key,
+    itemType: "event",
+    ...event,
+    ...keys.eventFeed(event.occurredAt, event.sequence ?? 0, event.id),
+    [tableDesign.timeToLiveAttribute]: Math.floor(Date.parse(event.occurredAt) / 1000) + retentionSeconds,
+  };
+}
 
 /** The pending index's attributes of an outbound message: set while `queued` or `sending`, removed when it ends. */
 export function pendingIndexAttributes(message: Pick<Message, "from" | "to" | "createdAt" | "id">): Record<string, string> {

@@ -93,6 +93,34 @@ export const keys = {
     pk: keys.consentPartition(customerE164),
     sk: `EVENT#${String(sequence).padStart(17, "0")}#${eventId}`,
   }),
+  /**
+   * "This number took part in that interaction": written with every new interaction (SMS or phone),
+   * for export and erasure. `TRAIL#` sorts after `PROFILE#`, so the send decision's read of the
+   * partition (everything before the profile history) never reads these.
+   */
+  interactionLink: (e164: string, createdAt: string, interactionId: string): ItemKey => ({
+    pk: phonePartition(e164),
+    sk: `TRAIL#${createdAt}#${interactionId}`,
+  }),
+  interactionLinkPrefix: "TRAIL#",
+  /** While an erasure of the number runs: names it (a second request answers it instead of starting another). */
+  erasureGuard: (e164: string): ItemKey => ({ pk: phonePartition(e164), sk: "ERASURE" }),
+  /** An erasure's record, by its id. */
+  erasure: (erasureId: string): ItemKey => ({ pk: `ERASURE#${erasureId}`, sk: "ERASURE" }),
+  /** The running erasures (a handful at most): one partition the scheduled worker reads whole. */
+  erasuresPartition: "ERASURES",
+  runningErasurePrefix: "RUNNING#",
+  runningErasure: (requestedAt: string, erasureId: string): ItemKey => ({ pk: "ERASURES", sk: `RUNNING#${requestedAt}#${erasureId}` }),
+  /** The `privacy.erased` event of an erasure (no interaction holds it): in the erasure's partition and the feed. */
+  erasureEvent: (erasureId: string, sequence: number, eventId: string): ItemKey => ({
+    pk: `ERASURE#${erasureId}`,
+    sk: `EVENT#${String(sequence).padStart(17, "0")}#${eventId}`,
+  }),
+  /**
+   * What an erasure keeps of a number's opt-outs: under the keyed hash of the number (HMAC), the
+   * send-from numbers (or `*`) it had opted out of. Every send's transaction checks it.
+   */
+  suppression: (numberHash: string): ItemKey => ({ pk: `SUPPRESSED#${numberHash}`, sk: "SUPPRESSED" }),
   /** When the customer last wrote on a conversation key (the send window's reply grace); sorts before the profile history. */
   lastInbound: (customerE164: string, providerE164: string): ItemKey => ({
     pk: phonePartition(customerE164),

@@ -31,6 +31,8 @@ export interface RouteDefinition {
   readonly tableAccess: "read" | "readWrite";
   /** The function loads the compose defaults extension (the stack bundles a deployer's module into it). */
   readonly usesComposeExtension?: boolean;
+  /** The function hashes numbers with the privacy key (the stack lets it read the key's secret, and only it). */
+  readonly usesPrivacyKey?: boolean;
 }
 
 const anyone: readonly Group[] = ["agents", "admins"];
@@ -185,6 +187,8 @@ export const routes = {
     ],
     tableAccess: "readWrite",
     usesComposeExtension: true,
+    // Its transaction checks the opt-outs an erasure kept under the number's keyed hash.
+    usesPrivacyKey: true,
   },
   validateProfile: {
     id: "validate-profile",
@@ -359,6 +363,56 @@ export const routes = {
     status: 201,
     errors: ["INVALID_PHONE_NUMBER", "UNKNOWN_SEND_FROM"],
     tableAccess: "readWrite",
+    // An administrator's opt-in also lifts an opt-out an erasure kept under the number's keyed hash.
+    usesPrivacyKey: true,
+  },
+  privacyExport: {
+    id: "privacy-export",
+    method: "GET",
+    path: "/api/now/privacy/export",
+    summary: "Everything stored about a phone number: profiles, consumers listing it, consent history, interactions and their messages",
+    groups: admins,
+    query: s.PrivacyExportQuery,
+    responses: {
+      200: {
+        description:
+          "One page, each kind in its own list (profiles, consumers, consents, then each interaction and its messages); pass cursor back and append",
+        schema: s.PrivacyExport,
+      },
+    },
+    status: 200,
+    errors: ["INVALID_PHONE_NUMBER", "INVALID_CURSOR"],
+    tableAccess: "read",
+  },
+  requestErasure: {
+    id: "request-erasure",
+    method: "POST",
+    path: "/api/now/privacy/erasures",
+    summary:
+      "Erase a phone number: its profiles and consumer listings, message bodies and the number in interactions and events (kept: its opt-outs, as a keyed hash)",
+    groups: admins,
+    body: s.ErasureRequest,
+    responses: {
+      202: {
+        description: "Accepted: it runs in the background (GET its id for progress). A number whose erasure is running gets that one back",
+        schema: s.ErasureReport,
+      },
+    },
+    status: 202,
+    errors: ["INVALID_PHONE_NUMBER"],
+    tableAccess: "readWrite",
+  },
+  getErasure: {
+    id: "get-erasure",
+    method: "GET",
+    path: "/api/now/privacy/erasures/{id}",
+    summary: "Where an erasure stands: running (at which step) or completed, with what it erased",
+    groups: admins,
+    params: s.ErasurePath,
+    responses: { 200: { description: "The erasure, without the number", schema: s.ErasureReport } },
+    status: 200,
+    errors: ["ERASURE_NOT_FOUND"],
+    tableAccess: "read",
   },
 } as const satisfies Record<string, RouteDefinition>;
 

@@ -10,6 +10,7 @@ import type { Provider as CoreProvider, SendFromOption as CoreSendFromOption } f
 import { readsAs } from "../schema-contract";
 import { eventTypes, type ServiceEvent as CoreServiceEvent } from "../../core/model/service-event";
 import type { ConsentEntry as CoreConsentEntry } from "../../core/model/consent";
+import { erasureSteps, type ErasureCounts as CoreErasureCounts, type ErasureReport as CoreErasureReport } from "../../core/model/erasure";
 
 /**
  * Request and response schemas, declared once: they give the TypeScript types, the validation the
@@ -24,6 +25,8 @@ export const EntityId = z
   .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, "must be 1-64 letters, digits, '_', '.', ':' or '-'"));
 const PhoneInput = z.string().check(z.minLength(1, "must not be empty"), z.maxLength(64, "must be at most 64 characters"));
 const Timestamp = z.string();
+/** A number a record keeps: E.164, or `erased` once a privacy erasure removed the customer's. */
+const PartyNumber = z.union([E164, z.literal("erased")]);
 
 export const Group = z.enum(["agents", "admins"]);
 export type Group = z.infer<typeof Group>;
@@ -163,8 +166,8 @@ export const InteractionSummary = readsAs<CoreInteractionSummary>()(
     handler: z.enum(["agent", "virtual_agent", "queue"]),
     assignedTo: z.nullable(z.string()),
     consumerId: z.nullable(EntityId),
-    from: z.optional(E164),
-    to: z.optional(E164),
+    from: z.optional(PartyNumber),
+    to: z.optional(PartyNumber),
   }),
 );
 /** The send window as it applies to a send: open or not in the recipient's zone, and the customer's reply grace. */
@@ -211,9 +214,11 @@ export const Message = readsAs<CoreMessage>()(
     id: z.string(),
     interactionId: EntityId,
     direction: z.enum(["inbound", "outbound"]),
-    body: z.string(),
-    from: E164,
-    to: E164,
+    /** null once erased (then `redacted: true`). */
+    body: z.nullable(z.string()),
+    /** E.164, or `erased` where a privacy erasure removed the customer's number. */
+    from: PartyNumber,
+    to: PartyNumber,
     agentId: z.optional(z.string()),
     status: z.enum(["scheduled", "queued", "sending", "sent", "delivered", "failed", "received"]),
     createdAt: Timestamp,
@@ -221,6 +226,8 @@ export const Message = readsAs<CoreMessage>()(
     errorCode: z.optional(z.string()),
     /** A send made outside the recipient's window with scheduleIfOutsideWindow: when it goes (ISO 8601 UTC, the instant of nextAllowedAt). */
     scheduledFor: z.optional(Timestamp),
+    /** The body and the customer's number were erased. */
+    redacted: z.optional(z.boolean()),
   }),
 );
 /** An outbound message with its delivery bookkeeping (attempts, receipts). */
@@ -413,3 +420,52 @@ export const RecordConsentRequest = z.strictObject({
   evidence: z.optional(z.string().check(z.minLength(1, "must not be empty"), z.maxLength(500, "must be at most 500 characters"))),
 });
 export const RecordedConsent = z.object({ ...ConsentReport.shape, entry: ConsentEntry });
+
+// ---- privacy: export and erasure ---------------------------------------------------------------
+
+export const PrivacyExportQuery = z.strictObject({
+  phoneNumber: PhoneInput,
+  /** Records per page (profiles, consumers, entries, interactions and messages together), 1-100, default 100. */
+  limit: z.optional(PageLimit),
+  cursor: z.optional(Cursor),
+});
+export const PrivacyExport = z.object({
+  phoneNumber: E164,
+  profiles: z.array(ChannelUserProfile),
+  consumers: z.array(Consumer),
+  /** The consent ledger's entries, oldest first. */
+  consents: z.array(ConsentEntry),
+  interactions: z.array(Interaction),
+  /** The messages of `interactions` (each names its `interactionId`), oldest first within each. */
+  messages: z.array(DeliveredMessage),
+  /** Present while more follows: pass it back as `cursor` and append each list. */
+  cursor: z.optional(z.string()),
+});
+export const ErasureRequest = z.strictObject({ phoneNumber: PhoneInput });
+export const ErasurePath = z.strictObject({ id: EntityId });
+export const ErasureCounts = readsAs<CoreErasureCounts>()(
+  z.object({
+    profiles: z.number(),
+    consumers: z.number(),
+    interactions: z.number(),
+    closedInteractions: z.number(),
+    messages: z.number(),
+    events: z.number(),
+    consents: z.number(),
+    optOutsKept: z.number(),
+    itemsTouched: z.number(),
+  }),
+);
+export const ErasureReport = readsAs<CoreErasureReport>()(
+  z.object({
+    id: z.string(),
+    status: z.enum(["running", "completed"]),
+    requestedAt: Timestamp,
+    /** The administrator who asked. */
+    requestedBy: z.string(),
+    completedAt: z.optional(Timestamp),
+    /** While running: the step it is at. */
+    step: z.optional(z.enum(erasureSteps)),
+    counts: ErasureCounts,
+  }),
+);

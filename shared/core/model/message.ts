@@ -5,7 +5,8 @@ export interface Message {
   id: string;
   interactionId: string;
   direction: MessageDirection;
-  body: string;
+  /** null once erased (`redacted: true`). */
+  body: string | null;
   from: string;
   to: string;
   agentId?: string;
@@ -20,6 +21,8 @@ export interface Message {
    * handed over, so its validity and an idempotent replay still know it was scheduled.
    */
   scheduledFor?: string;
+  /** The body and the customer's number were erased (a privacy erasure). */
+  redacted?: boolean;
 }
 
 /** Where an outbound message is stored, found by its id alone (`keys.messageById`). */

@@ -10,11 +10,12 @@ export const eventTypes = [
   "message.status_changed",
   "profile.reassociated",
   "consent.changed",
+  "privacy.erased",
 ] as const;
 
 export type EventType = (typeof eventTypes)[number];
 
-export type CloseReason = "replaced_virtual_agent" | "replaced_other_consumer" | "idle" | "closed_by_agent";
+export type CloseReason = "replaced_virtual_agent" | "replaced_other_consumer" | "idle" | "closed_by_agent" | "erased";
 
 export interface EventActor {
   type: "agent" | "customer" | "system";

@@ -77,6 +77,8 @@ export type ApplyResult =
   | { ok: false; failed: "profile"; activeProfile: ActiveProfileRef | undefined }
   | { ok: false; failed: "provider" }
   | { ok: false; failed: "opt_out"; optedOut: boolean }
+  /** The number was erased while opted out: the suppression kept under its keyed hash refuses the send. */
+  | { ok: false; failed: "suppressed" }
   | { ok: false; failed: "interaction" }
   | { ok: false; failed: "idempotency"; record: IdempotencyRecord }
   /** The agent joined the live group meanwhile (another send of theirs): decide again without joining. */

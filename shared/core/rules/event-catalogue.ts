@@ -2,6 +2,7 @@ import type { Interaction } from "../model/interaction";
 import { summariseInteraction } from "../model/interaction";
 import type { Message } from "../model/message";
 import type { ConsentEntry } from "../model/consent";
+import type { Erasure } from "../model/erasure";
 import type { CloseReason, EventActor, PlannedEvent } from "../model/service-event";
 
 /**
@@ -95,5 +96,13 @@ export const eventsOf = {
       source: entry.source,
       entryId: entry.id,
     },
+  }),
+  /** An erasure completed: what it did, never the number (nor its hash). */
+  privacyErased: (id: string, erasure: Erasure, at: string): PlannedEvent => ({
+    id,
+    type: "privacy.erased",
+    occurredAt: at,
+    actor: { type: "system" },
+    data: { erasureId: erasure.id, requestedBy: erasure.requestedBy, requestedAt: erasure.requestedAt, counts: erasure.counts },
   }),
 } as const;

@@ -1,0 +1,544 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import {
+  BatchGetCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from "@aws-sdk/lib-dynamodb";
+import type { ChannelUserProfile } from "../../core/model/channel-user-profile";
+import type { ConsentEntry } from "../../core/model/consent";
+import type { Consumer } from "../../core/model/consumer";
+import type { Erasure } from "../../core/model/erasure";
+import type { Interaction } from "../../core/model/interaction";
+import type { StoredMessage } from "../../core/model/message";
+import type { PlannedEvent } from "../../core/model/service-event";
+import type { InteractionLink, PrivacyExportPage, PrivacyStore, StepCounts, SuppressionOrigin } from "../../core/ports/privacy-store";
+import { isPending } from "../../core/rules/message-status";
+import { erasedNumber, redactPersonalValue } from "../../core/rules/redaction";
+import { EventNumbering } from "./event-numbering";
+import { fromItem, isItemOf, items, pendingIndexNames, type Item } from "./items";
+import { decodeListCursor, encodeListCursor } from "./list-cursor";
+import { queryAll, queryPrefix, queryPrefixPage } from "./query-pages";
+import { keys, phonePartition, tableDesign, type ItemKey } from "./table-design";
+import { Expression } from "./update-expression";
+
+/** The error code a message pending when its number was erased ends with: it is never sent. */
+export const erasedErrorCode = "ERASED";
+
+/** Where an export page stands: the section (profiles, consumers, consents, interactions), and the position in it. */
+interface ExportPosition {
+  /** 0 profiles, 1 consumers, 2 consent history, 3 interactions with their messages, 4 done. */
+  s: number;
+  /** The sort key read last in the section (interactions: the last link finished). */
+  a?: string;
+  /** Interactions: the link being read, its interaction, and its last message read. */
+  l?: string;
+  i?: string;
+  m?: string;
+}
+
+const exportList = "privacy-export";
+
+/**
+ * A number's personal data on the single table, for export and erasure: its `PHONE#` partition
+ * (consumer links, profiles, locks, opt-outs, last inbound, interaction links), its `CONSENT#`
+ * partition, the consumers listing it, and the interactions it took part in (the interaction,
+ * its messages and events, in the interaction's partition).
+ */
+export class DynamoPrivacyStore implements PrivacyStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    /** How long events are kept (TTL): the `privacy.erased` event's. */
+    private readonly eventRetentionSeconds: number,
+  ) {}
+
+  // ---- export ----------------------------------------------------------------------------------
+
+  async exportPage(e164: string, options: { limit: number; cursor?: string }): Promise<PrivacyExportPage | "invalid_cursor"> {
+    let position: ExportPosition = { s: 0 };
+    if (options.cursor !== undefined) {
+      const decoded = readPosition(decodeListCursor(options.cursor, exportList, e164));
+      if (!decoded) return "invalid_cursor";
+      position = decoded;
+      // A cursor in an interaction must name one of this number's: a forged one reads nothing else.
+      if (position.i !== undefined) {
+        const { Item } = await this.client.send(
+          new GetCommand({ TableName: this.tableName, Key: { pk: phonePartition(e164), sk: position.l! }, ConsistentRead: true }),
+        );
+        if (!Item || !isItemOf(Item, "interactionLink") || Item.interactionId !== position.i) return "invalid_cursor";
+      }
+    }
+    const page: PrivacyExportPage = { profiles: [], consumers: [], consents: [], interactions: [], messages: [] };
+    let budget = options.limit;
+    const sections: [pk: string, prefix: string][] = [
+      [phonePartition(e164), keys.profilePrefix],
+      [phonePartition(e164), keys.consumerPhonePrefix],
+      [keys.consentPartition(e164), keys.consentEntryPrefix],
+    ];
+    while (budget > 0 && position.s < 4) {
+      if (position.s < 3) {
+        const [pk, prefix] = sections[position.s]!;
+        const read = await queryPrefixPage(this.client, this.tableName, pk, prefix, {
+          limit: budget,
+          ...(position.a !== undefined ? { after: position.a } : {}),
+        });
+        budget -= read.items.length;
+        if (position.s === 0) page.profiles.push(...read.items.map((item) => fromItem<ChannelUserProfile>(item)));
+        if (position.s === 1) page.consumers.push(...(await this.consumersOf(read.items.map((item) => String(item.consumerId)))));
+        if (position.s === 2) page.consents.push(...read.items.map((item) => fromItem<ConsentEntry>(item)));
+        position = read.lastSortKey ? { s: position.s, a: read.lastSortKey } : { s: position.s + 1 };
+        continue;
+      }
+      if (position.i === undefined) {
+        const next = await queryPrefixPage(this.client, this.tableName, phonePartition(e164), keys.interactionLinkPrefix, {
+          limit: 1,
+          ...(position.a !== undefined ? { after: position.a } : {}),
+        });
+        const link = next.items[0];
+        if (!link) {
+          position = { s: 4 };
+          break;
+        }
+        const interactionId = String(link.interactionId);
+        const { Item } = await this.client.send(
+          new GetCommand({ TableName: this.tableName, Key: keys.interaction(interactionId), ConsistentRead: true }),
+        );
+        if (Item) {
+          page.interactions.push(fromItem<Interaction>(Item));
+          budget -= 1;
+        }
+        position = { s: 3, ...(position.a !== undefined ? { a: position.a } : {}), l: String(link.sk), i: interactionId };
+        continue;
+      }
+      const read = await queryPrefixPage(this.client, this.tableName, keys.interaction(position.i).pk, keys.messagePrefix, {
+        limit: budget,
+        ...(position.m !== undefined ? { after: position.m } : {}),
+      });
+      budget -= read.items.length;
+      page.messages.push(...read.items.map((item) => fromItem<StoredMessage>(item)));
+      position = read.lastSortKey ? { ...position, m: read.lastSortKey } : { s: 3, a: position.l! };
+    }
+    return position.s < 4 ? { ...page, cursor: encodeListCursor(exportList, e164, JSON.stringify(position)) } : page;
+  }
+
+  private async consumersOf(ids: string[]): Promise<Consumer[]> {
+    if (ids.length === 0) return [];
+    const found: Item[] = [];
+    let pending: Record<string, unknown>[] | undefined = ids.map((id) => ({ ...keys.consumer(id) }));
+    while (pending && pending.length > 0) {
+      const { Responses, UnprocessedKeys }: { Responses?: Record<string, Item[]>; UnprocessedKeys?: Record<string, { Keys?: Item[] }> } =
+        await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }));
+      found.push(...(Responses?.[this.tableName] ?? []));
+      pending = UnprocessedKeys?.[this.tableName]?.Keys;
+    }
+    return found.map((item) => fromItem<Consumer>(item)).sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  // ---- the erasure's record --------------------------------------------------------------------
+
+  async startErasure(erasure: Erasure): Promise<{ started: true } | { started: false; running: Erasure }> {
+    const notExists = `attribute_not_exists(${tableDesign.partitionKey})`;
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: this.tableName, Item: items.erasure(erasure), ConditionExpression: notExists } },
+            { Put: { TableName: this.tableName, Item: items.runningErasure(erasure) } },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: items.erasureGuard(erasure.phoneNumber!, erasure),
+                ConditionExpression: notExists,
+                ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+              },
+            },
+          ],
+        }),
+      );
+      return { started: true };
+    } catch (error) {
+      const guard = error instanceof TransactionCanceledException ? error.CancellationReasons?.[2] : undefined;
+      if (guard?.Code !== "ConditionalCheckFailed") throw error;
+      const running = await this.getErasure(String((guard.Item as { erasureId?: { S?: string } } | undefined)?.erasureId?.S));
+      if (!running) throw error;
+      return { started: false, running };
+    }
+  }
+
+  async getErasure(erasureId: string): Promise<Erasure | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.erasure(erasureId), ConsistentRead: true }),
+    );
+    return Item && isItemOf(Item, "erasure") ? fromItem<Erasure>(Item) : undefined;
+  }
+
+  async listRunning(limit: number): Promise<string[]> {
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :running)",
+        ExpressionAttributeNames: { "#pk": tableDesign.partitionKey, "#sk": tableDesign.sortKey },
+        ExpressionAttributeValues: { ":pk": keys.erasuresPartition, ":running": keys.runningErasurePrefix },
+        ConsistentRead: true,
+        Limit: limit,
+      }),
+    );
+    return (Items ?? []).map((item) => String(item.erasureId));
+  }
+
+  async saveErasure(from: Erasure, next: Erasure): Promise<boolean> {
+    try {
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: items.erasure(next), ...versionIs(from.version) }));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async completeErasure(from: Erasure, completed: Erasure, event: PlannedEvent): Promise<boolean> {
+    const [numbered] = new EventNumbering(event.occurredAt, 0).number([event]);
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: this.tableName, Item: items.erasure(completed), ...versionIs(from.version) } },
+            { Delete: { TableName: this.tableName, Key: keys.runningErasure(from.requestedAt, from.id) } },
+            {
+              Delete: {
+                TableName: this.tableName,
+                Key: keys.erasureGuard(from.phoneNumber!),
+                ConditionExpression: `attribute_not_exists(${tableDesign.partitionKey}) OR #erasureId = :id`,
+                ExpressionAttributeNames: { "#erasureId": "erasureId" },
+                ExpressionAttributeValues: { ":id": from.id },
+              },
+            },
+            { Put: { TableName: this.tableName, Item: items.erasureEvent(numbered!, from.id, this.eventRetentionSeconds) } },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === "ConditionalCheckFailed") return false;
+      throw error;
+    }
+  }
+
+  // ---- the erasure's steps ---------------------------------------------------------------------
+
+  /** The opt-outs among `stored` kept under the number's keyed hash (the send's transaction checks it). */
+  private async keepOptOuts(stored: Item[], { numberHash, erasureId, at }: SuppressionOrigin): Promise<void> {
+    const providers = stored.filter((item) => isItemOf(item, "optOut")).map((item) => String(item.providerNumber));
+    if (providers.length === 0) return;
+    // ADD to sets: the same step run again (or a second erasure of the number) changes nothing it already kept.
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.suppression(numberHash),
+        UpdateExpression: "ADD #providers :providers, #erasures :erasure SET #itemType = :itemType, #since = if_not_exists(#since, :at)",
+        ExpressionAttributeNames: {
+          "#providers": "providerNumbers",
+          "#erasures": "erasureIds",
+          "#itemType": "itemType",
+          "#since": "since",
+        },
+        ExpressionAttributeValues: {
+          ":providers": new Set(providers),
+          ":erasure": new Set([erasureId]),
+          ":itemType": "suppression",
+          ":at": at,
+        },
+      }),
+    );
+  }
+
+  async linkUnlinkedInteractions(e164: string): Promise<StepCounts> {
+    const partition = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: "#pk = :pk",
+      ExpressionAttributeNames: { "#pk": tableDesign.partitionKey },
+      ExpressionAttributeValues: { ":pk": phonePartition(e164) },
+      ConsistentRead: true,
+    });
+    const linked = new Set(partition.filter((item) => isItemOf(item, "interactionLink")).map((item) => String(item.interactionId)));
+    const consumerIds = new Set(
+      partition.filter((item) => isItemOf(item, "consumerPhone") || isItemOf(item, "profile")).map((item) => String(item.consumerId)),
+    );
+    const found = new Map<string, Interaction>();
+    const index = tableDesign.indexes.byConsumer;
+    for (const consumerId of consumerIds) {
+      const interactions = await queryAll(this.client, {
+        TableName: this.tableName,
+        IndexName: index.indexName,
+        KeyConditionExpression: "#pk = :pk",
+        FilterExpression: "#to = :to",
+        ExpressionAttributeNames: { "#pk": index.partitionKey, "#to": "to" },
+        ExpressionAttributeValues: { ":pk": keys.consumerInteractionsPartition(consumerId), ":to": e164 },
+      });
+      for (const item of interactions) if (isItemOf(item, "interaction")) found.set(String(item.id), fromItem<Interaction>(item));
+    }
+    // An active conversation with no consumer (a reply from an unknown number) is found by its lock.
+    for (const lock of partition.filter((item) => isItemOf(item, "conversationLock"))) {
+      const id = String(lock.interactionId);
+      if (found.has(id) || linked.has(id)) continue;
+      const { Item } = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: keys.interaction(id), ConsistentRead: true }),
+      );
+      if (Item) found.set(id, fromItem<Interaction>(Item));
+    }
+    let written = 0;
+    for (const interaction of found.values()) {
+      if (linked.has(interaction.id) || interaction.to !== e164) continue;
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: items.interactionLink(interaction) }));
+      written++;
+    }
+    return { itemsTouched: written };
+  }
+
+  async interactionLinks(e164: string, options: { after?: string; limit: number }): Promise<{ links: InteractionLink[]; more: boolean }> {
+    const read = await queryPrefixPage(this.client, this.tableName, phonePartition(e164), keys.interactionLinkPrefix, options);
+    return {
+      links: read.items.map((item) => ({ position: String(item[tableDesign.sortKey]), interactionId: String(item.interactionId) })),
+      more: read.lastSortKey !== undefined,
+    };
+  }
+
+  async redactInteraction(interactionId: string, e164: string, erasureId: string, at: string): Promise<StepCounts> {
+    const stored = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: "#pk = :pk",
+      ExpressionAttributeNames: { "#pk": tableDesign.partitionKey },
+      ExpressionAttributeValues: { ":pk": keys.interaction(interactionId).pk },
+      ConsistentRead: true,
+    });
+    const counts = { interactions: 0, closedInteractions: 0, messages: 0, events: 0, itemsTouched: 0 };
+    // What this erasure already redacted (a step run again after a crash) counts as it did the first time.
+    const mine = (item: Item) => item.erasedBy === erasureId;
+    for (const item of stored) {
+      const key = { pk: String(item.pk), sk: String(item.sk) };
+      if (isItemOf(item, "interaction")) {
+        if (!mine(item) && item.to !== e164 && item.from !== e164) continue;
+        if (!mine(item)) await this.update(key, (e) => replaceNumber(e, item, e164, erasureId));
+        counts.interactions++;
+        counts.itemsTouched++;
+        // Closed by the erasure: its lock was deleted and its `interaction.closed` written too.
+        if (item.closedReason === "erased") {
+          counts.closedInteractions++;
+          counts.itemsTouched += item.type === "sms" ? 2 : 1;
+        }
+      } else if (isItemOf(item, "message")) {
+        if (!mine(item) && typeof item.body !== "string" && item.to !== e164 && item.from !== e164) continue;
+        if (!mine(item)) {
+          await this.update(key, (e) => {
+            replaceNumber(e, item, e164, erasureId);
+            e.set("body", null);
+            e.set("redacted", true);
+            // Never sent now: a pending message ends failed (the sender's claim requires it queued).
+            if (item.direction === "outbound" && isPending(item.status as StoredMessage["status"])) {
+              e.set("status", "failed");
+              e.set("errorCode", erasedErrorCode);
+              e.set("failedAt", at);
+              e.remove(...pendingIndexNames, "claim");
+            }
+          });
+        }
+        counts.messages++;
+        counts.itemsTouched++;
+      } else if (isItemOf(item, "event")) {
+        if (!mine(item)) {
+          const data = redactPersonalValue(item.data, e164);
+          if (data === item.data) continue;
+          await this.update(key, (e) => {
+            e.set("data", data);
+            e.set("erasedBy", erasureId);
+          });
+        }
+        counts.events++;
+        counts.itemsTouched++;
+      }
+    }
+    return counts;
+  }
+
+  async removeFromConsumers(e164: string): Promise<void> {
+    const links = await queryPrefix(this.client, this.tableName, phonePartition(e164), keys.consumerPhonePrefix, { ConsistentRead: true });
+    for (const link of links) {
+      for (let attempt = 0; ; attempt++) {
+        const { Item } = await this.client.send(
+          new GetCommand({ TableName: this.tableName, Key: keys.consumer(String(link.consumerId)), ConsistentRead: true }),
+        );
+        if (!Item) break;
+        const numbers = (Item.phoneNumbers as string[] | undefined) ?? [];
+        if (!numbers.includes(e164)) break;
+        try {
+          await this.client.send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: keys.consumer(String(link.consumerId)),
+              UpdateExpression: "SET #numbers = :after",
+              // Over the list as read: a number added meanwhile is not lost.
+              ConditionExpression: "#numbers = :before",
+              ExpressionAttributeNames: { "#numbers": "phoneNumbers" },
+              ExpressionAttributeValues: { ":after": numbers.filter((number) => number !== e164), ":before": numbers },
+            }),
+          );
+          break;
+        } catch (error) {
+          if (!(error instanceof ConditionalCheckFailedException) || attempt >= 4) throw error;
+        }
+      }
+    }
+  }
+
+  async measureConsentHistory(e164: string): Promise<StepCounts> {
+    const stored = await this.partition(keys.consentPartition(e164));
+    const consents = stored.filter((item) => isItemOf(item, "consentEntry")).length;
+    const events = stored.filter((item) => isItemOf(item, "event")).length;
+    return { consents, events, itemsTouched: stored.length };
+  }
+
+  async deleteConsentHistory(e164: string): Promise<void> {
+    await this.deleteAll(await this.partition(keys.consentPartition(e164)));
+  }
+
+  async measureNumberRecords(e164: string, linksDone: string | undefined): Promise<{ news: true } | { news: false; counts: StepCounts }> {
+    const { kept, news } = await this.numberRecords(e164, linksDone);
+    if (news.length > 0) return { news: true };
+    const optOutsKept = kept.filter((item) => isItemOf(item, "optOut")).length;
+    // Counted here, where their links go (once each, however often the erasure went over them).
+    const consumers = kept.filter((item) => isItemOf(item, "consumerPhone")).length;
+    return {
+      news: false,
+      counts: {
+        profiles: kept.filter((item) => isItemOf(item, "profile")).length,
+        consumers,
+        optOutsKept,
+        // And the consumers changed, and the suppression written for the opt-outs.
+        itemsTouched: kept.length + consumers + (optOutsKept > 0 ? 1 : 0),
+      },
+    };
+  }
+
+  async deleteNumberRecords(e164: string, linksDone: string | undefined, keep: SuppressionOrigin): Promise<{ news: boolean }> {
+    const { kept, news } = await this.numberRecords(e164, linksDone);
+    // From the same read as the deletes: no opt-out is deleted without being kept.
+    await this.keepOptOuts(kept, keep);
+    await this.deleteAll(kept);
+    return { news: news.length > 0 };
+  }
+
+  /**
+   * The number's records an erasure deletes (`kept`, all but the guard), and the news it must go
+   * back over first, left in place: links after `linksDone` with their interactions' conversation
+   * locks (deleting a lock would strand its interaction open), and the links of consumers that
+   * list the number again.
+   */
+  private async numberRecords(e164: string, linksDone: string | undefined): Promise<{ kept: Item[]; news: Item[] }> {
+    const stored = (await this.partition(phonePartition(e164))).filter((item) => !isItemOf(item, "erasureGuard"));
+    const newLinks = stored.filter((item) => isNewLink(item, linksDone));
+    const newInteractions = new Set(newLinks.map((item) => String(item.interactionId)));
+    const news = new Set<Item>(newLinks);
+    for (const item of stored) {
+      if (isItemOf(item, "conversationLock") && newInteractions.has(String(item.interactionId))) news.add(item);
+      if (isItemOf(item, "consumerPhone")) {
+        const { Item } = await this.client.send(
+          new GetCommand({ TableName: this.tableName, Key: keys.consumer(String(item.consumerId)), ConsistentRead: true }),
+        );
+        if (((Item?.phoneNumbers as string[] | undefined) ?? []).includes(e164)) news.add(item);
+      }
+    }
+    return { kept: stored.filter((item) => !news.has(item)), news: [...news] };
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------
+
+  private partition(pk: string): Promise<Item[]> {
+    return queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: "#pk = :pk",
+      ExpressionAttributeNames: { "#pk": tableDesign.partitionKey },
+      ExpressionAttributeValues: { ":pk": pk },
+      ConsistentRead: true,
+    });
+  }
+
+  /** An update of an existing item (never one that creates it). */
+  private async update(key: ItemKey, build: (e: Expression) => void): Promise<void> {
+    const e = new Expression();
+    build(e);
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: e.update,
+          ConditionExpression: `attribute_exists(${e.name(tableDesign.partitionKey)})`,
+          ExpressionAttributeNames: e.names,
+          ExpressionAttributeValues: Object.keys(e.values).length > 0 ? e.values : undefined,
+        }),
+      );
+    } catch (error) {
+      // Gone meanwhile (TTL): nothing left to redact.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  /**
+   * Deletes the items, up to 100 in one transaction: a number's records go together (its
+   * active-profile pointer never outlives its profile, nor the other way round). A conflict fails
+   * the step, which the next run does again.
+   */
+  private async deleteAll(stored: Item[]): Promise<void> {
+    for (let start = 0; start < stored.length; start += 100) {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: stored.slice(start, start + 100).map((item) => ({
+            Delete: { TableName: this.tableName, Key: { pk: item[tableDesign.partitionKey], sk: item[tableDesign.sortKey] } },
+          })),
+        }),
+      );
+    }
+  }
+}
+
+/** The customer's number in `from`/`to` becomes `erased`; the item is marked as this erasure's. */
+function replaceNumber(e: Expression, item: Item, e164: string, erasureId: string): void {
+  if (item.to === e164) e.set("to", erasedNumber);
+  if (item.from === e164) e.set("from", erasedNumber);
+  e.set("erasedBy", erasureId);
+}
+
+/** An interaction link past the ones the erasure went through: an interaction opened while it ran. */
+function isNewLink(item: Item, linksDone: string | undefined): boolean {
+  return isItemOf(item, "interactionLink") && (linksDone === undefined || String(item[tableDesign.sortKey]) > linksDone);
+}
+
+function versionIs(version: number) {
+  return {
+    ConditionExpression: "#version = :version",
+    ExpressionAttributeNames: { "#version": "version" },
+    ExpressionAttributeValues: { ":version": version },
+  };
+}
+
+/** An export cursor's position, checked field by field (a tampered cursor is refused, not obeyed). */
+function readPosition(text: string | undefined): ExportPosition | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const value = JSON.parse(text) as Record<string, unknown>;
+    const strings = ["a", "l", "i", "m"] as const;
+    if (!Number.isInteger(value.s) || (value.s as number) < 0 || (value.s as number) > 3) return undefined;
+    for (const name of strings) {
+      const field = value[name];
+      if (field !== undefined && (typeof field !== "string" || field === "" || Buffer.byteLength(field) > 1024)) return undefined;
+    }
+    if ((value.i === undefined) !== (value.l === undefined) || (value.i !== undefined && value.s !== 3)) return undefined;
+    return value as unknown as ExportPosition;
+  } catch {
+    return undefined;
+  }
+}
