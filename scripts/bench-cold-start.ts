@@ -163,6 +163,8 @@ export async function benchColdStart(options: { endpoint: string; workDir: strin
       SMS_TRANSPORT: "outbox",
       OUTBOX_FILE: join(options.workDir, "cold-start-outbox.jsonl"),
       EVENTBUS_FILE: join(options.workDir, "cold-start-eventbus.jsonl"),
+      // A local key file for the numbers' keyed hash (on AWS: a Secrets Manager read on the first send).
+      PRIVACY_KEY_FILE: join(options.workDir, "cold-start-privacy.key"),
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       ...sendWindowAllDay,
     };

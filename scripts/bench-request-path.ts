@@ -124,6 +124,8 @@ export async function benchRequestPath(options: { endpoint: string; workDir: str
     SMS_TRANSPORT: "outbox",
     OUTBOX_FILE: join(options.workDir, "outbox.jsonl"),
     EVENTBUS_FILE: join(options.workDir, "eventbus.jsonl"),
+    // The numbers' keyed hash (the send checks an erasure's suppression): a local key file, as npm start uses.
+    PRIVACY_KEY_FILE: join(options.workDir, "privacy.key"),
     ...sendWindowAllDay,
   });
 
