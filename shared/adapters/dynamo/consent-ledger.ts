@@ -7,9 +7,9 @@ import type { ConsentLedger, ConsentRecord } from "../../core/ports/consent-ledg
 import { byTime } from "../../core/rules/consent";
 import { EventNumbering } from "./event-numbering";
 import { fromItem, isItemOf, items } from "./items";
-import { liftOptOut, putOptOutInForce } from "./opt-out-writes";
+import { liftOptOut, optOutsInForce, putOptOutInForce } from "./opt-out-items";
 import { queryPrefix } from "./query-pages";
-import { keys, phonePartition } from "./table-design";
+import { keys } from "./table-design";
 
 /**
  * The consent ledger on the single table: entries in the number's `CONSENT#` partition, the
@@ -28,14 +28,14 @@ export class DynamoConsentLedger implements ConsentLedger {
   async read(phoneNumber: string): Promise<ConsentRecord> {
     const [entries, optOuts] = await Promise.all([
       queryPrefix(this.client, this.tableName, keys.consentPartition(phoneNumber), keys.consentEntryPrefix, { ConsistentRead: true }),
-      queryPrefix(this.client, this.tableName, phonePartition(phoneNumber), keys.optOutPrefix, { ConsistentRead: true }),
+      optOutsInForce(this.client, this.tableName, phoneNumber),
     ]);
     return {
       entries: entries
         .filter((item) => isItemOf(item, "consentEntry"))
         .map((item) => fromItem<ConsentEntry>(item))
         .sort(byTime),
-      optOuts: optOuts.filter((item) => isItemOf(item, "optOut")).map((item) => String(item.providerNumber)),
+      optOuts,
     };
   }
 

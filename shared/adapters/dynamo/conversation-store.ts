@@ -20,6 +20,7 @@ import type { NumberHasher } from "../../core/ports/number-hasher";
 import type { ConversationLock } from "../../core/model/conversation-lock";
 import type { Consumer } from "../../core/model/consumer";
 import { everyProviderNumber } from "../../core/model/consent";
+import { optOutChecks } from "./opt-out-items";
 import type {
   ApplyResult,
   CloseOptions,
@@ -220,18 +221,7 @@ export class DynamoConversationStore implements ConversationStore {
     ]);
     // Not opted out of this number nor of all of them (re-checked: a STOP or a person's entry
     // may land between the read and this write).
-    for (const providerNumber of [from, everyProviderNumber]) {
-      writes.push([
-        "opt_out",
-        {
-          ConditionCheck: {
-            TableName: this.tableName,
-            Key: keys.optOut(to, providerNumber),
-            ConditionExpression: `attribute_not_exists(${tableDesign.partitionKey})`,
-          },
-        },
-      ]);
-    }
+    for (const check of optOutChecks(this.tableName, to, from)) writes.push(["opt_out", check]);
     // Nor of an opt-out an erasure kept under the number's keyed hash (its records are gone, the opt-out is not).
     writes.push([
       "suppressed",

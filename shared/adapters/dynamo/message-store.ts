@@ -1,7 +1,8 @@
-import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { items, pendingIndexAttributes, pendingIndexNames } from "./items";
-import { keys, phonePartition, tableDesign } from "./table-design";
+import { keys, tableDesign } from "./table-design";
 import { isOptedOut } from "../../core/rules/consent";
+import { optOutsInForce } from "./opt-out-items";
 import type { AsideReceipt, MessageStore, ReceiptApplied, ReceiptChange, RetryClaim } from "../../core/ports/message-store";
 import type { MessageRef, StoredMessage } from "../../core/model/message";
 import { retryMove, statusesThatMayBecome } from "../../core/rules/message-status";
@@ -146,19 +147,6 @@ export class DynamoMessageStore implements MessageStore {
   }
 
   async isOptedOut(customerNumber: string, providerNumber: string): Promise<boolean> {
-    // The number's opt-outs in force (a handful at most): this send-from number's, or `*`.
-    const { Items } = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :optOut)",
-        ExpressionAttributeNames: { "#pk": tableDesign.partitionKey, "#sk": tableDesign.sortKey },
-        ExpressionAttributeValues: { ":pk": phonePartition(customerNumber), ":optOut": keys.optOutPrefix },
-        ConsistentRead: true,
-      }),
-    );
-    return isOptedOut(
-      (Items ?? []).map((item) => String(item.providerNumber)),
-      providerNumber,
-    );
+    return isOptedOut(await optOutsInForce(this.client, this.tableName, customerNumber), providerNumber);
   }
 }

@@ -14,13 +14,12 @@ import { paceInterval } from "../../core/rules/pacing";
 import { fromItem, items, pendingIndexAttributes, pendingIndexNames } from "./items";
 import { newConsentEntryId, newEventId, refOf, updateMessage, updateMessageWithEvents } from "./message-updates";
 import type { ConsentEntry } from "../../core/model/consent";
-import { everyProviderNumber } from "../../core/model/consent";
 import { eventsOf } from "../../core/rules/event-catalogue";
 import type { PlannedEvent } from "../../core/model/service-event";
 import { queryAll } from "./query-pages";
 import { keys, tableDesign } from "./table-design";
 import { Expression } from "./update-expression";
-import { putOptOutInForce } from "./opt-out-writes";
+import { optOutChecks, putOptOutInForce } from "./opt-out-items";
 
 const pending = tableDesign.indexes.pendingBySender;
 
@@ -166,14 +165,7 @@ export class DynamoOutboundQueue implements OutboundQueue {
     for (const [attribute, value] of Object.entries(pendingIndexAttributes(message))) e.set(attribute, value);
     const conditions = [`${e.name("status")} = ${e.value("scheduled", scheduledMoves.promote.from)}`];
     const after: StoredMessage = { ...message, status: scheduledMoves.promote.to, promotedAt: at };
-    const notOptedOut = [message.from, everyProviderNumber].map((providerNumber): TransactItem => ({
-      ConditionCheck: {
-        TableName: this.tableName,
-        Key: keys.optOut(message.to, providerNumber),
-        ConditionExpression: "attribute_not_exists(#pk)",
-        ExpressionAttributeNames: { "#pk": tableDesign.partitionKey },
-      },
-    }));
+    const notOptedOut = optOutChecks(this.tableName, message.to, message.from);
     try {
       return await this.changeStatus(message, e, conditions, after, at, { items: notOptedOut, events: [] });
     } catch (error) {
