@@ -1,5 +1,4 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { errorBody, statusOf } from "../shared/adapters/http/error-status";
 import { ServiceError } from "../shared/core/errors";
 import { checkDevTokenSubject } from "./dev-token-args";
 import type { LocalRoute } from "./local-routes";
@@ -28,10 +27,6 @@ function fileAnswer(contentType: string, body: string): APIGatewayProxyStructure
   return { statusCode: 200, headers: { "content-type": contentType, ...CONSOLE_SECURITY_HEADERS }, body };
 }
 
-function refusal(error: ServiceError): APIGatewayProxyStructuredResultV2 {
-  return { statusCode: statusOf(error), headers: { "content-type": "application/json" }, body: JSON.stringify(errorBody(error)) };
-}
-
 const page: LocalRoute = {
   id: "local-console",
   method: "GET",
@@ -52,7 +47,7 @@ const files: LocalRoute = {
   async handle(event, services) {
     const name = event.pathParameters?.file ?? "";
     const asset = name === "index.html" ? undefined : (await services.consoleAssets()).get(name);
-    if (!asset) return refusal(new ServiceError("ROUTE_NOT_FOUND", `the console has no file ${name}`));
+    if (!asset) throw new ServiceError("ROUTE_NOT_FOUND", `the console has no file ${name}`);
     return fileAnswer(asset.contentType, asset.body);
   },
 };
@@ -89,30 +84,30 @@ const devToken: LocalRoute = {
     const host = event.headers.host;
     const origin = event.headers.origin;
     if (!isLoopbackAddress(event.requestContext.http.sourceIp) || !isLoopbackHost(host) || (origin && origin !== `http://${host}`)) {
-      return refusal(new ServiceError("FORBIDDEN", "the dev sign-in answers only to this machine, on a loopback address"));
+      throw new ServiceError("FORBIDDEN", "the dev sign-in answers only to this machine, on a loopback address");
     }
     if (!/^application\/json\b/i.test(event.headers["content-type"] ?? "")) {
-      return refusal(new ServiceError("UNSUPPORTED_MEDIA_TYPE", "send Content-Type: application/json"));
+      throw new ServiceError("UNSUPPORTED_MEDIA_TYPE", "send Content-Type: application/json");
     }
     const text = event.isBase64Encoded ? Buffer.from(event.body ?? "", "base64").toString("utf8") : (event.body ?? "");
     let body: unknown;
     try {
       body = JSON.parse(text);
     } catch {
-      return refusal(new ServiceError("MALFORMED_JSON", "the body is not JSON"));
+      throw new ServiceError("MALFORMED_JSON", "the body is not JSON");
     }
     const { sub, groups } = (body ?? {}) as { sub?: unknown; groups?: unknown };
     if (typeof sub !== "string" || !SUBJECT.test(sub.trim())) {
-      return refusal(new ServiceError("VALIDATION_FAILED", "sub must be 1-64 visible ASCII characters, such as ann"));
+      throw new ServiceError("VALIDATION_FAILED", "sub must be 1-64 visible ASCII characters, such as ann");
     }
     if (!Array.isArray(groups) || !groups.every((group) => typeof group === "string")) {
-      return refusal(new ServiceError("VALIDATION_FAILED", 'groups must be a list such as ["agents"] or ["admins"]'));
+      throw new ServiceError("VALIDATION_FAILED", 'groups must be a list such as ["agents"] or ["admins"]');
     }
     let subject: { sub: string; groups: string[] };
     try {
       subject = checkDevTokenSubject(sub, groups as string[], "sub");
     } catch (error) {
-      return refusal(new ServiceError("VALIDATION_FAILED", (error as Error).message));
+      throw new ServiceError("VALIDATION_FAILED", (error as Error).message);
     }
     const minted = await services.mintDevToken(subject);
     return {
