@@ -3,7 +3,7 @@ import { activeSmsProviders, composeDefaults } from "../core/rules/compose-defau
 import type { ComposeDefaultsExtension } from "../core/ports/compose-defaults-extension";
 import type { ConsumerStore } from "../core/ports/consumer-store";
 import type { Consumer } from "../core/model/consumer";
-import type { SendFromOption } from "../core/model/provider";
+import type { Provider, SendFromOption } from "../core/model/provider";
 import { ServiceError } from "../core/errors";
 import { isOptedOut } from "../core/rules/consent";
 import { eventsOf } from "../core/rules/event-catalogue";
@@ -11,13 +11,14 @@ import { summariseInteraction, type Interaction, type InteractionSummary, type P
 import type { Message, StoredMessage } from "../core/model/message";
 import type { InteractionStore } from "../core/ports/interaction-store";
 import { requireValidNumber } from "../core/rules/require-valid-number";
+import { normalisePhoneNumber } from "../core/rules/normalise-phone-number";
 import type { Clock, IdGenerator } from "../core/ports/clock-and-ids";
 import type { ProviderStore } from "../core/ports/provider-store";
 import { encodingReport, type SmsEncodingReport } from "../core/rules/sms-segments";
 import type { MessageStore } from "../core/ports/message-store";
 import { interactionFromLock, type ConversationLock } from "../core/model/conversation-lock";
-import type { ConversationStore, IdempotencyRecord, InitiationPlan } from "../core/ports/conversation-store";
-import { decideInitiation, type Decision, type Outcome, type ProfileChange } from "../core/rules/decide-initiation";
+import type { ConversationStore, IdempotencyRecord, InitiationPlan, NumberState } from "../core/ports/conversation-store";
+import { decideInitiation, ownProfileAssumed, type Decision, type Outcome, type ProfileChange } from "../core/rules/decide-initiation";
 import { formatSendWindow, sendWindowOfSend, type SendWindow, type SendWindowReport } from "../core/rules/send-window";
 
 export const maxMessageCharacters = 1600;
@@ -94,6 +95,12 @@ export type InitiateMessageAnswer = InitiationResult | DryRunResult;
  * Outside the recipient's send window the send is refused, or, with `scheduleIfOutsideWindow`,
  * decided and written the same way with the message `scheduled` for when the window opens (the
  * sweep promotes it then: sweep-outbound-queue.ts).
+ *
+ * When the request names both numbers in E.164 and the window is open by the number's country,
+ * nothing is read first: the send is decided as if no conversation ran on the key, the number
+ * were this consumer's, nothing opted out, and the consumer had no time zone of its own; the
+ * transaction checks all of it, and what its failed conditions found is what the decision is made
+ * again on.
  */
 export async function initiateMessage(
   deps: InitiateMessageDeps,
@@ -110,54 +117,34 @@ export async function initiateMessage(
   }
 
   const requestHash = caller.idempotencyKey ? hashRequest(request) : "";
-  const [{ consumer: requestedConsumer, record: earlier }, allProviders, origin] = await Promise.all([
-    // A repeat answers the first answer even if the world moved on since (provider deactivated,
-    // profile moved): the key is looked up with the consumer, in one round trip.
-    caller.idempotencyKey && !request.dryRun
-      ? deps.conversations.getConsumerAndIdempotencyRecord(request.consumerId, caller.agentId, caller.idempotencyKey)
-      : deps.consumers.get(request.consumerId).then((consumer) => ({ consumer, record: undefined })),
-    deps.providers.list(),
-    request.originInteractionId ? deps.interactions.get(request.originInteractionId) : Promise.resolve(undefined),
-  ]);
-  if (earlier) return replay(deps, earlier, requestHash);
-  if (request.originInteractionId && !origin) {
-    throw new ServiceError("INTERACTION_NOT_FOUND", `no interaction has id '${request.originInteractionId}'`);
-  }
-  // A reply to a phone interaction goes to the consumer the call was recorded for.
-  const consumer =
-    origin?.type === "phone" && origin.consumerId && origin.consumerId !== request.consumerId
-      ? await deps.consumers.get(origin.consumerId)
-      : requestedConsumer;
-  if (!consumer) {
-    const missing = origin?.type === "phone" && origin.consumerId ? origin.consumerId : request.consumerId;
-    throw new ServiceError("CONSUMER_NOT_FOUND", `no consumer has id '${missing}'`);
-  }
-
-  const providers = activeSmsProviders(allProviders);
-  if (providers.length === 0) {
-    throw new ServiceError("NO_MESSAGING_PROVIDER", "no active SMS provider is configured; an administrator must add or activate one");
-  }
-  const defaults =
-    request.to && request.from ? undefined : await composeDefaults(deps.extension, { consumer, originInteraction: origin, providers });
-  const { e164: to, country } = resolveTo(deps, request, consumer, origin, defaults?.defaultSendTo ?? null);
-  let state = await deps.conversations.readNumberState(to);
-  const sender = resolveFrom(deps, request, providers, state.locks, origin, defaults?.defaultSendFrom ?? null);
+  const unread = request.dryRun ? undefined : await sendWithoutReading(deps, request);
+  const read = unread ? undefined : await sendAfterReading(deps, request, caller, requestHash);
+  if (read && "replayed" in read) return read.replayed;
+  const send = (unread ?? read) as SendContext;
+  const { to, sender } = send;
+  const provider = send.allProviders.find((candidate) => candidate.number === sender.number);
   const encoding = encodingReport(request.message);
-  const window = sendWindowOfSend(deps, {
-    now: deps.clock.now(),
-    country,
-    consumer,
-    provider: allProviders.find((provider) => provider.number === sender.number),
-    lastInboundAt: state.lastInboundAt[sender.number],
-  });
-  // Stored in UTC like every other instant of the table (the scheduled index sorts by it); the
-  // same instant as `nextAllowedAt`, which the agent reads in the recipient's offset.
-  const scheduledFor =
-    !window.allowed && request.scheduleIfOutsideWindow === true && window.report.nextAllowedAt
-      ? new Date(window.report.nextAllowedAt).toISOString()
-      : undefined;
 
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    const { state } = send;
+    const window = sendWindowOfSend(deps, {
+      now: deps.clock.now(),
+      country: send.country,
+      consumer: send.consumer ?? {},
+      provider,
+      lastInboundAt: state.lastInboundAt[sender.number],
+    });
+    // A closed window judged on an assumed state: the customer's last reply may open it (reply grace).
+    if (!window.allowed && !send.stateRead) {
+      Object.assign(send, { state: await deps.conversations.readNumberState(to), stateRead: true, ownProfileAssumed: false });
+      continue;
+    }
+    // Stored in UTC like every other instant of the table (the scheduled index sorts by it); the
+    // same instant as `nextAllowedAt`, which the agent reads in the recipient's offset.
+    const scheduledFor =
+      !window.allowed && request.scheduleIfOutsideWindow === true && window.report.nextAllowedAt
+        ? new Date(window.report.nextAllowedAt).toISOString()
+        : undefined;
     if (isOptedOut(state.optOuts, sender.number)) {
       throw new ServiceError(
         "RECIPIENT_OPTED_OUT",
@@ -176,13 +163,17 @@ export async function initiateMessage(
     }
     const lock = state.locks.find((candidate) => candidate.providerNumber === sender.number);
     const decision = decideInitiation({
-      consumerId: consumer.id,
+      consumerId: send.consumerId,
       lock,
-      activeProfile: state.activeProfile,
+      activeProfile: send.ownProfileAssumed ? ownProfileAssumed : state.activeProfile,
       confirmReassociation: request.confirmReassociation === true,
     });
     if (decision.kind === "reassociation_required") {
-      const holder = await deps.consumers.get(decision.currentConsumerId);
+      const [holder, consumer] = await Promise.all([
+        deps.consumers.get(decision.currentConsumerId),
+        send.consumer ?? deps.consumers.get(send.consumerId),
+      ]);
+      if (!consumer) throw consumerNotFound(send.consumerId);
       throw new ServiceError(
         "PROFILE_REASSOCIATION_REQUIRED",
         `${to} is currently associated with consumer ${holder?.name ?? decision.currentConsumerId}; sending will associate it with ${consumer.name}. Send again with confirmReassociation: true to do so`,
@@ -196,7 +187,7 @@ export async function initiateMessage(
     const liveGroup = decision.kind === "inject" ? await deps.interactions.getWithParticipants(decision.join.interactionId) : undefined;
     const newParticipant = !liveGroup?.participants.some((participant) => participant.agentId === caller.agentId);
     const plan = buildPlan(deps, decision, {
-      consumer,
+      consumerId: send.consumerId,
       sender,
       to,
       body: request.message,
@@ -204,6 +195,7 @@ export async function initiateMessage(
       newParticipant,
       ...(scheduledFor ? { scheduledFor } : {}),
     });
+    if (!send.consumer) plan.unreadConsumerId = send.consumerId;
     if (caller.idempotencyKey) {
       plan.idempotency = {
         agentId: caller.agentId,
@@ -226,9 +218,26 @@ export async function initiateMessage(
     const result = await deps.conversations.applyInitiation(plan);
     if (result.ok) return first;
 
+    // What the failed conditions found stored is the state the decision is made again on.
+    const { found } = result;
+    if (found?.lock !== undefined) {
+      send.state = {
+        ...send.state,
+        locks: [...send.state.locks.filter((l) => l.providerNumber !== sender.number), ...(found.lock ? [found.lock] : [])],
+      };
+    }
+    if (found?.activeProfile !== undefined) {
+      send.state = { ...send.state, activeProfile: found.activeProfile ?? undefined };
+      send.ownProfileAssumed = false;
+    }
+    if (found?.consumer) send.consumer = found.consumer;
     switch (result.failed) {
       case "idempotency":
         return replay(deps, result.record, requestHash);
+      case "consumer":
+        if (!found?.consumer) throw consumerNotFound(send.consumerId);
+        // It has a time zone of its own: the window is judged again in it.
+        break;
       case "provider":
         throw new ServiceError(
           "UNKNOWN_SEND_FROM",
@@ -240,25 +249,111 @@ export async function initiateMessage(
           `${to} opted out before its records were erased (a privacy erasure keeps the opt-out); nothing was sent. Only an administrator can record their opt-in`,
         );
       case "opt_out":
-        // The customer sent STOP while this was being decided: refused on the next turn.
-        state = { ...state, optOuts: [...state.optOuts, sender.number] };
+        // An opt-out landed (a STOP, a person's entry) or was there unread: refused on the next turn.
+        send.state = { ...send.state, optOuts: [...send.state.optOuts, ...(found?.optOuts ?? [sender.number])] };
         break;
       case "lock":
-        state = {
-          ...state,
-          locks: [...state.locks.filter((l) => l.providerNumber !== sender.number), ...(result.lock ? [result.lock] : [])],
-        };
-        break;
       case "profile":
-        state = { ...state, activeProfile: result.activeProfile };
         break;
       default:
         // The joined interaction changed, or another transaction held an item: read again.
         await deps.backoff(attempt);
-        state = await deps.conversations.readNumberState(to);
+        Object.assign(send, { state: await deps.conversations.readNumberState(to), stateRead: true, ownProfileAssumed: false });
     }
   }
   throw new ServiceError("CONVERSATION_BUSY", "the conversation changed too often while this message was being sent; send it again");
+}
+
+/** What a send is decided on: its numbers, and what is known of the consumer and of the customer number. */
+interface SendContext {
+  consumerId: string;
+  /** Undefined while unread: the transaction checks it exists without a time zone of its own. */
+  consumer: Consumer | undefined;
+  allProviders: Provider[];
+  sender: SendFromOption;
+  to: string;
+  country: string | undefined;
+  state: NumberState;
+  /** False while `state` is assumed (nothing stored) or only what failed conditions found: the reply grace is unknown. */
+  stateRead: boolean;
+  /** Nothing read yet about the number's profile: taken to be this consumer's (the transaction checks it). */
+  ownProfileAssumed: boolean;
+}
+
+/**
+ * The send decided on nothing read, when the request says all it needs: both numbers in E.164,
+ * an active send-from number, and the window open in the number's country. Anything else (or
+ * anything to refuse) goes the way that reads first, which says what to fix in the usual order.
+ */
+async function sendWithoutReading(deps: InitiateMessageDeps, request: InitiateMessageInput): Promise<SendContext | undefined> {
+  if (!request.to?.trim().startsWith("+") || !request.from || request.originInteractionId) return undefined;
+  const allProviders = await deps.providers.list();
+  const to = normalisePhoneNumber({ phoneNumber: request.to, defaultCountry: deps.defaultCountry });
+  const from = normalisePhoneNumber({ phoneNumber: request.from, defaultCountry: deps.defaultCountry });
+  const sender = from.valid ? activeSmsProviders(allProviders).find((provider) => provider.number === from.e164) : undefined;
+  if (!to.valid || !sender) return undefined;
+  const window = sendWindowOfSend(deps, {
+    now: deps.clock.now(),
+    country: to.country,
+    consumer: {},
+    provider: allProviders.find((provider) => provider.number === sender.number),
+    lastInboundAt: undefined,
+  });
+  if (!window.allowed) return undefined;
+  return {
+    consumerId: request.consumerId,
+    consumer: undefined,
+    allProviders,
+    sender,
+    to: to.e164,
+    country: to.country,
+    state: { activeProfile: undefined, locks: [], consumerIds: [], optOuts: [], lastInboundAt: {} },
+    stateRead: false,
+    ownProfileAssumed: true,
+  };
+}
+
+/** The send decided on what is read: the consumer (or the key's first answer), the origin, the number's state. */
+async function sendAfterReading(
+  deps: InitiateMessageDeps,
+  request: InitiateMessageInput,
+  caller: { agentId: string; idempotencyKey?: string },
+  requestHash: string,
+): Promise<SendContext | { replayed: InitiationResult }> {
+  const [{ consumer: requestedConsumer, record: earlier }, allProviders, origin] = await Promise.all([
+    // A repeat answers the first answer even if the world moved on since (provider deactivated,
+    // profile moved): the key is looked up with the consumer, in one round trip.
+    caller.idempotencyKey && !request.dryRun
+      ? deps.conversations.getConsumerAndIdempotencyRecord(request.consumerId, caller.agentId, caller.idempotencyKey)
+      : deps.consumers.get(request.consumerId).then((consumer) => ({ consumer, record: undefined })),
+    deps.providers.list(),
+    request.originInteractionId ? deps.interactions.get(request.originInteractionId) : Promise.resolve(undefined),
+  ]);
+  if (earlier) return { replayed: await replay(deps, earlier, requestHash) };
+  if (request.originInteractionId && !origin) {
+    throw new ServiceError("INTERACTION_NOT_FOUND", `no interaction has id '${request.originInteractionId}'`);
+  }
+  // A reply to a phone interaction goes to the consumer the call was recorded for.
+  const consumer =
+    origin?.type === "phone" && origin.consumerId && origin.consumerId !== request.consumerId
+      ? await deps.consumers.get(origin.consumerId)
+      : requestedConsumer;
+  if (!consumer) throw consumerNotFound(origin?.type === "phone" && origin.consumerId ? origin.consumerId : request.consumerId);
+
+  const providers = activeSmsProviders(allProviders);
+  if (providers.length === 0) {
+    throw new ServiceError("NO_MESSAGING_PROVIDER", "no active SMS provider is configured; an administrator must add or activate one");
+  }
+  const defaults =
+    request.to && request.from ? undefined : await composeDefaults(deps.extension, { consumer, originInteraction: origin, providers });
+  const { e164: to, country } = resolveTo(deps, request, consumer, origin, defaults?.defaultSendTo ?? null);
+  const state = await deps.conversations.readNumberState(to);
+  const sender = resolveFrom(deps, request, providers, state.locks, origin, defaults?.defaultSendFrom ?? null);
+  return { consumerId: consumer.id, consumer, allProviders, sender, to, country, state, stateRead: true, ownProfileAssumed: false };
+}
+
+function consumerNotFound(consumerId: string): ServiceError {
+  return new ServiceError("CONSUMER_NOT_FOUND", `no consumer has id '${consumerId}'`);
 }
 
 /** The number to send to (E.164) and its country, for the send window. */
@@ -308,7 +403,7 @@ function buildPlan(
   deps: InitiateMessageDeps,
   decision: Exclude<Decision, { kind: "reassociation_required" }>,
   input: {
-    consumer: Consumer;
+    consumerId: string;
     sender: SendFromOption;
     to: string;
     body: string;
@@ -319,7 +414,7 @@ function buildPlan(
   },
 ): InitiationPlan {
   const now = deps.clock.now().toISOString();
-  const { consumer, sender, to, agentId } = input;
+  const { consumerId, sender, to, agentId } = input;
   const interaction: Interaction =
     decision.kind === "inject"
       ? {
@@ -336,7 +431,7 @@ function buildPlan(
           active: true,
           handler: "agent",
           assignedTo: agentId,
-          consumerId: consumer.id,
+          consumerId,
           from: sender.number,
           to,
           createdAt: now,
@@ -368,7 +463,7 @@ function buildPlan(
             event(),
             interaction.id,
             now,
-            { phoneNumber: to, fromConsumerId: decision.profile.from.consumerId, toConsumerId: consumer.id },
+            { phoneNumber: to, fromConsumerId: decision.profile.from.consumerId, toConsumerId: consumerId },
             agentId,
           ),
         ]
@@ -390,7 +485,7 @@ function buildPlan(
             id: deps.ids.next("cup"),
             phoneNumber: to,
             channel: "sms" as const,
-            consumerId: consumer.id,
+            consumerId,
             active: true,
             createdAt: now,
           },

@@ -66,6 +66,7 @@ beforeAll(async () => {
     ["c-1", "+14155550111"],
     ["c-2", "+14155550122"],
     ["c-3", "+14155550133"],
+    ["c-4", "+14155550144"],
   ] as const) {
     await createConsumer({ ...deps, defaultCountry: "US" } as never, { id, name: id, phoneNumbers: [number] });
   }
@@ -132,6 +133,17 @@ describe("DynamoDB calls per row (counted by SDK middleware)", () => {
     await measure("idempotent replay", () =>
       initiateMessage(deps, { consumerId: "c-1", to: "+14155550111", from: FROM, message: "keyed" }, keyed),
     );
+    // Both numbers given in E.164: decided on nothing read, the transaction checks it all.
+    const sendFrom = (consumerId: string, to: string) => initiateMessage(deps, { consumerId, to, from: FROM, message: "hi" }, agent("a"));
+    await measure("created, from and to given", () => sendFrom("c-4", "+14155550144"));
+    await measure("injected, from and to given", () => sendFrom("c-4", "+14155550144"));
+    await receiveInboundSms(deps, {
+      originationNumber: "+14155550155",
+      destinationNumber: FROM,
+      messageBody: "hi",
+      inboundMessageId: "count-3",
+    });
+    await measure("replaced_virtual_agent, from and to given", () => sendFrom("c-4", "+14155550155"));
     console.log(
       `DynamoDB calls per row:\n${Object.entries(counts)
         .map(([row, names]) => `  ${row}: ${names.length} (${names.join(", ")})`)
@@ -147,17 +159,18 @@ describe("DynamoDB calls per row (counted by SDK middleware)", () => {
     expect(counts["inbound (joins)"]).toEqual(["QueryCommand", "TransactWriteItemsCommand"]);
     expect(counts["inbound (opens virtual agent)"]).toEqual(["QueryCommand", "TransactWriteItemsCommand"]);
     expect(counts["dry run"]).toEqual(["GetItemCommand", "QueryCommand", "QueryCommand"]);
-    // A key is looked up with the consumer (one BatchGet; this one joins, so it reads the live
-    // group too); a repeat reads only its message again. (The providers' Query is the container's
-    // cache's, 5 s by default, off in tests.)
-    expect(counts["created with an Idempotency-Key"]).toEqual([
-      "BatchGetItemCommand",
-      "QueryCommand",
-      "QueryCommand",
-      "QueryCommand",
-      "TransactWriteItemsCommand",
-    ]);
-    expect(counts["idempotent replay"]).toEqual(["BatchGetItemCommand", "QueryCommand", "GetItemCommand"]);
+    // With both numbers in E.164 nothing is read first (the first Query is the providers', the
+    // container's cache's, 5 s by default, off in tests): the transaction assumes nothing is
+    // stored, and when that is wrong its cancellation returns what is (the lock, the profile
+    // pointer, the key's record), to decide again on. Joining reads the live group for the answer.
+    const cancelled = "TransactWriteItemsCommand";
+    expect(counts["created, from and to given"]).toEqual(["QueryCommand", "TransactWriteItemsCommand"]);
+    expect(counts["injected, from and to given"]).toEqual(["QueryCommand", cancelled, "QueryCommand", "TransactWriteItemsCommand"]);
+    expect(counts["replaced_virtual_agent, from and to given"]).toEqual(["QueryCommand", cancelled, "TransactWriteItemsCommand"]);
+    // A keyed send finds its key unused in the same transaction, and a repeat finds the first
+    // answer's record there, then reads only its message again.
+    expect(counts["created with an Idempotency-Key"]).toEqual(["QueryCommand", cancelled, "QueryCommand", "TransactWriteItemsCommand"]);
+    expect(counts["idempotent replay"]).toEqual(["QueryCommand", cancelled, "GetItemCommand"]);
     expect(await invariantViolations(table)).toEqual([]);
   });
 });

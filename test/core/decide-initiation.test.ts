@@ -47,7 +47,7 @@ const profiles = { none: undefined, mine: profile(ME), theirs: profile(OTHER) } 
 type Row = [situation: string, lock: keyof typeof locks, profile: keyof typeof profiles, confirm: boolean, expected: Decision];
 
 const created = (p: ProfileChange): Decision => ({ kind: "create", outcome: "created", profile: p });
-const keep = { kind: "keep", profile: profiles.mine } as const;
+const keep = { kind: "keep", consumerId: ME } as const;
 const create = { kind: "create" } as const;
 const move = { kind: "move", from: profiles.theirs } as const;
 const reassociation: Decision = { kind: "reassociation_required", currentConsumerId: OTHER };

@@ -14,6 +14,7 @@ import type {
   ApplyResult,
   CloseOptions,
   ConversationStore,
+  FoundState,
   IdempotencyRecord,
   InboundPlan,
   InitiationPlan,
@@ -282,26 +283,33 @@ type Failures = {
   lock?: { lock: ConversationLock | undefined };
   profile?: { activeProfile: ActiveProfileRef | undefined };
   provider?: true;
-  opt_out?: true;
+  /** The opt-outs a send met (empty for an inbound keyword's failed record or lift). */
+  opt_out?: { optOuts: string[] };
   interaction?: true;
   idempotency?: { record: IdempotencyRecord };
   duplicate_inbound?: true;
+  consumer?: { consumer: Consumer | undefined };
 };
 
-/** The adapter's order of cancellation reasons (DynamoConversationStore.transact). */
+/** The adapter's order of cancellation reasons (DynamoConversationStore.transact), with what the failed conditions found. */
 function resultOf(failures: Failures): ApplyResult | undefined {
-  if (failures.idempotency) return { ok: false, failed: "idempotency", record: copy(failures.idempotency.record) };
-  if (failures.duplicate_inbound) return { ok: false, failed: "duplicate_inbound" };
-  if (failures.provider) return { ok: false, failed: "provider" };
-  if (failures.opt_out) return { ok: false, failed: "opt_out", optedOut: true };
-  if (failures.lock) return { ok: false, failed: "lock", lock: failures.lock.lock ? copy(failures.lock.lock) : undefined };
-  if (failures.profile)
-    return {
-      ok: false,
-      failed: "profile",
-      activeProfile: failures.profile.activeProfile ? copy(failures.profile.activeProfile) : undefined,
-    };
-  if (failures.interaction) return { ok: false, failed: "interaction" };
+  const found: FoundState = {
+    ...(failures.lock ? { lock: failures.lock.lock ? copy(failures.lock.lock) : null } : {}),
+    ...(failures.profile ? { activeProfile: failures.profile.activeProfile ? copy(failures.profile.activeProfile) : null } : {}),
+    ...(failures.consumer ? { consumer: failures.consumer.consumer ? copy(failures.consumer.consumer) : null } : {}),
+    ...(failures.opt_out?.optOuts.length ? { optOuts: [...failures.opt_out.optOuts] } : {}),
+  };
+  const withFound = (result: Exclude<ApplyResult, { ok: true }>): ApplyResult =>
+    Object.keys(found).length > 0 ? { ...result, found } : result;
+  if (failures.idempotency) return withFound({ ok: false, failed: "idempotency", record: copy(failures.idempotency.record) });
+  if (failures.duplicate_inbound) return withFound({ ok: false, failed: "duplicate_inbound" });
+  if (found.consumer === null) return withFound({ ok: false, failed: "consumer" });
+  if (failures.provider) return withFound({ ok: false, failed: "provider" });
+  if (failures.opt_out) return withFound({ ok: false, failed: "opt_out", optedOut: true });
+  if (failures.lock) return withFound({ ok: false, failed: "lock", lock: found.lock ?? undefined });
+  if (failures.profile) return withFound({ ok: false, failed: "profile", activeProfile: found.activeProfile ?? undefined });
+  if (failures.interaction) return withFound({ ok: false, failed: "interaction" });
+  if (found.consumer) return withFound({ ok: false, failed: "consumer" });
   return undefined;
 }
 
@@ -359,15 +367,24 @@ export class InMemoryConversationStore implements ConversationStore {
       failures.interaction = true;
     const provider = w.providers.get(plan.providerId);
     if (!provider || provider.active !== true || provider.number !== from) failures.provider = true;
-    if (w.optOuts.has(lockKey(to, from)) || w.optOuts.has(lockKey(to, "*"))) failures.opt_out = true;
+    const optOuts = [from, "*"].filter((number) => w.optOuts.has(lockKey(to, number)));
+    if (optOuts.length > 0) failures.opt_out = { optOuts };
     const pointer = w.activeProfiles.get(to);
     const change = decision.profile;
-    const expectedProfile = change.kind === "keep" ? change.profile.profileId : change.kind === "move" ? change.from.profileId : undefined;
-    if (change.kind === "create" ? pointer !== undefined : pointer?.profileId !== expectedProfile)
-      failures.profile = { activeProfile: pointer };
+    const profileChanged =
+      change.kind === "create"
+        ? pointer !== undefined
+        : change.kind === "keep"
+          ? pointer?.consumerId !== change.consumerId
+          : pointer?.profileId !== change.from.profileId;
+    if (profileChanged) failures.profile = { activeProfile: pointer };
     const idempotencyKey = plan.idempotency ? `${plan.idempotency.agentId}#${plan.idempotency.key}` : undefined;
     const earlier = idempotencyKey ? w.idempotency.get(idempotencyKey) : undefined;
     if (earlier) failures.idempotency = { record: earlier };
+    if (plan.unreadConsumerId) {
+      const consumer = w.consumers.get(plan.unreadConsumerId);
+      if (!consumer || consumer.timeZone !== undefined) failures.consumer = { consumer };
+    }
     const failed = resultOf(failures);
     if (failed) return failed;
 
@@ -417,7 +434,7 @@ export class InMemoryConversationStore implements ConversationStore {
       if (w.interactions.has(interaction.id)) failures.interaction = true;
     }
     const optedOut = w.optOuts.has(lockKey(to, from));
-    if ((plan.optOut === "record" && optedOut) || (plan.optOut === "lift" && !optedOut)) failures.opt_out = true;
+    if ((plan.optOut === "record" && optedOut) || (plan.optOut === "lift" && !optedOut)) failures.opt_out = { optOuts: [] };
     if (w.inboundIds.has(inboundMessageId)) failures.duplicate_inbound = true;
     const failed = resultOf(failures);
     if (failed) return failed;

@@ -28,6 +28,7 @@ import type {
   IdempotencyRecord,
   InboundPlan,
   InitiationPlan,
+  FoundState,
   NumberState,
 } from "../../core/ports/conversation-store";
 
@@ -43,6 +44,7 @@ type Role =
   | "idempotency"
   | "duplicate_inbound"
   | "participant"
+  | "consumer"
   | undefined;
 
 /** A transaction's outcome, and (when an interaction's event sequence ran ahead of ours) the sequence to start after. */
@@ -236,6 +238,21 @@ export class DynamoConversationStore implements ConversationStore {
       },
     ]);
     writes.push(...this.profileItems(plan, to, now));
+    // Decided without reading the consumer: it must exist, with no time zone that would judge the window otherwise.
+    if (plan.unreadConsumerId) {
+      writes.push([
+        "consumer",
+        {
+          ConditionCheck: {
+            TableName: this.tableName,
+            Key: keys.consumer(plan.unreadConsumerId),
+            ConditionExpression: "attribute_exists(#pk) AND attribute_not_exists(#timeZone)",
+            ExpressionAttributeNames: { "#pk": tableDesign.partitionKey, "#timeZone": "timeZone" },
+            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+          },
+        },
+      ]);
+    }
     if (plan.idempotency) {
       writes.push([
         "idempotency",
@@ -507,7 +524,7 @@ export class DynamoConversationStore implements ConversationStore {
       return [
         [
           "profile",
-          { ConditionCheck: { TableName: this.tableName, Key: keys.activeProfile(phoneNumber), ...profileIs(change.profile.profileId) } },
+          { ConditionCheck: { TableName: this.tableName, Key: keys.activeProfile(phoneNumber), ...profileHeldBy(change.consumerId) } },
         ],
       ];
     }
@@ -556,33 +573,16 @@ export class DynamoConversationStore implements ConversationStore {
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const reasons = error.CancellationReasons ?? [];
-      const failed = new Map<Role, Record<string, unknown> | undefined>();
+      const failures: [Role, Record<string, unknown> | undefined][] = [];
       reasons.forEach((reason, index) => {
         if (reason.Code === "ConditionalCheckFailed") {
-          failed.set(writes[index]?.[0], reason.Item ? unmarshall(reason.Item as Parameters<typeof unmarshall>[0]) : undefined);
+          failures.push([writes[index]?.[0], reason.Item ? unmarshall(reason.Item as Parameters<typeof unmarshall>[0]) : undefined]);
         }
       });
-      if (failed.has("idempotency"))
-        return { ok: false, failed: "idempotency", record: fromItem<IdempotencyRecord>(failed.get("idempotency")!) };
-      if (failed.has("duplicate_inbound")) return { ok: false, failed: "duplicate_inbound" };
-      if (failed.has("provider")) return { ok: false, failed: "provider" };
-      if (failed.has("opt_out")) return { ok: false, failed: "opt_out", optedOut: true };
-      if (failed.has("suppressed")) return { ok: false, failed: "suppressed" };
-      if (failed.has("lock")) {
-        const old = failed.get("lock");
-        return { ok: false, failed: "lock", lock: old ? fromItem<ConversationLock>(old) : undefined };
-      }
-      if (failed.has("profile")) {
-        const old = failed.get("profile");
-        return { ok: false, failed: "profile", activeProfile: old ? fromItem<ActiveProfileRef>(old) : undefined };
-      }
-      if (failed.has("participant")) return { ok: false, failed: "participant" };
-      if (failed.has("interaction")) {
-        // Still active, with events numbered at or past ours: number ours again after them.
-        const stored = failed.get("interaction");
-        const last = stored?.active === true ? stored.lastEventSequence : undefined;
-        return { ok: false, failed: "interaction", ...(typeof last === "number" ? { sequenceAfter: last } : {}) };
-      }
+      const failed = new Map(failures);
+      const found = foundState(failures);
+      const failure = firstFailure(failed, found);
+      if (failure) return { ...failure, ...(Object.keys(found).length > 0 ? { found } : {}) };
       // Another transaction held an item, or throttling: worth another try. Anything else is a bug to see.
       if (
         reasons.some(
@@ -597,20 +597,56 @@ export class DynamoConversationStore implements ConversationStore {
   }
 }
 
-function versionIs(version: number) {
+/** Each failed condition's stored item that the send decides again on (null: nothing is stored there). */
+function foundState(failures: [Role, Record<string, unknown> | undefined][]): FoundState {
+  const failed = new Map(failures);
+  const found: FoundState = {};
+  const stored = <T>(role: Role) => {
+    const item = failed.get(role);
+    return item ? fromItem<T>(item) : null;
+  };
+  if (failed.has("lock")) found.lock = stored<ConversationLock>("lock");
+  if (failed.has("profile")) found.activeProfile = stored<ActiveProfileRef>("profile");
+  if (failed.has("consumer")) found.consumer = stored<Consumer>("consumer");
+  // Both opt-out checks may fail (the number's own and `*`): each names its send-from number.
+  const optOuts = failures.flatMap(([role, item]) => (role === "opt_out" && item ? [String(item.providerNumber)] : []));
+  if (optOuts.length > 0) found.optOuts = optOuts;
+  return found;
+}
+
+/** The failed assumption that decides what happens next: refusals first, then the state to decide again on. */
+function firstFailure(failed: Map<Role, Record<string, unknown> | undefined>, found: FoundState): Applied | undefined {
+  if (failed.has("idempotency"))
+    return { ok: false, failed: "idempotency", record: fromItem<IdempotencyRecord>(failed.get("idempotency")!) };
+  if (failed.has("duplicate_inbound")) return { ok: false, failed: "duplicate_inbound" };
+  if (found.consumer === null) return { ok: false, failed: "consumer" };
+  if (failed.has("provider")) return { ok: false, failed: "provider" };
+  if (failed.has("opt_out")) return { ok: false, failed: "opt_out", optedOut: true };
+  if (failed.has("suppressed")) return { ok: false, failed: "suppressed" };
+  if (found.lock !== undefined) return { ok: false, failed: "lock", lock: found.lock ?? undefined };
+  if (found.activeProfile !== undefined) return { ok: false, failed: "profile", activeProfile: found.activeProfile ?? undefined };
+  if (failed.has("participant")) return { ok: false, failed: "participant" };
+  if (failed.has("interaction")) {
+    // Still active, with events numbered at or past ours: number ours again after them.
+    const stored = failed.get("interaction");
+    const last = stored?.active === true ? stored.lastEventSequence : undefined;
+    return { ok: false, failed: "interaction", ...(typeof last === "number" ? { sequenceAfter: last } : {}) };
+  }
+  if (found.consumer) return { ok: false, failed: "consumer" };
+  return undefined;
+}
+
+/** A condition that the stored item's `attribute` is `value`, returning the stored item when it is not. */
+function storedAttributeIs(attribute: string, value: unknown) {
   return {
-    ConditionExpression: "#version = :version",
-    ExpressionAttributeNames: { "#version": "version" },
-    ExpressionAttributeValues: { ":version": version },
+    ConditionExpression: "#attribute = :value",
+    ExpressionAttributeNames: { "#attribute": attribute },
+    ExpressionAttributeValues: { ":value": value },
     ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
   };
 }
 
-function profileIs(profileId: string) {
-  return {
-    ConditionExpression: "#profileId = :profileId",
-    ExpressionAttributeNames: { "#profileId": "profileId" },
-    ExpressionAttributeValues: { ":profileId": profileId },
-    ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
-  };
-}
+const versionIs = (version: number) => storedAttributeIs("version", version);
+const profileIs = (profileId: string) => storedAttributeIs("profileId", profileId);
+/** Still this consumer's, whichever profile: a move away and back still leaves it theirs. */
+const profileHeldBy = (consumerId: string) => storedAttributeIs("consumerId", consumerId);

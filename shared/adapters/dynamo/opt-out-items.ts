@@ -55,6 +55,8 @@ export function optOutChecks(tableName: string, customerNumber: string, provider
       TableName: tableName,
       Key: keys.optOut(customerNumber, number),
       ConditionExpression: `attribute_not_exists(${tableDesign.partitionKey})`,
+      // The opt-out found says which it was: the send-from number's own, or every number's.
+      ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
     },
   }));
 }

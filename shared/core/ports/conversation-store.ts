@@ -55,6 +55,12 @@ export interface InitiationPlan {
   /** What happened, written in the same transaction (and numbered by the store). */
   events: PlannedEvent[];
   now: string;
+  /**
+   * The id of a consumer this send was decided without reading (an E.164 `to` and the send window
+   * judged by the number's country): the transaction checks that it exists and has no time zone
+   * of its own, and a failed check answers it (`found.consumer`).
+   */
+  unreadConsumerId?: string;
 }
 
 export interface InboundPlan {
@@ -70,12 +76,29 @@ export interface InboundPlan {
   events: PlannedEvent[];
 }
 
-/** Why a transaction was cancelled, with what is now stored (from the cancellation reasons). */
-export type ApplyResult =
-  | { ok: true }
+/**
+ * What a cancelled transaction's failed conditions found stored, to decide again on without
+ * reading: a field is there only when its condition failed (null: nothing is stored there now).
+ */
+export interface FoundState {
+  /** The conversation lock of the send's (from, to). */
+  lock?: ConversationLock | null;
+  activeProfile?: ActiveProfileRef | null;
+  /** The unread consumer (`InitiationPlan.unreadConsumerId`): missing, or with a time zone of its own. */
+  consumer?: Consumer | null;
+  /** The opt-outs in force the send met: its send-from number, `*`, or both. */
+  optOuts?: string[];
+}
+
+/** Why a transaction was cancelled (the first failed assumption that decides), with what is now stored (from the cancellation reasons). */
+export type ApplyResult = { ok: true } | (ApplyFailure & { found?: FoundState });
+
+type ApplyFailure =
   | { ok: false; failed: "lock"; lock: ConversationLock | undefined }
   | { ok: false; failed: "profile"; activeProfile: ActiveProfileRef | undefined }
   | { ok: false; failed: "provider" }
+  /** The unread consumer is missing, or has a time zone of its own (`found.consumer`): its send window must be judged again. */
+  | { ok: false; failed: "consumer" }
   | { ok: false; failed: "opt_out"; optedOut: boolean }
   /** The number was erased while opted out: the suppression kept under its keyed hash refuses the send. */
   | { ok: false; failed: "suppressed" }

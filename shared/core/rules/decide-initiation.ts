@@ -14,20 +14,27 @@ import type { ConversationLock } from "../model/conversation-lock";
  * | active, handled by the virtual agent              | replaced_virtual_agent   |
  * | active, waiting in the queue                      | injected, and assigned   |
  * | active, handled by an agent                       | injected, no reassignment|
+ *
+ * The number's profile stays (keep), is created, or moves to this consumer. Decided on nothing
+ * read, the number is taken to be this consumer's (`ownProfileAssumed`), which is what the
+ * transaction's re-check of a kept profile asks anyway.
  */
 export interface InitiationState {
   consumerId: string;
   /** The conversation lock of (from, to), if an SMS interaction is active on it. */
   lock: ConversationLock | undefined;
-  /** The number's active channel user profile, if any. */
-  activeProfile: ActiveProfileRef | undefined;
+  /** The number's active channel user profile, if any, or `ownProfileAssumed` when it was not read. */
+  activeProfile: ActiveProfileRef | typeof ownProfileAssumed | undefined;
   confirmReassociation: boolean;
 }
 
+/** Deciding on nothing read: the number's profile is taken to be the sending consumer's (the transaction checks it). */
+export const ownProfileAssumed = "own profile assumed";
+
 export type Outcome = "created" | "injected" | "replaced_virtual_agent" | "replaced_other_consumer";
 
-/** What happens to the number's channel user profile. */
-export type ProfileChange = { kind: "keep"; profile: ActiveProfileRef } | { kind: "create" } | { kind: "move"; from: ActiveProfileRef };
+/** What happens to the number's channel user profile: it stays this consumer's (re-checked as that), is created, or moves here. */
+export type ProfileChange = { kind: "keep"; consumerId: string } | { kind: "create" } | { kind: "move"; from: ActiveProfileRef };
 
 export type Decision =
   | { kind: "reassociation_required"; currentConsumerId: string }
@@ -37,15 +44,15 @@ export type Decision =
 
 export function decideInitiation(state: InitiationState): Decision {
   const { consumerId, lock, activeProfile } = state;
-  const heldByOther = activeProfile !== undefined && activeProfile.consumerId !== consumerId;
+  const heldByOther = typeof activeProfile === "object" && activeProfile.consumerId !== consumerId ? activeProfile : undefined;
   if (heldByOther && !state.confirmReassociation) {
-    return { kind: "reassociation_required", currentConsumerId: activeProfile.consumerId };
+    return { kind: "reassociation_required", currentConsumerId: heldByOther.consumerId };
   }
   const profile: ProfileChange = !activeProfile
     ? { kind: "create" }
     : heldByOther
-      ? { kind: "move", from: activeProfile }
-      : { kind: "keep", profile: activeProfile };
+      ? { kind: "move", from: heldByOther }
+      : { kind: "keep", consumerId };
 
   if (!lock) return { kind: "create", outcome: "created", profile };
   if (lock.consumerId !== null && lock.consumerId !== consumerId) {
