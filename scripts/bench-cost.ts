@@ -74,6 +74,7 @@ export function costPerThousandConversations(operations: readonly OperationFigur
   let gbSeconds = 0;
   let readUnits = 0;
   let writeUnits = 0;
+  let cancelledWriteUnits = 0;
   let events = 0;
   let logBytes = 0;
   for (const [id, perConversation] of Object.entries(conversation) as [OperationId, number][]) {
@@ -87,6 +88,7 @@ export function costPerThousandConversations(operations: readonly OperationFigur
     gbSeconds += (count * assumptions.lambdaMemoryGb * (Math.ceil(operation.handlerMs.p50) + operation.pipeline.handlerMs)) / 1000;
     readUnits += count * (operation.readUnits + operation.pipeline.readUnits);
     writeUnits += count * (operation.writeUnits + operation.pipeline.writeUnits);
+    cancelledWriteUnits += count * operation.cancelledWriteUnits;
     events += count * (operation.pipeline.records["event-publisher"] ?? 0);
     logBytes +=
       count * (operation.logBytes + operation.pipeline.logBytes + assumptions.platformLogBytesPerInvocation * (1 + pipelineInvocations));
@@ -101,6 +103,13 @@ export function costPerThousandConversations(operations: readonly OperationFigur
   });
   const lines = [
     line("DynamoDB write request units", writeUnits, "WRU", prices.dynamoDbWriteRequestUnitsPerMillion, 1e6),
+    line(
+      "DynamoDB write request units, cancelled tries (estimate: as if written)",
+      cancelledWriteUnits,
+      "WRU",
+      prices.dynamoDbWriteRequestUnitsPerMillion,
+      1e6,
+    ),
     line("DynamoDB read request units", readUnits, "RRU", prices.dynamoDbReadRequestUnitsPerMillion, 1e6),
     line("Lambda requests", lambdaRequests, "requests", prices.lambdaRequestsPerMillion, 1e6),
     line("Lambda arm64 duration", gbSeconds, "GB-s", prices.lambdaArmGbSecond, 1),
@@ -117,7 +126,7 @@ export function costPerThousandConversations(operations: readonly OperationFigur
     totalUsd: lines.reduce((total, entry) => total + entry.usd, 0),
     notes: [
       "Request units and bytes logged are measured (section 1: median per invocation, plus the mean of what the change stream then sets off: sms-sender, event-publisher); Lambda duration is the handler p50 measured here against DynamoDB Local, a stand-in for DynamoDB's latency in AWS.",
-      "Failed conditional writes would be billed too; section 1 counts them apart (none on these paths unless shown).",
+      "A send decided on nothing read is cancelled when the key has a conversation running (joining: the try finds its lock, then joins). DynamoDB bills failed conditional writes but reports no units for them: the cancelled tries are priced as if written (2 WRU per item), an estimate from above.",
       "Not per conversation, so not in the total: the schedules (sms-sweep every minute, idle-close every 15 minutes), alarms, the dashboard, KMS, Cognito, table storage, and the desk's event-feed long-polls (per agent-hour).",
       "Stream-fed invocations are counted as the local poller batches the records (up to 10 per batch); an event source mapping may batch them differently.",
       "DynamoDB Streams reads by Lambda event source mappings are free; SNS deliveries to Lambda are free.",

@@ -42,6 +42,8 @@ export interface DynamoCall {
   writeUnits: number;
   /** False when DynamoDB returned no ConsumedCapacity (a failed call, or a control-plane operation). */
   unitsReported: boolean;
+  /** A cancelled TransactWriteItems: how many items it carried (DynamoDB bills failed conditional writes; no units are reported). */
+  cancelledItems?: number;
 }
 
 export interface Measured<T> {
@@ -138,6 +140,9 @@ export class DynamoDbMeter {
             readUnits: 0,
             writeUnits: 0,
             unitsReported: false,
+            ...(command === "TransactWriteItems" && Array.isArray(input.TransactItems)
+              ? { cancelledItems: input.TransactItems.length }
+              : {}),
           });
           throw error;
         }

@@ -88,6 +88,12 @@ export interface OperationFigures {
   writeUnits: number;
   /** Failed calls per invocation (billed by DynamoDB, not reported in ConsumedCapacity, so not in the units). */
   failedCalls: number;
+  /**
+   * Write units of the cancelled transactions per invocation (mean), estimated as if written: 2 per
+   * item (a transactional write of an item under 1 KB). An estimate from above: DynamoDB bills a
+   * failed conditional write, and reports nothing for it.
+   */
+  cancelledWriteUnits: number;
   logBytes: number;
   pipeline: PipelineFigures;
 }
@@ -327,6 +333,7 @@ function figures(operation: (typeof operations)[number], list: Sample[]): Operat
     readUnits: median(list.map((sample) => sum(sample.calls, (call) => call.readUnits))),
     writeUnits: median(list.map((sample) => sum(sample.calls, (call) => call.writeUnits))),
     failedCalls: mean(list.map((sample) => sample.calls.filter((call) => call.error).length)),
+    cancelledWriteUnits: mean(list.map((sample) => sum(sample.calls, (call) => 2 * (call.cancelledItems ?? 0)))),
     logBytes: median(list.map((sample) => sample.logBytes)),
     pipeline: {
       invocations: perFunction(() => 1),
@@ -371,6 +378,11 @@ export function printRequestPath(result: RequestPathResult): void {
       "   signing, retries, round trip); wire p50: their HTTP requests alone; ÷: handler p50 divided by the figure to its left.",
       "   RRU/WRU: request units per invocation (median), ReturnConsumedCapacity TOTAL (table + indexes) as DynamoDB Local computes them",
       '   (a read that finds nothing counted as DynamoDB bills it, 0.5). "!" marks a failed call, billed by DynamoDB but not in the units.',
+      ...result.operations
+        .filter((row) => row.cancelledWriteUnits > 0)
+        .map(
+          (row) => `   ${row.label}: a cancelled transaction, ~${figure(row.cancelledWriteUnits)} WRU if billed as written (2 per item).`,
+        ),
     ].join("\n"),
   );
   const pipelineRows = result.operations.filter((row) => Object.keys(row.pipeline.invocations).length > 0);
