@@ -16,7 +16,7 @@ const infrastructurePackages = [
 ];
 
 /** The folders of shared/adapters: each implements ports and imports no other. */
-const adapterFolders = ["dynamo", "sms", "http", "compose", "events", "metrics", "secrets"];
+const adapterFolders = ["dynamo", "sms", "http", "compose", "events", "metrics", "secrets", "container"];
 
 /**
  * The rings (docs/architecture.md): core imports nothing of ours; use cases import the core;

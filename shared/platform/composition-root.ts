@@ -8,6 +8,7 @@ import { randomIds, systemClock } from "./clock-and-ids";
 import { readConfig } from "./config";
 import { DynamoProviderStore } from "../adapters/dynamo/provider-store";
 import { DynamoProfileStore } from "../adapters/dynamo/profile-store";
+import { ContainerRecentLocks } from "../adapters/container/recent-locks";
 import { createDocumentClient } from "../adapters/dynamo/document-client";
 import { DynamoOutboundQueue, DynamoPacer } from "../adapters/dynamo/outbound-queue";
 import { DynamoConsentLedger } from "../adapters/dynamo/consent-ledger";
@@ -59,6 +60,8 @@ export function createAdapters(
       ...(numberHasher ? { numberHasher } : {}),
       ...(messageRetentionSeconds !== undefined ? { messageRetentionSeconds } : {}),
     }),
+    /** What this container's sends last left on each conversation key: the next send's first guess. */
+    recentLocks: new ContainerRecentLocks(),
     profiles: new DynamoProfileStore(client, config.tableName),
     messages: new DynamoMessageStore(client, config.tableName, eventRetentionSeconds),
     queue: new DynamoOutboundQueue(client, config.tableName, eventRetentionSeconds),

@@ -16,7 +16,8 @@ import type { Clock, IdGenerator } from "../core/ports/clock-and-ids";
 import type { ProviderStore } from "../core/ports/provider-store";
 import { encodingReport, type SmsEncodingReport } from "../core/rules/sms-segments";
 import type { MessageStore } from "../core/ports/message-store";
-import { interactionFromLock, type ConversationLock } from "../core/model/conversation-lock";
+import { interactionFromLock, lockOf, type ConversationLock } from "../core/model/conversation-lock";
+import type { RecentLocks } from "../core/ports/recent-locks";
 import type { ConversationStore, IdempotencyRecord, InitiationPlan, NumberState } from "../core/ports/conversation-store";
 import { decideInitiation, ownProfileAssumed, type Decision, type Outcome, type ProfileChange } from "../core/rules/decide-initiation";
 import { formatSendWindow, sendWindowOfSend, type SendWindow, type SendWindowReport } from "../core/rules/send-window";
@@ -30,6 +31,8 @@ export interface InitiateMessageDeps {
   providers: Pick<ProviderStore, "list">;
   interactions: Pick<InteractionStore, "get" | "getWithParticipants">;
   conversations: ConversationStore;
+  /** What this container's sends last left on a key: what a send decided on nothing read assumes runs there. */
+  recentLocks: RecentLocks;
   messages: Pick<MessageStore, "get">;
   extension: ComposeDefaultsExtension;
   clock: Clock;
@@ -100,7 +103,9 @@ export type InitiateMessageAnswer = InitiationResult | DryRunResult;
  * nothing is read first: the send is decided as if no conversation ran on the key, the number
  * were this consumer's, nothing opted out, and the consumer had no time zone of its own; the
  * transaction checks all of it, and what its failed conditions found is what the decision is made
- * again on.
+ * again on. Without an Idempotency-Key, the conversation it assumes is the one this container's
+ * last send on the key left (RecentLocks), if any: an agent's next message joins without a
+ * cancelled try.
  */
 export async function initiateMessage(
   deps: InitiateMessageDeps,
@@ -117,7 +122,7 @@ export async function initiateMessage(
   }
 
   const requestHash = caller.idempotencyKey ? hashRequest(request) : "";
-  const unread = request.dryRun ? undefined : await sendWithoutReading(deps, request);
+  const unread = request.dryRun ? undefined : await sendWithoutReading(deps, request, caller.idempotencyKey !== undefined);
   const read = unread ? undefined : await sendAfterReading(deps, request, caller, requestHash);
   if (read && "replayed" in read) return read.replayed;
   const send = (unread ?? read) as SendContext;
@@ -216,11 +221,15 @@ export async function initiateMessage(
       plan.idempotency.interaction = numberless;
     }
     const result = await deps.conversations.applyInitiation(plan);
-    if (result.ok) return first;
+    if (result.ok) {
+      deps.recentLocks.remember(to, sender.number, lockAfter(plan));
+      return first;
+    }
 
     // What the failed conditions found stored is the state the decision is made again on.
     const { found } = result;
     if (found?.lock !== undefined) {
+      deps.recentLocks.remember(to, sender.number, found.lock);
       send.state = {
         ...send.state,
         locks: [...send.state.locks.filter((l) => l.providerNumber !== sender.number), ...(found.lock ? [found.lock] : [])],
@@ -285,7 +294,11 @@ interface SendContext {
  * an active send-from number, and the window open in the number's country. Anything else (or
  * anything to refuse) goes the way that reads first, which says what to fix in the usual order.
  */
-async function sendWithoutReading(deps: InitiateMessageDeps, request: InitiateMessageInput): Promise<SendContext | undefined> {
+async function sendWithoutReading(
+  deps: InitiateMessageDeps,
+  request: InitiateMessageInput,
+  keyed: boolean,
+): Promise<SendContext | undefined> {
   if (!request.to?.trim().startsWith("+") || !request.from || request.originInteractionId) return undefined;
   const allProviders = await deps.providers.list();
   const to = normalisePhoneNumber({ phoneNumber: request.to, defaultCountry: deps.defaultCountry });
@@ -300,6 +313,10 @@ async function sendWithoutReading(deps: InitiateMessageDeps, request: InitiateMe
     lastInboundAt: undefined,
   });
   if (!window.allowed) return undefined;
+  // The conversation this container's last send on the key left there, if it remembers one. Not
+  // for a keyed send: joining reads the live group before the transaction, and a repeat of the key
+  // must find its first answer (in that transaction) with nothing read before it.
+  const recent = keyed ? undefined : deps.recentLocks.recall(to.e164, sender.number);
   return {
     consumerId: request.consumerId,
     consumer: undefined,
@@ -307,7 +324,7 @@ async function sendWithoutReading(deps: InitiateMessageDeps, request: InitiateMe
     sender,
     to: to.e164,
     country: to.country,
-    state: { activeProfile: undefined, locks: [], consumerIds: [], optOuts: [], lastInboundAt: {} },
+    state: { activeProfile: undefined, locks: recent ? [recent] : [], consumerIds: [], optOuts: [], lastInboundAt: {} },
     stateRead: false,
     ownProfileAssumed: true,
   };
@@ -492,6 +509,14 @@ function buildPlan(
         }),
     now,
   };
+}
+
+/** The key's lock as the plan's transaction leaves it. */
+function lockAfter(plan: InitiationPlan): ConversationLock {
+  const { decision, interaction } = plan;
+  if (decision.kind === "create") return lockOf(interaction, 1);
+  if (decision.kind === "replace") return lockOf(interaction, decision.close.version + 1);
+  return decision.assign ? lockOf(interaction, decision.join.version + 1) : decision.join;
 }
 
 /** After the commit: the answer, with the message as written (`queued`, or `scheduled`); the change stream sends it. */

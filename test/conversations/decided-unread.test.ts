@@ -81,15 +81,36 @@ describe("a send decided on nothing read", () => {
     const first = (await send("uma", "+14155550101", { message: "Friday works?" })) as InitiationResult;
     calls.length = 0;
     now = new Date("2026-07-15T18:00:01Z"); // a later instant (events are numbered from the clock)
+    // Keyed: what the container remembers is not used (a repeat must find its key first).
     const joined = (await initiateMessage(
       deps(),
       { consumerId: "uma", to: "+14155550101", from: FROM, message: "Or Monday" },
-      { agentId: "bo" },
+      { agentId: "bo", idempotencyKey: "bo-1" },
     )) as InitiationResult;
     expect(joined.outcome).toBe("injected");
     expect(joined.interaction.id).toBe(first.interaction.id);
     expect(joined.interaction.participants.map((participant) => participant.agentId)).toEqual(["ann", "bo"]);
     expect(calls).toEqual(["TransactWriteItemsCommand", "QueryCommand", "TransactWriteItemsCommand"]);
+
+    // Unkeyed, the container's memory of the conversation is the first guess: no cancelled try.
+    calls.length = 0;
+    now = new Date("2026-07-15T18:00:02Z");
+    const again = (await send("uma", "+14155550101", { message: "Monday it is" })) as InitiationResult;
+    expect(again).toMatchObject({ outcome: "injected", interaction: { id: first.interaction.id } });
+    expect(calls).toEqual(["QueryCommand", "TransactWriteItemsCommand"]);
+  });
+
+  it("what the container remembers went stale (the conversation closed elsewhere): the try finds no lock, the send opens a new one", async () => {
+    const first = (await send("uma", "+14155550101", { message: "Anything else?" })) as InitiationResult;
+    // Closed by another container (the idle sweep, another agent): this one's memory is not told.
+    await adapters.conversations.closeInteraction(first.interaction, "closed_complete", "2026-07-15T18:00:03.000Z");
+    calls.length = 0;
+    now = new Date("2026-07-15T18:00:04Z");
+    const reopened = (await send("uma", "+14155550101", { message: "One more thing" })) as InitiationResult;
+    expect(reopened.outcome).toBe("created");
+    expect(reopened.interaction.id).not.toBe(first.interaction.id);
+    expect(calls).toEqual(["QueryCommand", "TransactWriteItemsCommand", "TransactWriteItemsCommand"]);
+    expect(await invariantViolations(table)).toEqual([]);
   });
 
   it("a number with no profile: the try finds no pointer, the next transaction creates it", async () => {

@@ -3,7 +3,7 @@ import { defaultReplyGraceMs, type SendWindow } from "../../shared/core/rules/se
 import type { OutcomeMetric } from "../../shared/core/rules/outcome-metrics";
 import type { ActiveProfileRef, ChannelUserProfile } from "../../shared/core/model/channel-user-profile";
 import type { Consumer } from "../../shared/core/model/consumer";
-import type { ConversationLock } from "../../shared/core/model/conversation-lock";
+import { lockOf, type ConversationLock } from "../../shared/core/model/conversation-lock";
 import type { Interaction, InteractionHandler, InteractionState, Participant } from "../../shared/core/model/interaction";
 import type { Message, MessageRef, StoredMessage } from "../../shared/core/model/message";
 import type { Provider } from "../../shared/core/model/provider";
@@ -26,6 +26,7 @@ import type { ProfileStore } from "../../shared/core/ports/profile-store";
 import type { CreateProviderResult, ProviderStore } from "../../shared/core/ports/provider-store";
 import { retryMove, statusesThatMayBecome } from "../../shared/core/rules/message-status";
 import { defaultComposeExtension } from "../../shared/adapters/compose/default-compose-extension";
+import { ContainerRecentLocks } from "../../shared/adapters/container/recent-locks";
 
 /**
  * In-memory fakes of the core ports, for fast use-case tests. They share one `World` (what the
@@ -201,17 +202,7 @@ export class World {
   }
 
   putLock(interaction: Interaction, version: number): void {
-    this.locks.set(lockKey(interaction.to!, interaction.from!), {
-      providerNumber: interaction.from!,
-      customerNumber: interaction.to!,
-      interactionId: interaction.id,
-      interactionCreatedAt: interaction.createdAt,
-      consumerId: interaction.consumerId,
-      handler: interaction.handler,
-      state: interaction.state,
-      assignedTo: interaction.assignedTo,
-      version,
-    });
+    this.locks.set(lockKey(interaction.to!, interaction.from!), lockOf(interaction, version));
   }
 
   putProfile(profile: ChannelUserProfile, pointer: boolean): void {
@@ -824,6 +815,7 @@ export function createInMemoryPorts(
     providers: new InMemoryProviderStore(world),
     interactions: new InMemoryInteractionStore(world),
     conversations: new InMemoryConversationStore(world, hooks, backoff),
+    recentLocks: new ContainerRecentLocks(),
     profiles: new InMemoryProfileStore(world),
     messages: new InMemoryMessageStore(world, hooks),
     backoff,

@@ -2,7 +2,7 @@ import type { ConsentEntry } from "../../core/model/consent";
 import type { Erasure } from "../../core/model/erasure";
 import type { ChannelUserProfile } from "../../core/model/channel-user-profile";
 import type { Consumer } from "../../core/model/consumer";
-import type { ConversationLock } from "../../core/model/conversation-lock";
+import { lockOf } from "../../core/model/conversation-lock";
 import type { Interaction } from "../../core/model/interaction";
 import type { AsideReceipt } from "../../core/ports/message-store";
 import type { Message } from "../../core/model/message";
@@ -155,17 +155,7 @@ export const items = {
 
   /** The lock of an active SMS interaction's conversation key, carrying its routing fields and a version. */
   conversationLock: (interaction: Interaction, version: number): Item => {
-    const lock: ConversationLock = {
-      providerNumber: interaction.from!,
-      customerNumber: interaction.to!,
-      interactionId: interaction.id,
-      interactionCreatedAt: interaction.createdAt,
-      consumerId: interaction.consumerId,
-      handler: interaction.handler,
-      state: interaction.state,
-      assignedTo: interaction.assignedTo,
-      version,
-    };
+    const lock = lockOf(interaction, version);
     return { ...keys.conversationLock(lock.customerNumber, lock.providerNumber), itemType: "conversationLock", ...lock };
   },
 

@@ -36,3 +36,18 @@ export function interactionFromLock(lock: ConversationLock): Interaction {
     updatedAt: lock.interactionCreatedAt,
   };
 }
+
+/** The lock that stands for an active SMS interaction, at `version`. */
+export function lockOf(interaction: Interaction, version: number): ConversationLock {
+  return {
+    providerNumber: interaction.from!,
+    customerNumber: interaction.to!,
+    interactionId: interaction.id,
+    interactionCreatedAt: interaction.createdAt,
+    consumerId: interaction.consumerId,
+    handler: interaction.handler,
+    state: interaction.state,
+    assignedTo: interaction.assignedTo,
+    version,
+  };
+}
