@@ -7,7 +7,7 @@ import type { StoredMessage } from "../core/model/message";
 import { isRetryable, retryMove } from "../core/rules/message-status";
 
 export interface RetryMessageDeps {
-  messages: Pick<MessageStore, "locate" | "get" | "claimRetry" | "isOptedOut">;
+  messages: Pick<MessageStore, "locate" | "get" | "claimRetry">;
   interactions: InteractionReader;
   clock: Clock;
 }
@@ -22,6 +22,8 @@ export interface RetryAnswer {
  * write (`failed → queued`, attempts + 1, error cleared), so of any number of simultaneous
  * retries exactly one wins; the others answer 409 with the status they found. The winner answers
  * the message `queued`: the change stream hands it over like a first send, with a fresh validity.
+ * The same write checks the recipient has not opted out (of its send-from number or of every
+ * number), so an opt-out that lands while the retry is made still refuses it.
  */
 export async function retryMessage(
   deps: RetryMessageDeps,
@@ -44,14 +46,13 @@ export async function retryMessage(
       `interaction '${message.interactionId}' is closed; send a new message instead (POST /api/now/initiate_message with originInteractionId)`,
     );
   }
-  if (await deps.messages.isOptedOut(message.to, message.from)) {
+  const claim = await deps.messages.claimRetry(message, { agentId: caller.agentId, now: deps.clock.now().toISOString() });
+  if ("optedOut" in claim) {
     throw new ServiceError(
       "RECIPIENT_OPTED_OUT",
       `${message.to} opted out of messages from ${message.from} (or from every number); nothing was sent. See GET /api/now/consents?phoneNumber=${encodeURIComponent(message.to)}`,
     );
   }
-
-  const claim = await deps.messages.claimRetry(message, { agentId: caller.agentId, now: deps.clock.now().toISOString() });
   if (!claim.claimed) {
     if (!claim.message) throw notFound();
     throw notRetryable(claim.message);

@@ -6,6 +6,11 @@ import { createAdapters } from "../../shared/platform/composition-root";
 import { defaultComposeExtension } from "../../shared/adapters/compose/default-compose-extension";
 import { initiateMessage, type InitiateMessageDeps, type InitiationResult } from "../../shared/use-cases/initiate-message";
 import { receiveInboundSms, type ReceiveInboundDeps } from "../../shared/use-cases/receive-inbound-sms";
+import { retryMessage, type RetryMessageDeps } from "../../shared/use-cases/retry-message";
+import { PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { keys } from "../../shared/adapters/dynamo/table-design";
+import { items } from "../../shared/adapters/dynamo/items";
+import { everyProviderNumber } from "../../shared/core/model/consent";
 import { createConsumer } from "../../shared/use-cases/create-consumer";
 import { createProvider } from "../../shared/use-cases/create-provider";
 import { OutboxTransport } from "../../shared/adapters/sms/outbox-transport";
@@ -21,7 +26,7 @@ import { createTestTable, type TestTable } from "../support/test-table";
  * (TransactionConflict) and throttling.
  */
 let table: TestTable;
-let deps: InitiateMessageDeps & ReceiveInboundDeps;
+let deps: InitiateMessageDeps & ReceiveInboundDeps & RetryMessageDeps;
 let outbox: OutboxTransport;
 const calls: string[] = [];
 /** Errors to raise, in order, for the named command (consumed as they fire). */
@@ -199,6 +204,38 @@ describe("a decision made on a read that went stale", () => {
       messageBody: "START",
       inboundMessageId: "stale-start-1",
     });
+  });
+
+  it("an opt-out of every number landing between an agent's retry's read and its claim: the claim's check refuses it", async () => {
+    const sent = (await initiateMessage(
+      deps,
+      { consumerId: "c-3", to: "+14155550166", from: FROM, message: "retried after the opt-out" },
+      agent("g"),
+    )) as InitiationResult;
+    // The hand-over failed (the pipeline does not run here): the agent may retry it.
+    await table.documentClient.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: keys.message(sent.message.interactionId, sent.message.createdAt, sent.message.id),
+        UpdateExpression: "SET #status = :failed, #errorCode = :code",
+        ExpressionAttributeNames: { "#status": "status", "#errorCode": "errorCode" },
+        ExpressionAttributeValues: { ":failed": "failed", ":code": "THROTTLED" },
+      }),
+    );
+    beforeNextTransaction = () =>
+      table.documentClient.send(
+        new PutCommand({
+          TableName: table.tableName,
+          Item: items.optOut("+14155550166", everyProviderNumber, "2026-07-15T18:00:00.000Z", "agent"),
+        }),
+      );
+    await expect(
+      retryMessage(deps, { interactionId: sent.message.interactionId, messageId: sent.message.id }, agent("g")),
+    ).rejects.toMatchObject({ code: "RECIPIENT_OPTED_OUT" });
+    expect(beforeNextTransaction).toBeUndefined();
+    const stored = (await table.scanAll()).find((i) => i.itemType === "message" && i.id === sent.message.id);
+    expect(stored).toMatchObject({ status: "failed", errorCode: "THROTTLED" });
+    expect(stored?.attempts).toBeUndefined();
   });
 });
 

@@ -724,6 +724,8 @@ export class InMemoryMessageStore implements MessageStore {
     if (!stored || stored.status !== retryMove.from || stored.providerMessageId !== message.providerMessageId) {
       return { claimed: false, message: stored ? copy(stored) : undefined };
     }
+    if ([message.from, "*"].some((number) => this.world.optOuts.has(lockKey(message.to, number))))
+      return { claimed: false, optedOut: true, message: copy(stored) };
     stored.status = retryMove.to;
     stored.attempts = (stored.attempts ?? 1) + 1;
     stored.retriedAt = claim.now;
@@ -732,10 +734,6 @@ export class InMemoryMessageStore implements MessageStore {
       stored.earlierProviderMessageIds = [...(stored.earlierProviderMessageIds ?? []), message.providerMessageId];
     for (const field of ["errorCode", "providerMessageId", "failedAt", "deliveredAt", "lastReceipt"] as const) delete stored[field];
     return { claimed: true, message: copy(stored) };
-  }
-
-  async isOptedOut(customerNumber: string, providerNumber: string): Promise<boolean> {
-    return this.world.optOuts.has(lockKey(customerNumber, providerNumber));
   }
 }
 

@@ -1,8 +1,7 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { items, pendingIndexAttributes, pendingIndexNames } from "./items";
 import { keys, tableDesign } from "./table-design";
-import { isOptedOut } from "../../core/rules/consent";
-import { optOutsInForce } from "./opt-out-items";
+import { optOutChecks, refusedByOptOut } from "./opt-out-items";
 import type { AsideReceipt, MessageStore, ReceiptApplied, ReceiptChange, RetryClaim } from "../../core/ports/message-store";
 import type { MessageRef, StoredMessage } from "../../core/model/message";
 import { retryMove, statusesThatMayBecome } from "../../core/rules/message-status";
@@ -138,15 +137,19 @@ export class DynamoMessageStore implements MessageStore {
         ? { earlierProviderMessageIds: [...(message.earlierProviderMessageIds ?? []), message.providerMessageId] }
         : {}),
     };
-    const result = await updateMessageWithEvents(this.client, this.tableName, refOf(message), e, conditions, {
-      events: [eventsOf.messageStatusChanged(newEventId(), after, claim.now, { type: "agent", id: claim.agentId })],
-      after,
-      retentionSeconds: this.eventRetentionSeconds,
-    });
-    return result.done ? { claimed: true, message: result.message } : { claimed: false, message: result.message };
-  }
-
-  async isOptedOut(customerNumber: string, providerNumber: string): Promise<boolean> {
-    return isOptedOut(await optOutsInForce(this.client, this.tableName, customerNumber), providerNumber);
+    // Not opted out of its send-from number nor of every number, checked in the claim itself.
+    const notOptedOut = optOutChecks(this.tableName, message.to, message.from);
+    try {
+      const result = await updateMessageWithEvents(this.client, this.tableName, refOf(message), e, conditions, {
+        events: [eventsOf.messageStatusChanged(newEventId(), after, claim.now, { type: "agent", id: claim.agentId })],
+        after,
+        retentionSeconds: this.eventRetentionSeconds,
+        extra: notOptedOut,
+      });
+      return result.done ? { claimed: true, message: result.message } : { claimed: false, message: result.message };
+    } catch (error) {
+      if (refusedByOptOut(error, notOptedOut)) return { claimed: false, optedOut: true, message };
+      throw error;
+    }
   }
 }

@@ -1,3 +1,4 @@
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBDocumentClient, TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import { everyProviderNumber } from "../../core/model/consent";
 import { isItemOf, items } from "./items";
@@ -59,6 +60,12 @@ export function optOutChecks(tableName: string, customerNumber: string, provider
       ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
     },
   }));
+}
+
+/** Whether a cancelled transaction whose last items are `checks` (optOutChecks) was refused by an opt-out in force. */
+export function refusedByOptOut(error: unknown, checks: TransactItem[]): boolean {
+  const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
+  return reasons.slice(-checks.length).some((reason) => reason.Code === "ConditionalCheckFailed");
 }
 
 /** The send-from numbers (or `*`) a customer number has an opt-out in force for: a handful at most, read consistently. */

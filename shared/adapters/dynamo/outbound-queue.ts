@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import {
   GetCommand,
   PutCommand,
@@ -19,7 +19,7 @@ import type { PlannedEvent } from "../../core/model/service-event";
 import { queryAll } from "./query-pages";
 import { keys, tableDesign } from "./table-design";
 import { Expression } from "./update-expression";
-import { optOutChecks, putOptOutInForce } from "./opt-out-items";
+import { optOutChecks, putOptOutInForce, refusedByOptOut } from "./opt-out-items";
 
 const pending = tableDesign.indexes.pendingBySender;
 
@@ -170,10 +170,7 @@ export class DynamoOutboundQueue implements OutboundQueue {
       return await this.changeStatus(message, e, conditions, after, at, { items: notOptedOut, events: [] });
     } catch (error) {
       // The opt-out checks come last in the transaction: a failed one means the customer opted out.
-      const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
-      if (reasons.slice(-notOptedOut.length).some((reason) => reason.Code === "ConditionalCheckFailed")) {
-        return { done: false, optedOut: true, message };
-      }
+      if (refusedByOptOut(error, notOptedOut)) return { done: false, optedOut: true, message };
       throw error;
     }
   }

@@ -31,7 +31,11 @@ export interface AsideReceipt {
   expiresAt: number;
 }
 
-export type RetryClaim = { claimed: true; message: StoredMessage } | { claimed: false; message: StoredMessage | undefined };
+export type RetryClaim =
+  | { claimed: true; message: StoredMessage }
+  | { claimed: false; message: StoredMessage | undefined }
+  /** The recipient opted out of its send-from number or of every number: nothing written. */
+  | { claimed: false; optedOut: true; message: StoredMessage };
 
 /** Outbound messages after their creation: delivery receipts and retries (the hand-over is the OutboundQueue's). */
 export interface MessageStore {
@@ -42,5 +46,4 @@ export interface MessageStore {
   keepReceiptAside(receipt: AsideReceipt): Promise<{ pk: string; sk: string }>;
   /** One conditional write `failed → queued` (only if still as read), back in the pending index: the change stream hands the winner of simultaneous retries over. */
   claimRetry(message: StoredMessage, claim: { agentId: string; now: string }): Promise<RetryClaim>;
-  isOptedOut(customerNumber: string, providerNumber: string): Promise<boolean>;
 }
