@@ -3,7 +3,7 @@ import { loadComposeExtension } from "../../shared/adapters/compose/load-compose
 import { readConfig } from "../../shared/platform/config";
 import { initiateMessage } from "../../shared/use-cases/initiate-message";
 import { httpHandler } from "../../shared/adapters/http/http-handler";
-import { routes } from "../../shared/adapters/http/routes";
+import { initiateMessage as initiateMessageRoute } from "../../shared/adapters/http/routes/interactions";
 import { numberHasherFor } from "../../shared/platform/number-hasher";
 
 const config = readConfig();
@@ -14,7 +14,7 @@ const deps = {
   extension: await loadComposeExtension(config.composeExtensionModule),
 };
 
-export const handler = httpHandler(routes.initiateMessage, async (request) => {
+export const handler = httpHandler(initiateMessageRoute, async (request) => {
   const idempotencyKey = request.headers["idempotency-key"];
   return initiateMessage(deps, request.body, { agentId: request.caller.sub, ...(idempotencyKey ? { idempotencyKey } : {}) });
 });
