@@ -7,8 +7,8 @@ import { initiateMessage as initiateMessageRoute } from "../../shared/adapters/h
 import { numberHasherFor } from "../../shared/platform/number-hasher";
 
 const config = readConfig();
-// The privacy key (read on the first send, then kept): the send's transaction checks an erased number's opt-outs.
-const numberHasher = numberHasherFor(config);
+// The privacy key (fetched during the cold start, then kept): every send's transaction checks an erased number's opt-outs.
+const numberHasher = numberHasherFor(config, { prefetchKey: true });
 const deps = {
   ...createAdapters(config, numberHasher ? { numberHasher } : {}),
   extension: await loadComposeExtension(config.composeExtensionModule),
