@@ -2,8 +2,8 @@ import { createAdapters } from "../../shared/platform/composition-root";
 import { readConfig } from "../../shared/platform/config";
 import { createConsumer } from "../../shared/use-cases/create-consumer";
 import { httpHandler } from "../../shared/adapters/http/http-handler";
-import { routes } from "../../shared/adapters/http/routes";
+import { createConsumer as createConsumerRoute } from "../../shared/adapters/http/routes/consumers";
 
 const adapters = createAdapters(readConfig());
 
-export const handler = httpHandler(routes.createConsumer, (request) => createConsumer(adapters, request.body));
+export const handler = httpHandler(createConsumerRoute, (request) => createConsumer(adapters, request.body));

@@ -2,8 +2,8 @@ import { createAdapters } from "../../shared/platform/composition-root";
 import { readConfig } from "../../shared/platform/config";
 import { getConsumer } from "../../shared/use-cases/get-consumer";
 import { httpHandler } from "../../shared/adapters/http/http-handler";
-import { routes } from "../../shared/adapters/http/routes";
+import { getConsumer as getConsumerRoute } from "../../shared/adapters/http/routes/consumers";
 
 const adapters = createAdapters(readConfig());
 
-export const handler = httpHandler(routes.getConsumer, (request) => getConsumer(adapters, request.params.id));
+export const handler = httpHandler(getConsumerRoute, (request) => getConsumer(adapters, request.params.id));

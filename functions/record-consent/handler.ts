@@ -2,7 +2,7 @@ import { createAdapters } from "../../shared/platform/composition-root";
 import { readConfig } from "../../shared/platform/config";
 import { httpHandler } from "../../shared/adapters/http/http-handler";
 import { isInGroup } from "../../shared/adapters/http/caller";
-import { routes } from "../../shared/adapters/http/routes";
+import { recordConsent as recordConsentRoute } from "../../shared/adapters/http/routes/consent";
 import { recordConsent } from "../../shared/use-cases/consent-ledger";
 import { numberHasherFor } from "../../shared/platform/number-hasher";
 
@@ -11,6 +11,6 @@ const config = readConfig();
 const numberHasher = numberHasherFor(config);
 const adapters = createAdapters(config, numberHasher ? { numberHasher } : {});
 
-export const handler = httpHandler(routes.recordConsent, (request) =>
+export const handler = httpHandler(recordConsentRoute, (request) =>
   recordConsent(adapters, request.body, { sub: request.caller.sub, admin: isInGroup(request.caller, ["admins"]) }),
 );

@@ -8,7 +8,7 @@ import type { Group } from "./wire-schemas";
 import { ServiceError } from "../../core/errors";
 import { errorBody, statusOf } from "./error-status";
 import { validatePart } from "./request-validation";
-import type { RouteDefinition } from "./routes";
+import type { RouteDefinition } from "./route-definition";
 import { isInGroup, readCaller, type Caller } from "./caller";
 
 /** Largest request body a route accepts. A 1,600-character SMS in UCS-2 JSON fits many times over. */

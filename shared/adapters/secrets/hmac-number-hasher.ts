@@ -12,13 +12,26 @@ export class HmacNumberHasher implements NumberHasher {
   constructor(private readonly loadKey: () => Promise<Buffer>) {}
 
   async hash(e164: string): Promise<string> {
+    return createHmac("sha256", await this.loadOnce())
+      .update(e164)
+      .digest("hex");
+  }
+
+  /**
+   * Starts loading the key now (a cold start's init) so the first hash does not wait for a
+   * Secrets Manager round trip after the reads before it. A failure here is only forgotten: the
+   * first hash loads again and fails the request as it would have.
+   */
+  prefetch(): void {
+    this.loadOnce().catch(() => undefined);
+  }
+
+  private loadOnce(): Promise<Buffer> {
     this.key ??= this.loadKey().catch((error: unknown) => {
       this.key = undefined;
       throw error;
     });
-    return createHmac("sha256", await this.key)
-      .update(e164)
-      .digest("hex");
+    return this.key;
   }
 }
 

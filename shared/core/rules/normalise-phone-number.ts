@@ -269,9 +269,12 @@ function chooseCountry(input: NormaliseInput): NationalContext | Invalid {
 
 // ---- explaining failures ------------------------------------------------------------------
 
-const regionNames = new Intl.DisplayNames(["en"], { type: "region", fallback: "code" });
+// Made on the first failure to explain, not at import: the first Intl object of a process starts
+// ICU (about 20 ms), a cold start every phone-number route would pay for a valid number too.
+let regionNames: Intl.DisplayNames | undefined;
 
 function regionName(country: string): string {
+  regionNames ??= new Intl.DisplayNames(["en"], { type: "region", fallback: "code" });
   return regionNames.of(country) ?? country;
 }
 
