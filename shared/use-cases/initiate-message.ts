@@ -129,6 +129,9 @@ export async function initiateMessage(
   const { to, sender } = send;
   const provider = send.allProviders.find((candidate) => candidate.number === sender.number);
   const encoding = encodingReport(request.message);
+  // The number's state as stored: nothing about it is assumed any more.
+  const readStateAgain = async () =>
+    Object.assign(send, { state: await deps.conversations.readNumberState(to), stateRead: true, ownProfileAssumed: false });
 
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     const { state } = send;
@@ -141,7 +144,7 @@ export async function initiateMessage(
     });
     // A closed window judged on an assumed state: the customer's last reply may open it (reply grace).
     if (!window.allowed && !send.stateRead) {
-      Object.assign(send, { state: await deps.conversations.readNumberState(to), stateRead: true, ownProfileAssumed: false });
+      await readStateAgain();
       continue;
     }
     // Stored in UTC like every other instant of the table (the scheduled index sorts by it); the
@@ -267,7 +270,7 @@ export async function initiateMessage(
       default:
         // The joined interaction changed, or another transaction held an item: read again.
         await deps.backoff(attempt);
-        Object.assign(send, { state: await deps.conversations.readNumberState(to), stateRead: true, ownProfileAssumed: false });
+        await readStateAgain();
     }
   }
   throw new ServiceError("CONVERSATION_BUSY", "the conversation changed too often while this message was being sent; send it again");
