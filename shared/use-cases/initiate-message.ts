@@ -21,6 +21,7 @@ import type { RecentLocks } from "../core/ports/recent-locks";
 import type { ConversationStore, IdempotencyRecord, InitiationPlan, NumberState } from "../core/ports/conversation-store";
 import { decideInitiation, ownProfileAssumed, type Decision, type Outcome, type ProfileChange } from "../core/rules/decide-initiation";
 import { formatSendWindow, sendWindowOfSend, type SendWindow, type SendWindowReport } from "../core/rules/send-window";
+import { byCodeUnits } from "../core/rules/code-unit-order";
 
 export const maxMessageCharacters = 1600;
 /** Decisions made again after a transaction found its reads stale, before the request gives up. */
@@ -591,8 +592,12 @@ function dryRunAnswer(
   };
 }
 
-/** The request as sent, keys sorted: the same body in another key order is the same request. */
-function hashRequest(request: InitiateMessageInput): string {
-  const sorted = Object.fromEntries(Object.entries(request).sort(([a], [b]) => a.localeCompare(b)));
+/**
+ * The request as sent, keys sorted: the same body in another key order is the same request. The
+ * hash is stored with an Idempotency-Key's record, so it must not change between releases (a test
+ * pins it).
+ */
+export function hashRequest(request: InitiateMessageInput): string {
+  const sorted = Object.fromEntries(Object.entries(request).sort(([a], [b]) => byCodeUnits(a, b)));
   return createHash("sha256").update(JSON.stringify(sorted)).digest("hex");
 }

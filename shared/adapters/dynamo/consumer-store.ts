@@ -5,6 +5,7 @@ import type { Consumer } from "../../core/model/consumer";
 import { fromItem, items } from "./items";
 import { keys, phonePartition, tableDesign } from "./table-design";
 import type { ConsumerStore } from "../../core/ports/consumer-store";
+import { byCodeUnits } from "../../core/rules/code-unit-order";
 
 export class DynamoConsumerStore implements ConsumerStore {
   constructor(
@@ -63,6 +64,6 @@ export class DynamoConsumerStore implements ConsumerStore {
       items = items.concat(retry.Responses?.[this.tableName] ?? []);
       pending = retry.UnprocessedKeys?.[this.tableName]?.Keys;
     }
-    return items.map((item) => fromItem<Consumer>(item)).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    return items.map((item) => fromItem<Consumer>(item)).sort((a, b) => byCodeUnits(a.createdAt, b.createdAt));
   }
 }

@@ -31,6 +31,7 @@ import type {
   FoundState,
   NumberState,
 } from "../../core/ports/conversation-store";
+import { byCodeUnits } from "../../core/rules/code-unit-order";
 
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 /** Which assumption a transaction item re-checks, so a cancellation reason can be read back. */
@@ -121,7 +122,7 @@ export class DynamoConversationStore implements ConversationStore {
     }
     // Oldest consumer first (the sort key orders them by id, not by age).
     state.consumerIds = links
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.consumerId.localeCompare(b.consumerId))
+      .sort((a, b) => byCodeUnits(a.createdAt, b.createdAt) || byCodeUnits(a.consumerId, b.consumerId))
       .map((link) => link.consumerId);
     return state;
   }

@@ -6,6 +6,7 @@ import { keys, tableDesign } from "./table-design";
 import type { Interaction, Participant } from "../../core/model/interaction";
 import type { Message } from "../../core/model/message";
 import type { InteractionPage, InteractionStore } from "../../core/ports/interaction-store";
+import { byCodeUnits } from "../../core/rules/code-unit-order";
 
 export class DynamoInteractionStore implements InteractionStore {
   constructor(
@@ -29,7 +30,7 @@ export class DynamoInteractionStore implements InteractionStore {
     const record = items.find((item) => isItemOf(item, "interaction"));
     if (!record) return undefined;
     const participants = items.filter((item) => isItemOf(item, "participant")).map((item) => fromItem<Participant>(item));
-    return { ...fromItem<Interaction>(record), participants: participants.sort((a, b) => a.joinedAt.localeCompare(b.joinedAt)) };
+    return { ...fromItem<Interaction>(record), participants: participants.sort((a, b) => byCodeUnits(a.joinedAt, b.joinedAt)) };
   }
 
   async listMessages(interactionId: string, options: { limit: number; after?: string }) {

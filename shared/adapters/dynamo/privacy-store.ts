@@ -24,6 +24,7 @@ import { decodeListCursor, encodeListCursor } from "./list-cursor";
 import { queryAll, queryPrefix, queryPrefixPage } from "./query-pages";
 import { keys, phonePartition, tableDesign, type ItemKey } from "./table-design";
 import { Expression } from "./update-expression";
+import { byCodeUnits } from "../../core/rules/code-unit-order";
 
 /** The error code a message pending when its number was erased ends with: it is never sent. */
 export const erasedErrorCode = "ERASED";
@@ -135,7 +136,7 @@ export class DynamoPrivacyStore implements PrivacyStore {
       found.push(...(Responses?.[this.tableName] ?? []));
       pending = UnprocessedKeys?.[this.tableName]?.Keys;
     }
-    return found.map((item) => fromItem<Consumer>(item)).sort((a, b) => a.id.localeCompare(b.id));
+    return found.map((item) => fromItem<Consumer>(item)).sort((a, b) => byCodeUnits(a.id, b.id));
   }
 
   // ---- the erasure's record --------------------------------------------------------------------

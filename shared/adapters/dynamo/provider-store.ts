@@ -6,6 +6,7 @@ import type { Provider } from "../../core/model/provider";
 import { fromItem, items } from "./items";
 import { keys, tableDesign } from "./table-design";
 import type { CreateProviderResult, ProviderChange, ProviderStore } from "../../core/ports/provider-store";
+import { byCodeUnits } from "../../core/rules/code-unit-order";
 
 /**
  * The provider list as this process last read it, per table. Providers are configuration (a few
@@ -66,7 +67,7 @@ export class DynamoProviderStore implements ProviderStore {
     const items = await queryPrefix(this.client, this.tableName, keys.providersPartition, keys.providerPrefix);
     const providers = items
       .map((item) => fromItem<Provider>(item))
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+      .sort((a, b) => byCodeUnits(a.createdAt, b.createdAt) || byCodeUnits(a.id, b.id));
     if (this.listTtlMs > 0) listCache.set(this.tableName, { readAt, providers: structuredClone(providers) });
     return providers;
   }

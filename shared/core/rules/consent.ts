@@ -1,4 +1,5 @@
 import { everyProviderNumber, type ConsentEntry, type ConsentStatus } from "../model/consent";
+import { byCodeUnits } from "./code-unit-order";
 
 /**
  * Sends from `providerNumber` are refused: the customer opted out of that number, or someone
@@ -29,5 +30,5 @@ export function consentStatuses(entries: readonly ConsentEntry[], optOuts: reado
 
 /** Oldest first; entries of the same instant in the order of their ids (which the ledger makes sortable). */
 export function byTime(a: ConsentEntry, b: ConsentEntry): number {
-  return a.at.localeCompare(b.at) || a.id.localeCompare(b.id);
+  return byCodeUnits(a.at, b.at) || byCodeUnits(a.id, b.id);
 }
