@@ -20,7 +20,7 @@ const adapterFolders = ["dynamo", "sms", "http", "compose", "events", "metrics",
 
 /**
  * The rings (docs/architecture.md): core imports nothing of ours; use cases import the core;
- * each adapter imports the core (and the one logger), never another adapter; only
+ * each adapter imports the core (and the one logger, and the SDK client settings), never another adapter; only
  * functions/, local/, infra/ and the composition root put rings together.
  */
 const rings = [
@@ -45,6 +45,7 @@ const rings = [
       "**/use-cases/**",
       "**/platform/**",
       "!**/platform/logger",
+      "!**/platform/aws-sdk-client",
       "**/functions/**",
       "**/local/**",
       "**/infra/**",

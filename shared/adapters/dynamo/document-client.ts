@@ -1,5 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { withoutSdkCallLogging } from "../../platform/aws-sdk-client";
 
 /**
  * Listeners told of every document client created from now on (see `onDocumentClientCreated`).
@@ -24,16 +25,18 @@ export function onDocumentClientCreated(listener: (client: DynamoDBDocumentClien
  */
 export function createDocumentClient(config: { endpoint?: string | undefined }): DynamoDBDocumentClient {
   const local = config.endpoint !== undefined;
-  const client = new DynamoDBClient({
-    ...(local
-      ? {
-          endpoint: config.endpoint,
-          region: process.env.AWS_REGION ?? "local",
-          credentials: { accessKeyId: "local", secretAccessKey: "local" },
-        }
-      : {}),
-    maxAttempts: 5,
-  });
+  const client = withoutSdkCallLogging(
+    new DynamoDBClient({
+      ...(local
+        ? {
+            endpoint: config.endpoint,
+            region: process.env.AWS_REGION ?? "local",
+            credentials: { accessKeyId: "local", secretAccessKey: "local" },
+          }
+        : {}),
+      maxAttempts: 5,
+    }),
+  );
   const documentClient = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });

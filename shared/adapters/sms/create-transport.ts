@@ -6,6 +6,7 @@ import { EndUserMessagingTransport } from "./end-user-messaging-transport";
 import { OutboxTransport } from "./outbox-transport";
 import type { SmsTransport } from "../../core/ports/sms-transport";
 import { SnsTransport } from "./sns-transport";
+import { withoutSdkCallLogging } from "../../platform/aws-sdk-client";
 
 export const smsTransportKinds = ["outbox", "sns", "end-user-messaging"] as const;
 
@@ -21,7 +22,7 @@ export function createTransport(env: NodeJS.ProcessEnv = process.env): SmsTransp
     case "outbox":
       return new OutboxTransport(env.OUTBOX_FILE || join(tmpdir(), "agent-initiated-sms-outbox.jsonl"));
     case "sns":
-      return new SnsTransport(new SNSClient({}));
+      return new SnsTransport(withoutSdkCallLogging(new SNSClient({})));
     case "end-user-messaging": {
       const configurationSet = env.SMS_CONFIGURATION_SET;
       if (!configurationSet) {
@@ -29,7 +30,7 @@ export function createTransport(env: NodeJS.ProcessEnv = process.env): SmsTransp
           "SMS_TRANSPORT=end-user-messaging needs SMS_CONFIGURATION_SET (the configuration set that returns delivery receipts), which is not set",
         );
       }
-      return new EndUserMessagingTransport(new PinpointSMSVoiceV2Client({}), configurationSet);
+      return new EndUserMessagingTransport(withoutSdkCallLogging(new PinpointSMSVoiceV2Client({})), configurationSet);
     }
     default:
       throw new Error(`SMS_TRANSPORT must be one of ${smsTransportKinds.join(", ")}, not '${kind}'`);
