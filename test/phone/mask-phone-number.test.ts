@@ -37,6 +37,13 @@ describe("maskDigitRuns", () => {
     expect(maskDigitRuns("id 12345678")).toBe("id 1234••78");
   });
 
+  it("leaves digits inside ids alone, so a log line can still be searched for its interaction", () => {
+    expect(maskDigitRuns("joined int_7371883bc48f446ca6ea")).toBe("joined int_7371883bc48f446ca6ea");
+    expect(maskDigitRuns("request 1234567abcdef and abc1234567")).toBe("request 1234567abcdef and abc1234567");
+    // A number after a key's separator or a + is still a number.
+    expect(maskDigitRuns("PROFILE#+14155550171 to=+14155550171 x+14155550171")).toBe("PROFILE#+1415•••••71 to=+1415•••••71 x+1415•••••71");
+  });
+
   it("leaves shorter runs and ISO dates alone", () => {
     expect(maskDigitRuns("order 123456 of 2024-05-01T12:34:56.789Z")).toBe("order 123456 of 2024-05-01T12:34:56.789Z");
   });

@@ -44,8 +44,12 @@ const PHONE_KEYS = new Set(
 /** Keys whose string values are message text: only their length is kept. */
 const TEXT_KEYS = new Set(["message", "body", "messageBody"].map((key) => key.toLowerCase()));
 
-/** A run of 7 or more digits, optionally after a `+` and with separators between them. */
-const DIGIT_RUN = /\+?\d(?:[ \u00A0.\-/()]*\d){6,}/g;
+/**
+ * A run of 7 or more digits, optionally after a `+` and with separators between them, standing on
+ * its own: digits inside a word (`int_7371883bc4…`, a hash, a request id) are part of an id, and a
+ * masked id could no longer be searched for.
+ */
+const DIGIT_RUN = /(?<!\w)\+?\d(?:[ \u00A0.\-/()]*\d){6,}(?!\w)/g;
 /** ISO dates (2024-05-01) are not phone numbers: timestamps stay readable. */
 const ISO_DATE = /^(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])$/;
 
@@ -61,7 +65,7 @@ export function maskDigitRuns(text: string): string {
  * - strings under `message`, `body` and `messageBody` become `[redacted N chars]` (N counts
  *   characters, not UTF-16 units); under those keys an object (such as an API answer's
  *   `message: { id, status }`) is copied like any other;
- * - any other string has its runs of 7+ digits masked (ISO dates excepted).
+ * - any other string has its runs of 7+ digits masked (ISO dates and digits inside ids excepted).
  * Errors become plain objects (`name`, `message`, `stack`, own fields) with digit runs masked;
  * their message is kept, being diagnostics rather than a text someone wrote. Cycles are cut.
  */
