@@ -2,7 +2,7 @@
  * Section 2 of `npm run bench`: bundles and cold starts. Every function of the functions table is
  * bundled exactly as the stack bundles it (infra/service-function.ts: esbuild, ESM, minified,
  * node22, main fields module/main, the ESM require banner, the AWS SDK bundled, source map without
- * sources), and so is a floor function (bench-floor-handler.ts: the DynamoDB document client and
+ * sources, trimmed to our own code), and so is a floor function (bench-floor-handler.ts: the DynamoDB document client and
  * one GetItem) in the same run.
  *
  * Cold start: a fresh `node` process (NODE_OPTIONS=--enable-source-maps, as the stack sets it)
@@ -12,6 +12,9 @@
  * interleaved (floor, every function, floor, ...), each on a fresh table seeded with the fixtures'
  * provider and consumer, so every round's first event meets the same data; the figure is the
  * median of the rounds.
+ *
+ * BENCH_PROFILE_DIR=<dir>: each fresh process also writes a CPU profile of its first event there
+ * (<function>-<pid>.cpuprofile; open it in Chrome's DevTools), to see where a first event's time goes.
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -21,6 +24,7 @@ import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { build, type Metafile } from "esbuild";
 import { createAdapters } from "../shared/platform/composition-root";
+import { trimSourceMap } from "../infra/trim-source-map.mjs";
 import { createTableInput } from "../shared/adapters/dynamo/table-definition";
 import { functionTable } from "../shared/platform/function-table";
 import { createConsumer } from "../shared/use-cases/create-consumer";
@@ -30,6 +34,9 @@ import { median } from "./bench-percentiles";
 import { figure, printTable } from "./bench-table";
 
 export const floorId = "floor";
+
+/** BENCH_ONLY=initiate-message,compose-options: only these functions (and the floor), to look at one closely. */
+const only = process.env.BENCH_ONLY?.split(",").map((id) => id.trim());
 
 export interface BundleFigures {
   id: string;
@@ -75,6 +82,15 @@ const context = {
 const started = performance.now();
 const { handler } = await import(process.env.BENCH_BUNDLE);
 const imported = performance.now();
+let session;
+if (process.env.BENCH_PROFILE_DIR) {
+  const { Session } = await import("node:inspector/promises");
+  session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.setSamplingInterval", { interval: 100 });
+  await session.post("Profiler.start");
+}
 let answered;
 try {
   const result = await handler(event, context);
@@ -86,6 +102,10 @@ try {
   answered = "threw " + (error && error.name);
 }
 const handled = performance.now();
+if (session) {
+  const { profile } = await session.post("Profiler.stop");
+  writeFileSync(process.env.BENCH_PROFILE_DIR + "/" + process.env.BENCH_FUNCTION + "-" + process.pid + ".cpuprofile", JSON.stringify(profile));
+}
 writeFileSync(process.env.BENCH_RESULT, JSON.stringify({ importMs: imported - started, firstEventMs: handled - imported, answered }));
 process.exit(0);
 `;
@@ -104,12 +124,14 @@ export async function benchColdStart(options: { endpoint: string; workDir: strin
   writeFileSync(floorEvent, "{}");
   const targets: Target[] = [
     { id: floorId, trigger: "-", entry: join(projectRoot, "scripts", "bench-floor-handler.ts"), event: floorEvent },
-    ...functionTable.map((fn) => ({
-      id: fn.id,
-      trigger: fn.trigger.kind,
-      entry: join(projectRoot, "functions", fn.id, "handler.ts"),
-      event: fixturePath(fn.id),
-    })),
+    ...functionTable
+      .filter((fn) => only === undefined || only.includes(fn.id))
+      .map((fn) => ({
+        id: fn.id,
+        trigger: fn.trigger.kind,
+        entry: join(projectRoot, "functions", fn.id, "handler.ts"),
+        event: fixturePath(fn.id),
+      })),
   ];
 
   // The banner comes from the stack's own module (it loads aws-cdk-lib, once): no copy to drift.
@@ -137,6 +159,8 @@ export async function benchColdStart(options: { endpoint: string; workDir: strin
   });
   const bundles = targets.map((target) => {
     const outfile = join(outDir, target.id, "index.mjs");
+    // As the stack's after-bundling hook does: the map keeps only our code's mappings.
+    writeFileSync(`${outfile}.map`, trimSourceMap(readFileSync(`${outfile}.map`, "utf8")));
     return { target, outfile, largest: largestParts(metafile, outfile) };
   });
 
@@ -178,6 +202,7 @@ export async function benchColdStart(options: { endpoint: string; workDir: strin
           BENCH_EVENT: target.event,
           BENCH_FUNCTION: target.id,
           BENCH_RESULT: resultFile,
+          ...(process.env.BENCH_PROFILE_DIR ? { BENCH_PROFILE_DIR: process.env.BENCH_PROFILE_DIR } : {}),
         },
         cwd: options.workDir,
         stdio: ["ignore", "ignore", "pipe"],

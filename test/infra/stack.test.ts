@@ -266,6 +266,16 @@ describe("the stack with its defaults (Cognito user pool)", () => {
     expect(existsSync(join(assetDir, composeExtensionFileName))).toBe(false);
   });
 
+  it("ships a source map of our code only (Node parses the whole map at cold start)", () => {
+    const fn = functionOf(s, "initiate-message");
+    const assetDir = join(s.app.outdir, `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, "")}`);
+    const map = JSON.parse(readFileSync(join(assetDir, "index.mjs.map"), "utf8")) as { sources: string[]; mappings: string };
+    expect(map.sources.some((source) => source.includes("functions/initiate-message/handler.ts"))).toBe(true);
+    expect(map.sources.some((source) => source.includes("shared/use-cases/initiate-message.ts"))).toBe(true);
+    expect(map.sources.filter((source) => source.includes("node_modules/"))).toEqual([]);
+    expect(map.mappings.length).toBeGreaterThan(1000);
+  });
+
   it("routes every entry of the route table, each behind the JWT authorizer, to its own function", () => {
     const routes = ofType(s.resources, "AWS::ApiGatewayV2::Route");
     expect(routes).toHaveLength(routeList.length);
