@@ -1,7 +1,15 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import countriesAndTimezones from "countries-and-timezones";
 import { countryTimeZones } from "../../shared/core/rules/country-time-zones";
-import { formatSendWindow, isTimeZone, parseSendWindow, recipientTimeZones, sendWindowAt } from "../../shared/core/rules/send-window";
+import {
+  formatSendWindow,
+  isTimeZone,
+  isoWithOffset,
+  parseSendWindow,
+  recipientTimeZones,
+  sendWindowAt,
+} from "../../shared/core/rules/send-window";
 
 const window = parseSendWindow("08:00-21:00")!;
 const at = (iso: string) => new Date(iso);
@@ -117,5 +125,87 @@ describe("a country with several zones: the most restrictive window", () => {
       timeZone: "UTC",
       nextAllowedAt: "2026-01-15T09:00:00+00:00",
     });
+  });
+});
+
+describe("wall clocks (offsets are read from Intl once per zone and steady hour)", () => {
+  /** The same instant as Intl prints it with its offset, read independently of the rule's code. */
+  function intlIso(at: number, zone: string): string {
+    const parts = Object.fromEntries(
+      new Intl.DateTimeFormat("en-US", {
+        timeZone: zone,
+        hourCycle: "h23",
+        year: "numeric",
+        month: "2-digit",
+        day: "2-digit",
+        hour: "2-digit",
+        minute: "2-digit",
+        second: "2-digit",
+        timeZoneName: "longOffset",
+      })
+        .formatToParts(new Date(at))
+        .map((part) => [part.type, part.value]),
+    );
+    const offset = parts.timeZoneName === "GMT" ? "+00:00" : parts.timeZoneName!.slice(3);
+    return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}${offset}`;
+  }
+
+  const zones = [
+    ...new Set([
+      ...Object.values(countryTimeZones).flat(),
+      "UTC",
+      "Australia/Lord_Howe",
+      "Asia/Kathmandu",
+      "Pacific/Chatham",
+      "Africa/Casablanca",
+    ]),
+  ];
+  // Instants of offset changes (2026-2027), where a reading kept for a whole hour would go wrong first.
+  const changes = [
+    "2026-03-08T07:00:00Z", // US east, spring
+    "2026-03-08T10:00:00Z", // US west
+    "2026-03-29T01:00:00Z", // EU
+    "2026-04-04T15:00:00Z", // Lord Howe, back to +10:30
+    "2026-04-04T14:00:00Z", // Chatham
+    "2026-10-03T15:30:00Z", // Lord Howe, forward to +11
+    "2026-10-25T01:00:00Z", // EU
+    "2026-11-01T06:00:00Z", // US east, autumn
+    "2027-03-14T10:00:00Z",
+  ].map(Date.parse);
+
+  it("match Intl's at any instant of 2024-2040, in every zone of every country", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.parse("2024-01-01T00:00:00Z"), max: Date.parse("2040-12-31T00:00:00Z") }),
+        fc.constantFrom(...zones),
+        (at, zone) => {
+          expect(isoWithOffset(at, zone)).toBe(intlIso(at, zone));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("match Intl's around offset changes, each second of the hour before and after, in the zones that change then", () => {
+    const changing = ["America/New_York", "America/Los_Angeles", "Europe/Paris", "Europe/London", "Australia/Lord_Howe", "Pacific/Chatham"];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...changes),
+        fc.integer({ min: -3_600_000, max: 3_600_000 }),
+        fc.constantFrom(...changing),
+        (change, delta, zone) => {
+          expect(isoWithOffset(change + delta, zone)).toBe(intlIso(change + delta, zone));
+        },
+      ),
+      { numRuns: 3000 },
+    );
+    // And the instant itself, and the second before it, in the zone that changes there.
+    for (const [iso, zone, before, after] of [
+      ["2026-03-08T07:00:00Z", "America/New_York", "2026-03-08T01:59:59-05:00", "2026-03-08T03:00:00-04:00"],
+      ["2026-10-03T15:30:00Z", "Australia/Lord_Howe", "2026-10-04T01:59:59+10:30", "2026-10-04T02:30:00+11:00"],
+    ] as const) {
+      expect(isoWithOffset(Date.parse(iso) - 1000, zone)).toBe(before);
+      expect(isoWithOffset(Date.parse(iso), zone)).toBe(after);
+    }
   });
 });
