@@ -581,3 +581,23 @@ function mulberry32(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+describe("normalisePhoneNumber: recent verdicts are kept", () => {
+  it("answers the same input with the same frozen verdict, and a different context with its own", () => {
+    const first = normalisePhoneNumber({ phoneNumber: "020 7946 0018", defaultCountry: "GB" });
+    const again = normalisePhoneNumber({ phoneNumber: "020 7946 0018", defaultCountry: "GB" });
+    expect(again).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(first).toMatchObject({ valid: true, e164: "+442079460018", country: "GB", source: "default_country" });
+    // The same digits read in another context are another verdict, not the kept one.
+    expect(normalisePhoneNumber({ phoneNumber: "020 7946 0018", defaultCountry: "US" })).toMatchObject({ valid: false });
+    expect(normalisePhoneNumber({ phoneNumber: "020 7946 0018", requestCountry: "gb", defaultCountry: "US" })).toMatchObject({
+      valid: true,
+      source: "request_country",
+    });
+    expect(normalisePhoneNumber({ phoneNumber: "020 7946 0018", consumerLocation: "GB", defaultCountry: "US" })).toMatchObject({
+      valid: true,
+      source: "consumer_location",
+    });
+  });
+});

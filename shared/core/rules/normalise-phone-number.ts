@@ -77,7 +77,26 @@ export function isSupportedCountry(code: string): boolean {
   return /^[A-Z]{2}$/.test(upper) && isKnownToLibphonenumber(upper);
 }
 
+/**
+ * Verdicts of recent inputs. Reading a number is libphonenumber's parse, validation and type (about
+ * 0.1 ms), and a conversation sends to and from the same few numbers again and again (every
+ * message, dry run and compose of it). The verdict depends on nothing but the input; it is frozen,
+ * so no caller can change the one the next caller gets.
+ */
+const recentVerdicts = new Map<string, NumberVerdict>();
+const RECENT_VERDICTS_KEPT = 1000;
+
 export function normalisePhoneNumber(input: NormaliseInput): NumberVerdict {
+  const key = `${input.phoneNumber}\u0000${input.requestCountry ?? ""}\u0000${input.consumerLocation ?? ""}\u0000${input.defaultCountry}`;
+  const known = recentVerdicts.get(key);
+  if (known) return known;
+  const verdict = Object.freeze(readPhoneNumber(input));
+  if (recentVerdicts.size >= RECENT_VERDICTS_KEPT) recentVerdicts.clear();
+  recentVerdicts.set(key, verdict);
+  return verdict;
+}
+
+function readPhoneNumber(input: NormaliseInput): NumberVerdict {
   const lexed = lex(input.phoneNumber);
   if ("reason" in lexed) return lexed;
   const { plus, digits, extension } = lexed;
