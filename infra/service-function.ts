@@ -49,6 +49,14 @@ export const composeExtensionRuntimePath = `/var/task/${composeExtensionFileName
 export const esmRequireBanner =
   'import { createRequire as __esmCreateRequire } from "node:module"; const require = __esmCreateRequire(import.meta.url);';
 
+/**
+ * Modules bundled in place of others (esbuild `alias`), paths relative to the project root: the
+ * SDK's credential chain becomes the environment's credentials only (infra/lambda-credentials.ts).
+ */
+export const bundleAliases: Readonly<Record<string, string>> = {
+  "@aws-sdk/credential-provider-node": "infra/lambda-credentials.ts",
+};
+
 /** What a function may do to the table: the construct grants exactly this. */
 export type TableAccess = "read" | "readWrite";
 
@@ -197,6 +205,9 @@ export class ServiceFunction extends Construct {
         bundleAwsSDK: true,
         logLevel: LogLevel.WARNING,
         forceDockerBundling: false,
+        esbuildArgs: {
+          "--alias": Object.entries(bundleAliases).map(([module, path]) => `${module}=${join(projectRoot, path)}`),
+        },
         // The source map keeps only our code's mappings (infra/trim-source-map.mjs): Node parses
         // the whole map at cold start, and four fifths of it is the AWS SDK's.
         commandHooks: bundlingHooks(extension),

@@ -264,6 +264,10 @@ describe("the stack with its defaults (Cognito user pool)", () => {
     expect(existsSync(join(assetDir, "index.mjs.map"))).toBe(true);
     expect(existsSync(join(assetDir, "node_modules"))).toBe(false);
     expect(existsSync(join(assetDir, composeExtensionFileName))).toBe(false);
+    // The SDK's credential chain is the environment's credentials only (infra/lambda-credentials.ts).
+    const code = readFileSync(join(assetDir, "index.mjs"), "utf8");
+    expect(code).toContain("Unable to find environment variable credentials");
+    expect(code).not.toContain("Skipping SSO provider in default chain");
   });
 
   it("ships a source map of our code only (Node parses the whole map at cold start)", () => {
