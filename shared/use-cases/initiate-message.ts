@@ -341,7 +341,11 @@ async function sendAfterReading(
   caller: { agentId: string; idempotencyKey?: string },
   requestHash: string,
 ): Promise<SendContext | { replayed: InitiationResult }> {
-  const [{ consumer: requestedConsumer, record: earlier }, allProviders, origin] = await Promise.all([
+  // A `to` written in international form is the same number whoever the consumer is: its state is
+  // read alongside the consumer, not after it (one round trip instead of two).
+  const toAsWritten = request.to ? normalisePhoneNumber({ phoneNumber: request.to, defaultCountry: deps.defaultCountry }) : undefined;
+  const early = toAsWritten?.valid && toAsWritten.source === "input" ? toAsWritten.e164 : undefined;
+  const [{ consumer: requestedConsumer, record: earlier }, allProviders, origin, earlyState] = await Promise.all([
     // A repeat answers the first answer even if the world moved on since (provider deactivated,
     // profile moved): the key is looked up with the consumer, in one round trip.
     caller.idempotencyKey && !request.dryRun
@@ -349,6 +353,7 @@ async function sendAfterReading(
       : deps.consumers.get(request.consumerId).then((consumer) => ({ consumer, record: undefined })),
     deps.providers.list(),
     request.originInteractionId ? deps.interactions.get(request.originInteractionId) : Promise.resolve(undefined),
+    early ? deps.conversations.readNumberState(early) : Promise.resolve(undefined),
   ]);
   if (earlier) return { replayed: await replay(deps, earlier, requestHash) };
   if (request.originInteractionId && !origin) {
@@ -368,7 +373,7 @@ async function sendAfterReading(
   const defaults =
     request.to && request.from ? undefined : await composeDefaults(deps.extension, { consumer, originInteraction: origin, providers });
   const { e164: to, country } = resolveTo(deps, request, consumer, origin, defaults?.defaultSendTo ?? null);
-  const state = await deps.conversations.readNumberState(to);
+  const state = earlyState && early === to ? earlyState : await deps.conversations.readNumberState(to);
   const sender = resolveFrom(deps, request, providers, state.locks, origin, defaults?.defaultSendFrom ?? null);
   return { consumerId: consumer.id, consumer, allProviders, sender, to, country, state, stateRead: true, ownProfileAssumed: false };
 }

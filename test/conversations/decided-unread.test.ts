@@ -23,6 +23,8 @@ const FROM = "+14155550100";
 let table: TestTable;
 let adapters: ReturnType<typeof createAdapters>;
 const calls: string[] = [];
+/** Each call's start (">Command") and end ("<Command"), in the order they happen. */
+const spans: string[] = [];
 // 18:00Z: 11:00 in California, 14:00 in New York (the window of a US number is open), 03:00 in Tokyo.
 let now = new Date("2026-07-15T18:00:00Z");
 const clock = { now: () => new Date(now) };
@@ -58,6 +60,17 @@ beforeAll(async () => {
     },
     { step: "initialize", name: "countDynamoDbCalls" },
   );
+  adapters.documentClient.middlewareStack.add(
+    (next, context) => async (args) => {
+      spans.push(`>${String(context.commandName)}`);
+      try {
+        return await next(args);
+      } finally {
+        spans.push(`<${String(context.commandName)}`);
+      }
+    },
+    { step: "initialize", name: "spanDynamoDbCalls" },
+  );
   await createProvider(adapters, { number: FROM, name: "Support" });
   await createConsumer(adapters, { id: "uma", name: "Uma", phoneNumbers: ["+14155550101"] });
   await createConsumer(adapters, { id: "vic", name: "Vic", phoneNumbers: ["+14155550102"] });
@@ -67,6 +80,7 @@ beforeAll(async () => {
 afterAll(async () => table.drop());
 beforeEach(() => {
   calls.length = 0;
+  spans.length = 0;
   now = new Date("2026-07-15T18:00:00Z");
 });
 
@@ -173,5 +187,19 @@ describe("a send decided on nothing read", () => {
     expect(refused).toMatchObject({ status: 409, code: "RECIPIENT_OPTED_OUT" });
     expect(refused.message).toContain(`opted out of messages from ${FROM}`);
     expect(await invariantViolations(table)).toEqual([]);
+  });
+});
+
+describe("a send that reads first", () => {
+  it("reads the state of a `to` written in international form alongside the consumer: one round trip, not two", async () => {
+    const dryRun = await send("uma", "+14155550101", { dryRun: true });
+    expect(dryRun).toMatchObject({ dryRun: true, to: "+14155550101" });
+    expect(spans).toEqual([">GetItemCommand", ">QueryCommand", expect.stringMatching(/^</), expect.stringMatching(/^</)]);
+  });
+
+  it("reads the state of a national `to` after the consumer, whose location says how to read it", async () => {
+    const dryRun = await send("uma", "(415) 555-0101", { dryRun: true });
+    expect(dryRun).toMatchObject({ dryRun: true, to: "+14155550101" });
+    expect(spans).toEqual([">GetItemCommand", "<GetItemCommand", ">QueryCommand", "<QueryCommand"]);
   });
 });
