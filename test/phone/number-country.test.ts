@@ -26,4 +26,10 @@ describe("countryOfNumber (min metadata)", () => {
     expect(["+12135550100", "+14165550100", "+18765551234", "+17875550100"].map(countryOfNumber)).toEqual(["US", "CA", "JM", "PR"]);
     expect(countryOfNumber("+80012345678")).toBeUndefined();
   });
+
+  it("answers a number asked again the same, the kept answer included (a number of no country too)", () => {
+    for (let round = 0; round < 2; round++) {
+      expect(["+12135550100", "+14165550100", "+80012345678"].map(countryOfNumber)).toEqual(["US", "CA", undefined]);
+    }
+  });
 });
