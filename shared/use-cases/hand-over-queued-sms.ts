@@ -41,7 +41,9 @@ export type HandOverOutcome =
   /** Another sender (or a redelivered record) claimed it, or it changed since this record: the claim decides, nothing sent. */
   | "claimed_elsewhere"
   /** The transport throttled it: back in the queue with backoff. */
-  | "throttled";
+  | "throttled"
+  /** The customer opted out after it was accepted (the claim's check met the opt-out): ended `failed` `RECIPIENT_OPTED_OUT`, never handed over. */
+  | "opted_out";
 
 /**
  * When a message's validity ends: its provider's `validForSeconds` after it was accepted, or, for a
@@ -55,8 +57,9 @@ export function validUntilFor(message: StoredMessage, provider: Pick<Provider, "
 /**
  * Hands one `queued` outbound message to the transport, once, from a change-stream record:
  * checks its validity, keeps the order of its conversation key, waits for a pacing slot of its
- * send-from number, claims it (`queued → sending`, conditional), calls the transport, and records
- * the verdict under the same claim. A throttled message goes back to the queue with backoff; the
+ * send-from number, claims it (`queued → sending`, conditional, in one transaction with the checks
+ * that the customer has not opted out since), calls the transport, and records the verdict under
+ * the same claim. A throttled message goes back to the queue with backoff; the
  * end of a message dispatches the next one of its key. Whatever happens between two steps, the
  * sweep (sweep-outbound-queue.ts) finds the message pending and finishes it.
  */
@@ -72,7 +75,7 @@ export async function handOverQueuedSms(
   let now = deps.clock.now();
   const validUntil = validUntilFor(message, provider);
   if (now > validUntil) {
-    const expired = await deps.queue.expire(message, now.toISOString());
+    const expired = await deps.queue.endQueued(message, pipelineErrorCodes.validityExpired, now.toISOString());
     if (!expired.done) return "claimed_elsewhere";
     await dispatchNextOnKey(deps, message, now);
     return "expired";
@@ -106,6 +109,13 @@ export async function handOverQueuedSms(
     at: now.toISOString(),
     leaseUntil: new Date(now.getTime() + settings.leaseMs).toISOString(),
   });
+  if ("optedOut" in claimed) {
+    const at = deps.clock.now();
+    const ended = await deps.queue.endQueued(message, pipelineErrorCodes.recipientOptedOut, at.toISOString());
+    if (!ended.done) return "claimed_elsewhere";
+    await dispatchNextOnKey(deps, message, at);
+    return "opted_out";
+  }
   if (!claimed.done) return "claimed_elsewhere";
   const handedAt = deps.clock.now();
 

@@ -73,7 +73,7 @@ export async function receiveInboundSms(deps: ReceiveInboundDeps, sms: InboundSm
     // Confirm a STOP or START that changed something (so once), answer every HELP.
     const reply =
       optOut === "record" ? keywordReplies.stop : optOut === "lift" ? keywordReplies.start : keyword === "help" ? deps.helpText : undefined;
-    const autoReply = reply ? automaticReply(deps, interaction, reply, now) : undefined;
+    const autoReply = reply && keyword ? automaticReply(deps, interaction, keyword, reply, now) : undefined;
     const event = () => deps.ids.next("evt");
     const customerActor = { type: "customer" as const };
     const consent: ConsentEntry | undefined = optOut
@@ -132,7 +132,7 @@ export async function receiveInboundSms(deps: ReceiveInboundDeps, sms: InboundSm
  * The keyword's answer, written `queued` with the inbound message (one transaction) and handed over
  * by the change stream like any message. A millisecond after the inbound one, so it sorts after it.
  */
-function automaticReply(deps: ReceiveInboundDeps, interaction: Interaction, body: string, inboundAt: string): Message {
+function automaticReply(deps: ReceiveInboundDeps, interaction: Interaction, keyword: SmsKeyword, body: string, inboundAt: string): Message {
   return {
     id: deps.ids.next("msg"),
     interactionId: interaction.id,
@@ -142,6 +142,7 @@ function automaticReply(deps: ReceiveInboundDeps, interaction: Interaction, body
     to: interaction.to!,
     status: "queued",
     createdAt: new Date(Date.parse(inboundAt) + 1).toISOString(),
+    answersKeyword: keyword,
   };
 }
 

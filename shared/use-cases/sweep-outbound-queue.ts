@@ -79,7 +79,7 @@ export async function sweepOutboundQueue(deps: SweepDeps, settings: SweepSetting
         continue;
       }
       if (message.status === "queued" && now > validUntilFor(message, provider)) {
-        if ((await deps.queue.expire(message, at)).done) report.expired++;
+        if ((await deps.queue.endQueued(message, pipelineErrorCodes.validityExpired, at)).done) report.expired++;
         continue;
       }
       if (!firstOfKey.has(message.to)) firstOfKey.set(message.to, message);

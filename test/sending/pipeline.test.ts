@@ -1,4 +1,5 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBStreamEvent } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -15,6 +16,9 @@ import { createConsumer } from "../../shared/use-cases/create-consumer";
 import { createProvider } from "../../shared/use-cases/create-provider";
 import { defaultHandOverSettings, type HandOverOutcome } from "../../shared/use-cases/hand-over-queued-sms";
 import { initiateMessage } from "../../shared/use-cases/initiate-message";
+import { receiveInboundSms } from "../../shared/use-cases/receive-inbound-sms";
+import { keywordReplies } from "../../shared/core/rules/sms-keywords";
+import { items } from "../../shared/adapters/dynamo/items";
 import { retryMessage } from "../../shared/use-cases/retry-message";
 import { defaultSweepSettings, staleAfterFor, sweepOutboundQueue } from "../../shared/use-cases/sweep-outbound-queue";
 import { handStreamBatch, type StreamBatchDeps } from "../../functions/sms-sender/stream-batch";
@@ -37,7 +41,7 @@ const FROM = "+14155550100";
 const PACED = "+14155550300";
 /** Messages valid one minute. */
 const SHORT_LIVED = "+14155550400";
-const CUSTOMERS = 40;
+const CUSTOMERS = 42;
 const customer = (i: number) => `+1415555${String(1000 + i).padStart(4, "0")}`;
 
 /** A transport whose behaviour the test sets; it remembers every hand-over, with when it happened. */
@@ -216,6 +220,47 @@ describe("the hand-over", () => {
     expect(refusal).toMatchObject({ code: "RECIPIENT_OPTED_OUT" });
     expect(statusOf(refusal as unknown as ServiceError)).toBe(409);
     expect(await table.scanAll()).toEqual(items);
+  });
+
+  it("a STOP that lands while a message waits for the sender: the claim meets it, failed RECIPIENT_OPTED_OUT, never handed over; the STOP's confirmation goes", async () => {
+    const events = setBatchesAside();
+    const message = await send(40, "accepted before the STOP");
+    const stop = await receiveInboundSms(
+      { ...adapters, clock: { now: () => new Date() }, helpText: "help" },
+      { originationNumber: customer(40), destinationNumber: FROM, messageBody: "STOP", inboundMessageId: "pipeline-stop-40" },
+    );
+    await poller.drain();
+    const records = events.flatMap((event) => event.Records);
+    const transport = new ScriptedTransport();
+    const hand = () => sender(senderDeps({ transport }))({ Records: records });
+    expect(await hand()).toEqual({ batchItemFailures: [] });
+    expect(await stored(message)).toMatchObject({ status: "failed", errorCode: "RECIPIENT_OPTED_OUT", failedAt: expect.any(String) });
+    expect(await stored(message)).not.toHaveProperty("claim");
+    expect(transport.times(message.id)).toBe(0);
+    // The confirmation, on the same conversation key after it, is exempt: it goes once.
+    expect(transport.handed).toEqual([expect.objectContaining({ to: customer(40), body: keywordReplies.stop })]);
+    expect("autoReplyMessageId" in stop && transport.handed[0]!.messageId).toBe("autoReplyMessageId" in stop && stop.autoReplyMessageId);
+    expect(outcomes).toEqual(["opted_out", "sent"]);
+    // The same records again (a redelivered batch, images still queued): each claim is refused, nothing more goes.
+    outcomes.length = 0;
+    await hand();
+    expect(transport.handed).toHaveLength(1);
+    expect(outcomes).toEqual(["claimed_elsewhere", "claimed_elsewhere"]);
+    expect(await invariantViolations(table)).toEqual([]);
+  });
+
+  it("an opt-out of every send-from number (`*`, recorded by a person) lands before the claim: the same", async () => {
+    const events = setBatchesAside();
+    const message = await send(41, "accepted before the opt-out");
+    await poller.drain();
+    await table.documentClient.send(
+      new PutCommand({ TableName: table.tableName, Item: items.optOut(customer(41), "*", new Date().toISOString(), "agent") }),
+    );
+    const transport = new ScriptedTransport();
+    await sender(senderDeps({ transport }))({ Records: events.flatMap((event) => event.Records) });
+    expect(await stored(message)).toMatchObject({ status: "failed", errorCode: "RECIPIENT_OPTED_OUT" });
+    expect(transport.handed).toEqual([]);
+    expect(outcomes).toEqual(["opted_out"]);
   });
 
   it("ignores records it has no business with: other items, inbound and sent messages, removals", async () => {

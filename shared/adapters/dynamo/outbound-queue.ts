@@ -8,7 +8,7 @@ import {
   type TransactWriteCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import type { SendClaim, StoredMessage } from "../../core/model/message";
-import type { OutboundQueue, PaceReservation, Pacer, PromoteWrite, QueueWrite, SendVerdict } from "../../core/ports/outbound-queue";
+import type { OptOutCheckedWrite, OutboundQueue, PaceReservation, Pacer, QueueWrite, SendVerdict } from "../../core/ports/outbound-queue";
 import { claimFrom, pipelineErrorCodes, scheduledMoves, verdictFrom } from "../../core/rules/message-status";
 import { paceInterval } from "../../core/rules/pacing";
 import { fromItem, items, pendingIndexAttributes, pendingIndexNames } from "./items";
@@ -20,13 +20,15 @@ import { queryAll } from "./query-pages";
 import { keys, tableDesign } from "./table-design";
 import { Expression } from "./update-expression";
 import { optOutChecks, putOptOutInForce, refusedByOptOut } from "./opt-out-items";
+import { optOutsApplyTo } from "../../core/rules/consent";
 
 const pending = tableDesign.indexes.pendingBySender;
 
 /**
- * The hand-over's writes on the single table. Each is one conditional UpdateItem on the message
- * item (the carrier's opt-out: one transaction with the opt-out item), so the database decides who
- * sends: a claim only from `queued`, a verdict only under the same claim.
+ * The hand-over's writes on the single table. Each is one transaction around the message's
+ * conditional update (with its `message.status_changed` event; the claim and the promotion with the
+ * opt-out checks, the carrier's opt-out with the opt-out item), so the database decides who sends: a
+ * claim only from `queued` and only while no opt-out is in force, a verdict only under the same claim.
  */
 export class DynamoOutboundQueue implements OutboundQueue {
   constructor(
@@ -36,7 +38,7 @@ export class DynamoOutboundQueue implements OutboundQueue {
     private readonly eventRetentionSeconds = 7 * 24 * 3600,
   ) {}
 
-  claim(message: StoredMessage, claim: SendClaim): Promise<QueueWrite> {
+  claim(message: StoredMessage, claim: SendClaim): Promise<OptOutCheckedWrite> {
     const e = new Expression();
     e.set("status", "sending");
     e.set("claim", claim);
@@ -48,7 +50,13 @@ export class DynamoOutboundQueue implements OutboundQueue {
       e.equalsAsRead("retriedAt", message.retriedAt),
     ];
     const { notBefore: _notBefore, ...rest } = message;
-    return this.changeStatus(message, e, conditions, { ...rest, status: "sending", claim }, claim.at);
+    const after: StoredMessage = { ...rest, status: "sending", claim };
+    // A STOP (or a person's opt-out) that landed after the send was accepted stops it here, the
+    // last write before the transport: a message waiting for its pacing slot or after a throttle.
+    if (!optOutsApplyTo(message)) return this.changeStatus(message, e, conditions, after, claim.at);
+    return this.withOptOutChecks(message, (checks) =>
+      this.changeStatus(message, e, conditions, after, claim.at, { items: checks, events: [] }),
+    );
   }
 
   async recordVerdict(message: StoredMessage, claimId: string, verdict: SendVerdict): Promise<QueueWrite> {
@@ -83,16 +91,10 @@ export class DynamoOutboundQueue implements OutboundQueue {
     return this.changeStatus(message, e, this.heldBy(e, claimId), after, new Date().toISOString());
   }
 
-  expire(message: StoredMessage, at: string): Promise<QueueWrite> {
+  endQueued(message: StoredMessage, errorCode: string, at: string): Promise<QueueWrite> {
     const e = new Expression();
-    this.fail(e, pipelineErrorCodes.validityExpired, at);
-    return this.changeStatus(
-      message,
-      e,
-      [`${e.name("status")} = ${e.value("queued", claimFrom)}`],
-      failed(message, pipelineErrorCodes.validityExpired, at),
-      at,
-    );
+    this.fail(e, errorCode, at);
+    return this.changeStatus(message, e, [`${e.name("status")} = ${e.value("queued", claimFrom)}`], failed(message, errorCode, at), at);
   }
 
   endLapsedClaim(message: StoredMessage, at: string): Promise<QueueWrite> {
@@ -157,7 +159,7 @@ export class DynamoOutboundQueue implements OutboundQueue {
     return found;
   }
 
-  async promoteScheduled(message: StoredMessage, at: string): Promise<PromoteWrite> {
+  promoteScheduled(message: StoredMessage, at: string): Promise<OptOutCheckedWrite> {
     const e = new Expression();
     e.set("status", scheduledMoves.promote.to);
     e.set("promotedAt", at);
@@ -165,11 +167,19 @@ export class DynamoOutboundQueue implements OutboundQueue {
     for (const [attribute, value] of Object.entries(pendingIndexAttributes(message))) e.set(attribute, value);
     const conditions = [`${e.name("status")} = ${e.value("scheduled", scheduledMoves.promote.from)}`];
     const after: StoredMessage = { ...message, status: scheduledMoves.promote.to, promotedAt: at };
+    return this.withOptOutChecks(message, (checks) => this.changeStatus(message, e, conditions, after, at, { items: checks, events: [] }));
+  }
+
+  /** A write that lets the message go, with the checks that no opt-out of (to, from) nor of (to, `*`) is in force as its last items. */
+  private async withOptOutChecks(
+    message: StoredMessage,
+    write: (checks: TransactItem[]) => Promise<QueueWrite>,
+  ): Promise<OptOutCheckedWrite> {
     const notOptedOut = optOutChecks(this.tableName, message.to, message.from);
     try {
-      return await this.changeStatus(message, e, conditions, after, at, { items: notOptedOut, events: [] });
+      return await write(notOptedOut);
     } catch (error) {
-      // The opt-out checks come last in the transaction: a failed one means the customer opted out.
+      // The message's own condition is answered as a refusal before this; a failed check last means the customer opted out.
       if (refusedByOptOut(error, notOptedOut)) return { done: false, optedOut: true, message };
       throw error;
     }

@@ -23,6 +23,11 @@ export interface Message {
   scheduledFor?: string;
   /** The body and the customer's number were erased (a privacy erasure). */
   redacted?: boolean;
+  /**
+   * The service's automatic answer to the customer's STOP, START or HELP. It goes whatever the
+   * opt-outs say: a STOP is confirmed, and HELP is answered to everyone.
+   */
+  answersKeyword?: "stop" | "start" | "help";
 }
 
 /** Where an outbound message is stored, found by its id alone (`keys.messageById`). */

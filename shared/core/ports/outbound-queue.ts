@@ -9,8 +9,11 @@ export type SendVerdict =
 /** A conditional write on a pending message: done, or refused with the message as it is stored now (undefined: gone). */
 export type QueueWrite = { done: true; message: StoredMessage } | { done: false; message: StoredMessage | undefined };
 
-/** The promotion of a scheduled message: a `QueueWrite`, or refused because the customer opted out (nothing written). */
-export type PromoteWrite = QueueWrite | { done: false; optedOut: true; message: StoredMessage };
+/**
+ * A write that lets an SMS go (the claim of a queued message, the promotion of a scheduled one): a
+ * `QueueWrite`, or refused because the customer opted out meanwhile (nothing written).
+ */
+export type OptOutCheckedWrite = QueueWrite | { done: false; optedOut: true; message: StoredMessage };
 
 /**
  * Outbound messages waiting for, or in, the hand-over to the transport. Every method is one
@@ -18,14 +21,19 @@ export type PromoteWrite = QueueWrite | { done: false; optedOut: true; message: 
  * a write.
  */
 export interface OutboundQueue {
-  /** `queued → sending` with this claim, only if still `queued` and as read (not put back or retried since). */
-  claim(message: StoredMessage, claim: SendClaim): Promise<QueueWrite>;
+  /**
+   * `queued → sending` with this claim, only if still `queued` and as read (not put back or retried
+   * since), and only if the customer has not opted out of its send-from number nor of every number
+   * (`*`) since it was accepted, checked in the same transaction: else nothing is written and the
+   * answer says `optedOut`.
+   */
+  claim(message: StoredMessage, claim: SendClaim): Promise<OptOutCheckedWrite>;
   /** `sending → sent|failed`, only while `claim` holds it. A receipt that came first stands (answered not done). */
   recordVerdict(message: StoredMessage, claimId: string, verdict: SendVerdict): Promise<QueueWrite>;
   /** `sending → queued` (throttled): released, to be handed over again not before `notBefore`. */
   putBack(message: StoredMessage, claimId: string, change: { notBefore: string; throttled: number }): Promise<QueueWrite>;
-  /** `queued → failed VALIDITY_EXPIRED`, only if still `queued`. */
-  expire(message: StoredMessage, at: string): Promise<QueueWrite>;
+  /** `queued → failed` with this code (`VALIDITY_EXPIRED`, or `RECIPIENT_OPTED_OUT` when the claim met an opt-out), only if still `queued`. */
+  endQueued(message: StoredMessage, errorCode: string, at: string): Promise<QueueWrite>;
   /** `sending → failed OUTCOME_UNKNOWN`, only while the same claim, with its lease run out, holds it. */
   endLapsedClaim(message: StoredMessage, at: string): Promise<QueueWrite>;
   /**
@@ -45,7 +53,7 @@ export interface OutboundQueue {
    * nor of every number (`*`), checked in the same transaction: else nothing is written and the
    * answer says `optedOut`.
    */
-  promoteScheduled(message: StoredMessage, at: string): Promise<PromoteWrite>;
+  promoteScheduled(message: StoredMessage, at: string): Promise<OptOutCheckedWrite>;
   /** `scheduled → failed` with this code (the customer opted out before its time), only if still `scheduled`. */
   endScheduled(message: StoredMessage, errorCode: string, at: string): Promise<QueueWrite>;
 }

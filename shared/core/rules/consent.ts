@@ -1,4 +1,5 @@
 import { everyProviderNumber, type ConsentEntry, type ConsentStatus } from "../model/consent";
+import type { Message } from "../model/message";
 import { byCodeUnits } from "./code-unit-order";
 
 /**
@@ -31,4 +32,13 @@ export function consentStatuses(entries: readonly ConsentEntry[], optOuts: reado
 /** Oldest first; entries of the same instant in the order of their ids (which the ledger makes sortable). */
 export function byTime(a: ConsentEntry, b: ConsentEntry): number {
   return byCodeUnits(a.at, b.at) || byCodeUnits(a.id, b.id);
+}
+
+/**
+ * Whether the customer's opt-outs stop this outbound message when it is handed over: every message
+ * but the automatic answers to STOP, START and HELP (the confirmation of a STOP goes to a number
+ * that has just opted out, by design).
+ */
+export function optOutsApplyTo(message: Pick<Message, "answersKeyword">): boolean {
+  return message.answersKeyword === undefined;
 }

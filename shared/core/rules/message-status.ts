@@ -11,15 +11,16 @@ import type { MessageStatus } from "../model/message";
  *     │              │ throttled │
  *     │              │           ├─────────────────► delivered (a receipt before the verdict)
  *     │              │           └─────────────────► failed    (the transport's refusal, or OUTCOME_UNKNOWN)
- *     │              └─────────────────────────────► failed    (VALIDITY_EXPIRED)
+ *     │              └─────────────────────────────► failed    (VALIDITY_EXPIRED, or RECIPIENT_OPTED_OUT: the claim met an opt-out)
  *     └────────────────────────────────────────────► failed    (RECIPIENT_OPTED_OUT: consent changed before its time)
  *
  * A send made outside the recipient's send window with `scheduleIfOutsideWindow` starts
  * `scheduled`; only the sweep moves it, when its `scheduledFor` comes: `scheduled → queued` (the
  * promotion, which re-checks the customer's opt-outs) or `scheduled → failed` with
  * `RECIPIENT_OPTED_OUT`. Receipts never move a scheduled message (it has no provider id yet).
- * The sender claims a `queued` message (`queued → sending`, one conditional write) before it calls
- * the transport; only the claim's holder records the verdict. `delivered` and `failed` are final for
+ * The sender claims a `queued` message (`queued → sending`, one conditional write, with the same
+ * opt-out checks as the promotion) before it calls the transport; only the claim's holder records
+ * the verdict. `delivered` and `failed` are final for
  * receipts: whatever order receipts arrive in, none moves a message back or sideways. The moves back
  * are the sender's put-back of a throttled message (`sending → queued`, same claim) and an agent's
  * retry (`failed → queued`), each its own conditional write.

@@ -83,6 +83,8 @@ export const Message = readsAs<CoreMessage>()(
     scheduledFor: z.optional(Timestamp),
     /** The body and the customer's number were erased. */
     redacted: z.optional(z.boolean()),
+    /** The service's automatic answer to the customer's STOP, START or HELP (sent whatever the opt-outs say). */
+    answersKeyword: z.optional(z.enum(["stop", "start", "help"])),
   }),
 );
 /** An outbound message with its delivery bookkeeping (attempts, receipts). */
