@@ -41,7 +41,7 @@ const FROM = "+14155550100";
 const PACED = "+14155550300";
 /** Messages valid one minute. */
 const SHORT_LIVED = "+14155550400";
-const CUSTOMERS = 42;
+const CUSTOMERS = 45;
 const customer = (i: number) => `+1415555${String(1000 + i).padStart(4, "0")}`;
 
 /** A transport whose behaviour the test sets; it remembers every hand-over, with when it happened. */
@@ -247,6 +247,65 @@ describe("the hand-over", () => {
     expect(transport.handed).toHaveLength(1);
     expect(outcomes).toEqual(["claimed_elsewhere", "claimed_elsewhere"]);
     expect(await invariantViolations(table)).toEqual([]);
+  });
+
+  it("STOP, START and STOP again before the answers go: both STOPs are confirmed, the START's answer is not sent", async () => {
+    const events = setBatchesAside();
+    const inbound = (body: string, n: number) =>
+      receiveInboundSms(
+        { ...adapters, clock: { now: () => new Date() }, helpText: "help" },
+        { originationNumber: customer(42), destinationNumber: FROM, messageBody: body, inboundMessageId: `pipeline-42-${n}` },
+      );
+    await inbound("STOP", 1);
+    await inbound("START", 2);
+    await inbound("STOP", 3);
+    await poller.drain();
+    const transport = new ScriptedTransport();
+    await sender(senderDeps({ transport }))({ Records: events.flatMap((event) => event.Records) });
+    expect(transport.handed.map((sms) => sms.body)).toEqual([keywordReplies.stop, keywordReplies.stop]);
+    expect(outcomes).toEqual(["sent", "opted_out", "sent"]);
+  });
+
+  it("a STOP's confirmation that failed can be retried by an agent although the customer opted out: it goes once", async () => {
+    const failing = new ScriptedTransport(async () => {
+      throw new SmsSendError("TRANSPORT_TIMEOUT", "no answer in time", { retryable: true });
+    });
+    onBatch = sender(senderDeps({ transport: failing }));
+    const stop = await receiveInboundSms(
+      { ...adapters, clock: { now: () => new Date() }, helpText: "help" },
+      { originationNumber: customer(43), destinationNumber: FROM, messageBody: "STOP", inboundMessageId: "pipeline-stop-43" },
+    );
+    await poller.drain();
+    const interactionId = "interactionId" in stop ? stop.interactionId : "";
+    const messageId = "autoReplyMessageId" in stop ? stop.autoReplyMessageId! : "";
+    expect(failing.handed.map((sms) => sms.messageId)).toEqual([messageId]);
+    const working = new ScriptedTransport();
+    onBatch = sender(senderDeps({ transport: working }));
+    const retried = await retryMessage(adapters, { interactionId, messageId }, { agentId: "agent-al" });
+    expect(retried.message).toMatchObject({ status: "queued", attempts: 2, answersKeyword: "stop" });
+    await poller.drain();
+    expect(working.handed).toEqual([expect.objectContaining({ messageId, body: keywordReplies.stop })]);
+  });
+
+  it("a sender late with a stale image never ends the attempt an agent's retry made since", async () => {
+    const failing = new ScriptedTransport(async () => {
+      throw new SmsSendError("TRANSPORT_TIMEOUT", "no answer in time", { retryable: true });
+    });
+    onBatch = sender(senderDeps({ transport: failing }));
+    const first = await send(44, "first attempt");
+    await poller.drain();
+    const aside = setBatchesAside();
+    const retried = await retryMessage(adapters, { interactionId: first.interactionId, messageId: first.id }, { agentId: "agent-al" });
+    // The first attempt's image (queued, no retriedAt), as a redelivered record would carry it.
+    expect(await adapters.queue.endQueued(first, "RECIPIENT_OPTED_OUT", new Date().toISOString())).toMatchObject({ done: false });
+    expect(await stored(first)).toMatchObject({ status: "queued", attempts: 2, retriedAt: retried.message.retriedAt });
+    expect(await stored(first)).not.toHaveProperty("errorCode");
+    // The retried attempt goes as usual.
+    await poller.drain();
+    const working = new ScriptedTransport();
+    await sender(senderDeps({ transport: working }))({ Records: aside.flatMap((event) => event.Records) });
+    expect(await stored(first)).toMatchObject({ status: "sent", attempts: 2 });
+    expect(working.times(first.id)).toBe(1);
   });
 
   it("an opt-out of every send-from number (`*`, recorded by a person) lands before the claim: the same", async () => {

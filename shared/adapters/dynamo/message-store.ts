@@ -2,6 +2,7 @@ import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/li
 import { items, pendingIndexAttributes, pendingIndexNames } from "./items";
 import { keys, tableDesign } from "./table-design";
 import { optOutChecks, refusedByOptOut } from "./opt-out-items";
+import { optOutsApplyTo } from "../../core/rules/consent";
 import type { AsideReceipt, MessageStore, ReceiptApplied, ReceiptChange, RetryClaim } from "../../core/ports/message-store";
 import type { MessageRef, StoredMessage } from "../../core/model/message";
 import { retryMove, statusesThatMayBecome } from "../../core/rules/message-status";
@@ -137,8 +138,9 @@ export class DynamoMessageStore implements MessageStore {
         ? { earlierProviderMessageIds: [...(message.earlierProviderMessageIds ?? []), message.providerMessageId] }
         : {}),
     };
-    // Not opted out of its send-from number nor of every number, checked in the claim itself.
-    const notOptedOut = optOutChecks(this.tableName, message.to, message.from);
+    // Not opted out of its send-from number nor of every number, checked in the claim itself
+    // (but a STOP's confirmation or a HELP answer, which go whatever the opt-outs say).
+    const notOptedOut = optOutsApplyTo(message) ? optOutChecks(this.tableName, message.to, message.from) : [];
     try {
       const result = await updateMessageWithEvents(this.client, this.tableName, refOf(message), e, conditions, {
         events: [eventsOf.messageStatusChanged(newEventId(), after, claim.now, { type: "agent", id: claim.agentId })],

@@ -64,6 +64,7 @@ export function optOutChecks(tableName: string, customerNumber: string, provider
 
 /** Whether a cancelled transaction whose last items are `checks` (optOutChecks) was refused by an opt-out in force. */
 export function refusedByOptOut(error: unknown, checks: TransactItem[]): boolean {
+  if (checks.length === 0) return false;
   const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
   return reasons.slice(-checks.length).some((reason) => reason.Code === "ConditionalCheckFailed");
 }

@@ -94,7 +94,13 @@ export class DynamoOutboundQueue implements OutboundQueue {
   endQueued(message: StoredMessage, errorCode: string, at: string): Promise<QueueWrite> {
     const e = new Expression();
     this.fail(e, errorCode, at);
-    return this.changeStatus(message, e, [`${e.name("status")} = ${e.value("queued", claimFrom)}`], failed(message, errorCode, at), at);
+    // Still queued and the same attempt as read: a late sender must not end a retry made since.
+    const conditions = [
+      `${e.name("status")} = ${e.value("queued", claimFrom)}`,
+      e.equalsAsRead("throttled", message.throttled),
+      e.equalsAsRead("retriedAt", message.retriedAt),
+    ];
+    return this.changeStatus(message, e, conditions, failed(message, errorCode, at), at);
   }
 
   endLapsedClaim(message: StoredMessage, at: string): Promise<QueueWrite> {

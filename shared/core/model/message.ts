@@ -24,8 +24,9 @@ export interface Message {
   /** The body and the customer's number were erased (a privacy erasure). */
   redacted?: boolean;
   /**
-   * The service's automatic answer to the customer's STOP, START or HELP. It goes whatever the
-   * opt-outs say: a STOP is confirmed, and HELP is answered to everyone.
+   * The service's automatic answer to the customer's STOP, START or HELP. The answers to STOP and
+   * HELP go whatever the service's opt-outs say (`optOutsApplyTo`): a STOP is confirmed, and HELP
+   * is answered to everyone.
    */
   answersKeyword?: "stop" | "start" | "help";
 }

@@ -35,10 +35,11 @@ export function byTime(a: ConsentEntry, b: ConsentEntry): number {
 }
 
 /**
- * Whether the customer's opt-outs stop this outbound message when it is handed over: every message
- * but the automatic answers to STOP, START and HELP (the confirmation of a STOP goes to a number
- * that has just opted out, by design).
+ * Whether the customer's opt-outs stop this outbound message when it is handed over (or retried):
+ * every message but the automatic answers to STOP and HELP. The confirmation of a STOP goes to a
+ * number that has just opted out, by design, and HELP is answered to everyone. The answer to START
+ * is not exempt: a customer who writes STOP again before it goes does not get "subscribed again".
  */
 export function optOutsApplyTo(message: Pick<Message, "answersKeyword">): boolean {
-  return message.answersKeyword === undefined;
+  return message.answersKeyword !== "stop" && message.answersKeyword !== "help";
 }

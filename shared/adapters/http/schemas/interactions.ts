@@ -83,7 +83,7 @@ export const Message = readsAs<CoreMessage>()(
     scheduledFor: z.optional(Timestamp),
     /** The body and the customer's number were erased. */
     redacted: z.optional(z.boolean()),
-    /** The service's automatic answer to the customer's STOP, START or HELP (sent whatever the opt-outs say). */
+    /** The service's automatic answer to the customer's STOP, START or HELP (those to STOP and HELP go whatever the opt-outs say). */
     answersKeyword: z.optional(z.enum(["stop", "start", "help"])),
   }),
 );
