@@ -13,7 +13,6 @@ export const handler = middy<unknown, SweepReport>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async () => {
     const report = await sweepOutboundQueue(deps, { staleAfterMs: config.redispatchAfterMs });
-    if (report.redispatched || report.expired || report.lapsed || report.promoted || report.optedOut)
-      logger.info("sms sweep", { ...report });
+    if (Object.values(report).some((count) => count > 0)) logger.info("sms sweep", { ...report });
     return report;
   });

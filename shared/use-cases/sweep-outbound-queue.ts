@@ -1,12 +1,15 @@
 import type { StoredMessage } from "../core/model/message";
 import type { Clock } from "../core/ports/clock-and-ids";
 import type { OutboundQueue } from "../core/ports/outbound-queue";
+import type { InteractionReader } from "../core/ports/interaction-store";
 import type { ProviderStore } from "../core/ports/provider-store";
 import { pipelineErrorCodes } from "../core/rules/message-status";
 import { validUntilFor } from "./hand-over-queued-sms";
 
 export interface SweepDeps {
   queue: OutboundQueue;
+  /** The customer a scheduled message was written for is its interaction's (which never changes). */
+  interactions: InteractionReader;
   providers: Pick<ProviderStore, "list">;
   clock: Clock;
 }
@@ -43,6 +46,8 @@ export interface SweepReport {
   promoted: number;
   /** Scheduled messages whose customer opted out before their time, ended `failed` `RECIPIENT_OPTED_OUT`. */
   optedOut: number;
+  /** Scheduled messages whose number became another customer's before their time, ended `failed` `NUMBER_MOVED`. */
+  numberMoved: number;
 }
 
 /**
@@ -54,20 +59,25 @@ export interface SweepReport {
  * moment wins or loses cleanly.
  *
  * It also promotes the scheduled messages whose `scheduledFor` came (`scheduled → queued`, one
- * transaction that re-checks the customer's opt-outs), or ends them `failed`
- * `RECIPIENT_OPTED_OUT` when the customer opted out meanwhile. Promoted first, so a promoted
+ * transaction that re-checks the customer's opt-outs and that the number is still the customer's),
+ * or ends them `failed` `RECIPIENT_OPTED_OUT` when the customer opted out meanwhile, `NUMBER_MOVED`
+ * when a send for another customer moved the number to them. Promoted first, so a promoted
  * message is not in this run's pending lists: the change stream hands it over, the next run looks
  * after it as after any queued message.
  */
 export async function sweepOutboundQueue(deps: SweepDeps, settings: SweepSettings = defaultSweepSettings): Promise<SweepReport> {
-  const report: SweepReport = { redispatched: 0, expired: 0, lapsed: 0, promoted: 0, optedOut: 0 };
+  const report: SweepReport = { redispatched: 0, expired: 0, lapsed: 0, promoted: 0, optedOut: 0, numberMoved: 0 };
   const now = deps.clock.now();
   const at = now.toISOString();
   for (const message of await deps.queue.dueScheduled(at, settings.scheduledPerRun ?? defaultScheduledPerRun)) {
-    const promoted = await deps.queue.promoteScheduled(message, at);
+    // An interaction's consumer never changes: reading it before the conditional write is safe.
+    const consumerId = (await deps.interactions.get(message.interactionId))?.consumerId ?? undefined;
+    const promoted = await deps.queue.promoteScheduled(message, at, consumerId);
     if (promoted.done) report.promoted++;
     else if ("optedOut" in promoted) {
       if ((await deps.queue.endScheduled(message, pipelineErrorCodes.recipientOptedOut, at)).done) report.optedOut++;
+    } else if ("numberMoved" in promoted) {
+      if ((await deps.queue.endScheduled(message, pipelineErrorCodes.numberMoved, at)).done) report.numberMoved++;
     }
   }
   for (const provider of await deps.providers.list()) {

@@ -133,7 +133,7 @@ describe("events/ fixtures", () => {
       JSON.parse(readFileSync(new URL("../../events/sms-sweep.json", import.meta.url), "utf8")),
       lambdaContext("sms-sweep"),
     );
-    expect(result).toEqual({ redispatched: 0, expired: 0, lapsed: 0, promoted: 0, optedOut: 0 });
+    expect(result).toEqual({ redispatched: 0, expired: 0, lapsed: 0, promoted: 0, optedOut: 0, numberMoved: 0 });
   });
 
   it("privacy-erasure (a scheduled event) carries out the erasure the request-erasure fixture asked for", async () => {

@@ -159,7 +159,8 @@ async function tally(messages: StoredMessage[], transport: ScriptedTransport) {
 }
 
 const later = (ms: number): Clock => ({ now: () => new Date(Date.now() + ms) });
-const sweep = (clock: Clock) => sweepOutboundQueue({ queue: adapters.queue, providers: adapters.providers, clock });
+const sweep = (clock: Clock) =>
+  sweepOutboundQueue({ queue: adapters.queue, providers: adapters.providers, interactions: adapters.interactions, clock });
 const batchOf = (n: number) => Array.from({ length: n }, (_, k) => k);
 
 describe("the hand-over", () => {
@@ -368,8 +369,8 @@ describe("crash safety: the process dies between two steps, the sweep finishes t
     const transport = new ScriptedTransport();
     onBatch = sender(senderDeps({ transport }));
     // Not yet stale: nothing is dispatched again.
-    expect(await sweep(later(0))).toEqual({ redispatched: 0, expired: 0, lapsed: 0, promoted: 0, optedOut: 0 });
-    expect(await sweep(later(31_000))).toEqual({ redispatched: N, expired: 0, lapsed: 0, promoted: 0, optedOut: 0 });
+    expect(await sweep(later(0))).toEqual({ redispatched: 0, expired: 0, lapsed: 0, promoted: 0, optedOut: 0, numberMoved: 0 });
+    expect(await sweep(later(31_000))).toEqual({ redispatched: N, expired: 0, lapsed: 0, promoted: 0, optedOut: 0, numberMoved: 0 });
     await poller.drain();
     const figures = await tally(messages, transport);
     console.log(`[crash commit→claim] ${N} messages: lost ${figures.lost}, doubled ${figures.doubled}: ${figures.statuses.join(", ")}`);
@@ -422,13 +423,14 @@ describe("crash safety: the process dies between two steps, the sweep finishes t
     expect((await Promise.all(messages.map(stored))).map((m) => m.status)).toEqual(messages.map(() => "sending"));
 
     // The lease still runs: the sweep leaves the claims alone.
-    expect(await sweep(later(60_000))).toEqual({ redispatched: 0, expired: 0, lapsed: 0, promoted: 0, optedOut: 0 });
+    expect(await sweep(later(60_000))).toEqual({ redispatched: 0, expired: 0, lapsed: 0, promoted: 0, optedOut: 0, numberMoved: 0 });
     expect(await sweep(later(defaultHandOverSettings.leaseMs + 1000))).toEqual({
       redispatched: 0,
       expired: 0,
       lapsed: N,
       promoted: 0,
       optedOut: 0,
+      numberMoved: 0,
     });
     const figures = await tally(messages, transport);
     console.log(`[crash claim→transport] ${N} messages: lost ${figures.lost}, doubled ${figures.doubled}: ${figures.statuses.join(", ")}`);
@@ -461,7 +463,7 @@ describe("crash safety: the process dies between two steps, the sweep finishes t
     await poller.drain();
     // A working sender from here on: whatever it reads, the claim stops a second hand-over.
     onBatch = sender(senderDeps({ transport }));
-    expect(await sweep(later(31_000))).toEqual({ redispatched: 0, expired: 0, lapsed: 0, promoted: 0, optedOut: 0 });
+    expect(await sweep(later(31_000))).toEqual({ redispatched: 0, expired: 0, lapsed: 0, promoted: 0, optedOut: 0, numberMoved: 0 });
     expect(await sweep(later(defaultHandOverSettings.leaseMs + 1000))).toMatchObject({ lapsed: N });
     await poller.drain();
     const figures = await tally(messages, transport);

@@ -136,7 +136,8 @@ async function scheduled(i: number): Promise<StoredMessage> {
 
 const stored = async (message: StoredMessage) =>
   (await adapters.messages.get({ interactionId: message.interactionId, createdAt: message.createdAt, messageId: message.id }))!;
-const sweep = () => sweepOutboundQueue({ queue: adapters.queue, providers: adapters.providers, clock });
+const sweep = () =>
+  sweepOutboundQueue({ queue: adapters.queue, providers: adapters.providers, interactions: adapters.interactions, clock });
 const handedOver = async (message: StoredMessage) => (await outbox.list()).filter((entry) => entry.id === `outbox-${message.id}`);
 async function eventsOf(interactionId: string) {
   const page = await adapters.events.ofInteraction(interactionId, { limit: 100 });
@@ -256,7 +257,7 @@ describe("the sweep hands a scheduled message over at its time", () => {
 
     // Nothing left to do: a later sweep and another drain hand nothing over again.
     now = new Date("2026-07-15T12:05:00Z");
-    expect(await sweep()).toEqual({ redispatched: 0, expired: 0, lapsed: 0, promoted: 0, optedOut: 0 });
+    expect(await sweep()).toEqual({ redispatched: 0, expired: 0, lapsed: 0, promoted: 0, optedOut: 0, numberMoved: 0 });
     await poller.drain();
     expect(await handedOver(message)).toHaveLength(1);
     expect(await invariantViolations(table)).toEqual([]);
@@ -283,6 +284,30 @@ describe("the sweep hands a scheduled message over at its time", () => {
     expect(await statusEvents(message)).toEqual(["failed RECIPIENT_OPTED_OUT"]);
     const item = (await table.scanAll()).find((candidate) => candidate.itemType === "message" && candidate.id === message.id);
     expect(item).not.toHaveProperty("gsi4pk");
+  });
+
+  it("the number moved to another customer before its time (a wrong-customer send): NUMBER_MOVED, never handed over", async () => {
+    await createConsumer(adapters, { id: "ny-8", name: "Nia 8", timeZone: "America/New_York", phoneNumbers: [customer(8)] });
+    await createConsumer(adapters, { id: "new-owner-8", name: "Noor", timeZone: "America/New_York" });
+    const message = await scheduled(8);
+
+    // At 08:00 in New York, before the sweep runs, an agent writes to the number for its new owner.
+    now = new Date("2026-07-15T12:00:05Z");
+    const moved = (await initiateMessage(
+      deps(),
+      { consumerId: "new-owner-8", to: customer(8), from: FROM, message: "Welcome, Noor", confirmReassociation: true },
+      { agentId: "ann" },
+    )) as InitiationResult;
+    expect(moved).toMatchObject({ outcome: "replaced_other_consumer", message: { status: "queued" } });
+    await poller.drain();
+
+    now = new Date("2026-07-15T12:00:30Z");
+    expect(await sweep()).toMatchObject({ promoted: 0, numberMoved: 1 });
+    await poller.drain();
+    expect(await stored(message)).toMatchObject({ status: "failed", errorCode: "NUMBER_MOVED" });
+    expect(await handedOver(message)).toEqual([]);
+    expect(await handedOver(moved.message)).toHaveLength(1);
+    expect(await statusEvents(message)).toEqual(["failed NUMBER_MOVED"]);
   });
 
   it("an opt-out from every send-from number (the ledger's `*` item) ends it the same way", async () => {

@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import {
   GetCommand,
   PutCommand,
@@ -8,7 +8,15 @@ import {
   type TransactWriteCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import type { SendClaim, StoredMessage } from "../../core/model/message";
-import type { OptOutCheckedWrite, OutboundQueue, PaceReservation, Pacer, QueueWrite, SendVerdict } from "../../core/ports/outbound-queue";
+import type {
+  OptOutCheckedWrite,
+  OutboundQueue,
+  PaceReservation,
+  Pacer,
+  PromoteWrite,
+  QueueWrite,
+  SendVerdict,
+} from "../../core/ports/outbound-queue";
 import { claimFrom, pipelineErrorCodes, scheduledMoves, verdictFrom } from "../../core/rules/message-status";
 import { paceInterval } from "../../core/rules/pacing";
 import { fromItem, items, pendingIndexAttributes, pendingIndexNames } from "./items";
@@ -165,7 +173,7 @@ export class DynamoOutboundQueue implements OutboundQueue {
     return found;
   }
 
-  promoteScheduled(message: StoredMessage, at: string): Promise<OptOutCheckedWrite> {
+  async promoteScheduled(message: StoredMessage, at: string, consumerId?: string): Promise<PromoteWrite> {
     const e = new Expression();
     e.set("status", scheduledMoves.promote.to);
     e.set("promotedAt", at);
@@ -173,7 +181,32 @@ export class DynamoOutboundQueue implements OutboundQueue {
     for (const [attribute, value] of Object.entries(pendingIndexAttributes(message))) e.set(attribute, value);
     const conditions = [`${e.name("status")} = ${e.value("scheduled", scheduledMoves.promote.from)}`];
     const after: StoredMessage = { ...message, status: scheduledMoves.promote.to, promotedAt: at };
-    return this.withOptOutChecks(message, (checks) => this.changeStatus(message, e, conditions, after, at, { items: checks, events: [] }));
+    // Still the customer's number: hours may pass before a scheduled message goes, and a send for
+    // another customer may have moved the number's profile to them meanwhile.
+    const stillTheirs: TransactItem[] =
+      consumerId === undefined
+        ? []
+        : [
+            {
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: keys.activeProfile(message.to),
+                ConditionExpression: "#consumerId = :consumerId",
+                ExpressionAttributeNames: { "#consumerId": "consumerId" },
+                ExpressionAttributeValues: { ":consumerId": consumerId },
+              },
+            },
+          ];
+    try {
+      return await this.withOptOutChecks(message, (checks) =>
+        this.changeStatus(message, e, conditions, after, at, { items: [...stillTheirs, ...checks], events: [] }),
+      );
+    } catch (error) {
+      // The profile check sits just before the two opt-out checks (answered first, as a refusal by opt-out).
+      const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
+      if (stillTheirs.length > 0 && reasons.at(-3)?.Code === "ConditionalCheckFailed") return { done: false, numberMoved: true, message };
+      throw error;
+    }
   }
 
   /** A write that lets the message go, with the checks that no opt-out of (to, from) nor of (to, `*`) is in force as its last items. */

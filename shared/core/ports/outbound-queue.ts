@@ -15,6 +15,9 @@ export type QueueWrite = { done: true; message: StoredMessage } | { done: false;
  */
 export type OptOutCheckedWrite = QueueWrite | { done: false; optedOut: true; message: StoredMessage };
 
+/** The promotion of a scheduled message: as `OptOutCheckedWrite`, or refused because the number is no longer its customer's. */
+export type PromoteWrite = OptOutCheckedWrite | { done: false; numberMoved: true; message: StoredMessage };
+
 /**
  * Outbound messages waiting for, or in, the hand-over to the transport. Every method is one
  * conditional write (or one query): who sends is decided by the database, never by a read before
@@ -51,9 +54,10 @@ export interface OutboundQueue {
    * `scheduled → queued` (into the pending index, so the change stream hands it to the sender),
    * only if still `scheduled` and only if the customer has not opted out of its send-from number
    * nor of every number (`*`), checked in the same transaction: else nothing is written and the
-   * answer says `optedOut`.
+   * answer says `optedOut`. With `consumerId` (the customer the message was written for), also
+   * only if the number's active profile is still that customer's: else the answer says `numberMoved`.
    */
-  promoteScheduled(message: StoredMessage, at: string): Promise<OptOutCheckedWrite>;
+  promoteScheduled(message: StoredMessage, at: string, consumerId?: string): Promise<PromoteWrite>;
   /** `scheduled → failed` with this code (the customer opted out before its time), only if still `scheduled`. */
   endScheduled(message: StoredMessage, errorCode: string, at: string): Promise<QueueWrite>;
 }

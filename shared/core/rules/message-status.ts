@@ -12,12 +12,13 @@ import type { MessageStatus } from "../model/message";
  *     │              │           ├─────────────────► delivered (a receipt before the verdict)
  *     │              │           └─────────────────► failed    (the transport's refusal, or OUTCOME_UNKNOWN)
  *     │              └─────────────────────────────► failed    (VALIDITY_EXPIRED, or RECIPIENT_OPTED_OUT: the claim met an opt-out)
- *     └────────────────────────────────────────────► failed    (RECIPIENT_OPTED_OUT: consent changed before its time)
+ *     └────────────────────────────────────────────► failed    (RECIPIENT_OPTED_OUT: consent changed before its time;
+ *                                                                NUMBER_MOVED: the number became another customer's)
  *
  * A send made outside the recipient's send window with `scheduleIfOutsideWindow` starts
  * `scheduled`; only the sweep moves it, when its `scheduledFor` comes: `scheduled → queued` (the
- * promotion, which re-checks the customer's opt-outs) or `scheduled → failed` with
- * `RECIPIENT_OPTED_OUT`. Receipts never move a scheduled message (it has no provider id yet).
+ * promotion, which re-checks the customer's opt-outs and that the number is still the customer's)
+ * or `scheduled → failed` with `RECIPIENT_OPTED_OUT` or `NUMBER_MOVED`. Receipts never move a scheduled message (it has no provider id yet).
  * The sender claims a `queued` message (`queued → sending`, one conditional write, with the same
  * opt-out checks as the promotion) before it calls the transport; only the claim's holder records
  * the verdict. `delivered` and `failed` are final for
@@ -77,6 +78,11 @@ export const pipelineErrorCodes = {
   outcomeUnknown: "OUTCOME_UNKNOWN",
   /** The carrier's opt-out list refused the recipient; the opt-out is recorded as ours. */
   recipientOptedOut: "RECIPIENT_OPTED_OUT",
+  /**
+   * A scheduled message whose number's profile moved to another customer before its time (a
+   * wrong-customer conversation closed, the number now someone else's): never sent to them.
+   */
+  numberMoved: "NUMBER_MOVED",
   /** Throttled by the transport: the message goes back to the queue (never stored as a failure). */
   throttled: "THROTTLED",
 } as const;
