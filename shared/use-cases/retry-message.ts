@@ -36,7 +36,7 @@ export async function retryMessage(
   if (!ref || ref.interactionId !== target.interactionId) throw notFound();
   const message = await deps.messages.get(ref);
   if (!message) throw notFound();
-  if (!isRetryable(message.status)) throw notRetryable(message);
+  if (!isRetryable(message)) throw notRetryable(message);
 
   const interaction = await deps.interactions.get(message.interactionId);
   if (!interaction?.active) {
@@ -65,9 +65,11 @@ function notRetryable(message: StoredMessage): ServiceError {
   const why =
     message.status === "queued" || message.status === "sending"
       ? "it is being sent (another retry, or the first hand-over, is in progress)"
-      : message.status === retryMove.from
-        ? "it was retried, and failed again, while this retry was being made; retry it again"
-        : `only a ${retryMove.from} message can be retried`;
+      : !isRetryable(message) && message.status === retryMove.from
+        ? `its number became another customer's before it went (${message.errorCode}); send a new message to the customer's current number instead`
+        : message.status === retryMove.from
+          ? "it was retried, and failed again, while this retry was being made; retry it again"
+          : `only a ${retryMove.from} message can be retried`;
   return new ServiceError("MESSAGE_NOT_RETRYABLE", `message '${message.id}' is ${message.status}: ${why}`, {
     messageStatus: message.status,
   });

@@ -61,8 +61,11 @@ describe("status order", () => {
     expect(claimFrom).toBe("queued");
     expect(verdictFrom).toBe("sending");
     expect(retryMove).toEqual({ from: "failed", to: "queued" });
-    expect(outboundStatuses.filter(isRetryable)).toEqual(["failed"]);
-    expect(isRetryable("received")).toBe(false);
+    expect(outboundStatuses.filter((status) => isRetryable({ status }))).toEqual(["failed"]);
+    expect(isRetryable({ status: "received" })).toBe(false);
+    expect(isRetryable({ status: "failed", errorCode: "TRANSPORT_TIMEOUT" })).toBe(true);
+    // Its number is another customer's now: a retry would hand the message to them.
+    expect(isRetryable({ status: "failed", errorCode: "NUMBER_MOVED" })).toBe(false);
   });
 
   it("in any order, receipts end on a status at least as far as the furthest one, and never go back on the way", () => {

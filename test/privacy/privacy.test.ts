@@ -330,6 +330,32 @@ describe("an erasure meeting new data about the number while it runs", () => {
   });
 });
 
+describe("an erasure and the number's scheduled messages", () => {
+  it("ends a message scheduled for the number failed ERASED, out of the sweep's index: it never goes", async () => {
+    // A customer whose clock reads 3 a.m., and a send-from number with its own daytime window.
+    const hour = (27 - new Date().getUTCHours()) % 24;
+    const offset = hour > 12 ? hour - 24 : hour;
+    const timeZone = offset >= 0 ? `Etc/GMT-${offset}` : `Etc/GMT+${-offset}`;
+    const DAY = "+14155550109";
+    await h.call("createProvider", { as: admin, body: { number: DAY, name: "Day line", sendWindow: "08:00-21:00" } });
+    await h.call("createConsumer", { as: admin, body: { id: "c-9", name: "Customer 9", timeZone, phoneNumbers: [number(9)] } });
+    const sent = await h.call("initiateMessage", {
+      as: agent,
+      body: { consumerId: "c-9", to: number(9), from: DAY, message: "Scheduled for 9", scheduleIfOutsideWindow: true },
+    });
+    expect(sent.status).toBe(202);
+    expect(sent.body.message).toMatchObject({ status: "scheduled" });
+
+    const requested = await h.call("requestErasure", { as: admin, body: { phoneNumber: number(9) } });
+    await runWorker();
+    expect((await erasure(requested.body.id)).body).toMatchObject({ status: "completed" });
+    const item = (await h.table.scanAll()).find((candidate) => candidate.itemType === "message" && candidate.id === sent.body.message.id);
+    expect(item).toMatchObject({ status: "failed", errorCode: "ERASED", body: null, redacted: true });
+    expect(item).not.toHaveProperty("gsi4pk");
+    expect(item).not.toHaveProperty("gsi4sk");
+  });
+});
+
 describe("MESSAGE_RETENTION", () => {
   it("reads a duration of at least 3 days, or off", () => {
     expect(readMessageRetention(undefined)).toBeUndefined();

@@ -23,6 +23,7 @@ import {
   type DryRunResult,
 } from "../../shared/use-cases/initiate-message";
 import { receiveInboundSms } from "../../shared/use-cases/receive-inbound-sms";
+import { retryMessage } from "../../shared/use-cases/retry-message";
 import { sweepOutboundQueue } from "../../shared/use-cases/sweep-outbound-queue";
 import { handStreamBatch } from "../../functions/sms-sender/stream-batch";
 import { createStreamPoller, type StreamPoller } from "../../local/stream-poller";
@@ -308,6 +309,34 @@ describe("the sweep hands a scheduled message over at its time", () => {
     expect(await handedOver(message)).toEqual([]);
     expect(await handedOver(moved.message)).toHaveLength(1);
     expect(await statusEvents(message)).toEqual(["failed NUMBER_MOVED"]);
+  });
+
+  it("moved by a send from another number (its own conversation stays open): NUMBER_MOVED, and an agent may not retry it", async () => {
+    const OTHER = "+14155550101";
+    await createProvider(adapters, { number: OTHER, name: "Billing" });
+    await createConsumer(adapters, { id: "ny-9", name: "Nia 9", timeZone: "America/New_York", phoneNumbers: [customer(9)] });
+    await createConsumer(adapters, { id: "new-owner-9", name: "Nour", timeZone: "America/New_York" });
+    const message = await scheduled(9);
+
+    now = new Date("2026-07-15T12:00:05Z");
+    await initiateMessage(
+      deps(),
+      { consumerId: "new-owner-9", to: customer(9), from: OTHER, message: "Welcome, Nour", confirmReassociation: true },
+      { agentId: "ann" },
+    );
+    expect((await adapters.interactions.get(message.interactionId))?.active).toBe(true);
+    now = new Date("2026-07-15T12:00:30Z");
+    expect(await sweep()).toMatchObject({ numberMoved: 1 });
+    await poller.drain();
+    expect(await stored(message)).toMatchObject({ status: "failed", errorCode: "NUMBER_MOVED" });
+
+    const retry = await retryMessage(deps(), { interactionId: message.interactionId, messageId: message.id }, { agentId: "ann" }).catch(
+      (error: unknown) => error,
+    );
+    expect(retry).toMatchObject({ code: "MESSAGE_NOT_RETRYABLE", message: expect.stringContaining("another customer's") });
+    await poller.drain();
+    expect(await stored(message)).toMatchObject({ status: "failed", errorCode: "NUMBER_MOVED" });
+    expect(await handedOver(message)).toEqual([]);
   });
 
   it("an opt-out from every send-from number (the ledger's `*` item) ends it the same way", async () => {

@@ -338,8 +338,10 @@ export class DynamoPrivacyStore implements PrivacyStore {
             replaceNumber(e, item, e164, erasureId);
             e.set("body", null);
             e.set("redacted", true);
-            // Never sent now: a pending message ends failed (the sender's claim requires it queued).
-            if (item.direction === "outbound" && isPending(item.status as StoredMessage["status"])) {
+            // Never sent now: a pending or scheduled message ends failed (the sender's claim requires
+            // it queued, the sweep's promotion scheduled), out of both parts of the index.
+            const status = item.status as StoredMessage["status"];
+            if (item.direction === "outbound" && (isPending(status) || status === "scheduled")) {
               e.set("status", "failed");
               e.set("errorCode", erasedErrorCode);
               e.set("failedAt", at);

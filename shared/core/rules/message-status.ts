@@ -87,6 +87,14 @@ export const pipelineErrorCodes = {
   throttled: "THROTTLED",
 } as const;
 
+/**
+ * An agent may retry a `failed` message, but one ended `NUMBER_MOVED`: its number is another
+ * customer's now, and a retry would hand this customer's message to them.
+ */
+export function isRetryable(message: { status: MessageStatus; errorCode?: string }): boolean {
+  return message.status === retryMove.from && message.errorCode !== pipelineErrorCodes.numberMoved;
+}
+
 export function isOutboundStatus(status: string): status is OutboundStatus {
   return (outboundStatuses as readonly string[]).includes(status);
 }
@@ -99,8 +107,4 @@ export function mayMoveForward(from: MessageStatus, to: OutboundStatus): boolean
 /** The statuses a message may be in for a receipt to move it to `to` (the condition's `IN` list); empty for `queued`. */
 export function statusesThatMayBecome(to: OutboundStatus): OutboundStatus[] {
   return outboundStatuses.filter((from) => forwardMoves[from].includes(to));
-}
-
-export function isRetryable(status: MessageStatus): boolean {
-  return status === retryMove.from;
 }
