@@ -280,6 +280,7 @@ export async function benchColdStart(options: { endpoint: string; workDir: strin
     const list = runs.get(target.id)!;
     const kb = statSync(outfile).size / 1024;
     const cold = list.map(coldOf);
+    const own = median(list.map(ownOf));
     return {
       id: target.id,
       trigger: target.trigger,
@@ -292,8 +293,8 @@ export async function benchColdStart(options: { endpoint: string; workDir: strin
       coldMs: median(cold),
       ratio: median(cold) / floorCold,
       dynamoWaitMs: median(list.map((run) => run.dynamoWaitMs)),
-      ownColdMs: median(list.map(ownOf)),
-      ownRatio: median(list.map(ownOf)) / floorOwn,
+      ownColdMs: own,
+      ownRatio: own / floorOwn,
       answered: [...new Set(list.map((run) => run.answered))].join(" / "),
       rounds: cold,
     };

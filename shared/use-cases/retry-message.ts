@@ -65,11 +65,11 @@ function notRetryable(message: StoredMessage): ServiceError {
   const why =
     message.status === "queued" || message.status === "sending"
       ? "it is being sent (another retry, or the first hand-over, is in progress)"
-      : !isRetryable(message) && message.status === retryMove.from
-        ? `its number became another customer's before it went (${message.errorCode}); send a new message to the customer's current number instead`
-        : message.status === retryMove.from
+      : message.status !== retryMove.from
+        ? `only a ${retryMove.from} message can be retried`
+        : isRetryable(message)
           ? "it was retried, and failed again, while this retry was being made; retry it again"
-          : `only a ${retryMove.from} message can be retried`;
+          : `its number became another customer's before it went (${message.errorCode}); send a new message to the customer's current number instead`;
   return new ServiceError("MESSAGE_NOT_RETRYABLE", `message '${message.id}' is ${message.status}: ${why}`, {
     messageStatus: message.status,
   });

@@ -158,6 +158,13 @@ async function tally(messages: StoredMessage[], transport: ScriptedTransport) {
   };
 }
 
+/** Customer i writes to the support number (a STOP, a START ...), as an inbound SMS. */
+const customerWrites = (i: number, body: string, inboundMessageId: string) =>
+  receiveInboundSms(
+    { ...adapters, clock: { now: () => new Date() }, helpText: "help" },
+    { originationNumber: customer(i), destinationNumber: FROM, messageBody: body, inboundMessageId },
+  );
+
 const later = (ms: number): Clock => ({ now: () => new Date(Date.now() + ms) });
 const sweep = (clock: Clock) =>
   sweepOutboundQueue({ queue: adapters.queue, providers: adapters.providers, interactions: adapters.interactions, clock });
@@ -226,10 +233,7 @@ describe("the hand-over", () => {
   it("a STOP that lands while a message waits for the sender: the claim meets it, failed RECIPIENT_OPTED_OUT, never handed over; the STOP's confirmation goes", async () => {
     const events = setBatchesAside();
     const message = await send(40, "accepted before the STOP");
-    const stop = await receiveInboundSms(
-      { ...adapters, clock: { now: () => new Date() }, helpText: "help" },
-      { originationNumber: customer(40), destinationNumber: FROM, messageBody: "STOP", inboundMessageId: "pipeline-stop-40" },
-    );
+    const stop = await customerWrites(40, "STOP", "pipeline-stop-40");
     await poller.drain();
     const records = events.flatMap((event) => event.Records);
     const transport = new ScriptedTransport();
@@ -252,14 +256,9 @@ describe("the hand-over", () => {
 
   it("STOP, START and STOP again before the answers go: both STOPs are confirmed, the START's answer is not sent", async () => {
     const events = setBatchesAside();
-    const inbound = (body: string, n: number) =>
-      receiveInboundSms(
-        { ...adapters, clock: { now: () => new Date() }, helpText: "help" },
-        { originationNumber: customer(42), destinationNumber: FROM, messageBody: body, inboundMessageId: `pipeline-42-${n}` },
-      );
-    await inbound("STOP", 1);
-    await inbound("START", 2);
-    await inbound("STOP", 3);
+    await customerWrites(42, "STOP", "pipeline-42-1");
+    await customerWrites(42, "START", "pipeline-42-2");
+    await customerWrites(42, "STOP", "pipeline-42-3");
     await poller.drain();
     const transport = new ScriptedTransport();
     await sender(senderDeps({ transport }))({ Records: events.flatMap((event) => event.Records) });
@@ -272,10 +271,7 @@ describe("the hand-over", () => {
       throw new SmsSendError("TRANSPORT_TIMEOUT", "no answer in time", { retryable: true });
     });
     onBatch = sender(senderDeps({ transport: failing }));
-    const stop = await receiveInboundSms(
-      { ...adapters, clock: { now: () => new Date() }, helpText: "help" },
-      { originationNumber: customer(43), destinationNumber: FROM, messageBody: "STOP", inboundMessageId: "pipeline-stop-43" },
-    );
+    const stop = await customerWrites(43, "STOP", "pipeline-stop-43");
     await poller.drain();
     const interactionId = "interactionId" in stop ? stop.interactionId : "";
     const messageId = "autoReplyMessageId" in stop ? stop.autoReplyMessageId! : "";

@@ -32,6 +32,7 @@ import type {
   NumberState,
 } from "../../core/ports/conversation-store";
 import { byCodeUnits } from "../../core/rules/code-unit-order";
+import { activeProfileHeldBy, storedAttributeIs } from "./stored-attribute-condition";
 
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 /** Which assumption a transaction item re-checks, so a cancellation reason can be read back. */
@@ -522,12 +523,7 @@ export class DynamoConversationStore implements ConversationStore {
   private profileItems(plan: InitiationPlan, phoneNumber: string, now: string): [Role, TransactItem][] {
     const change = plan.decision.profile;
     if (change.kind === "keep") {
-      return [
-        [
-          "profile",
-          { ConditionCheck: { TableName: this.tableName, Key: keys.activeProfile(phoneNumber), ...profileHeldBy(change.consumerId) } },
-        ],
-      ];
+      return [["profile", activeProfileHeldBy(this.tableName, phoneNumber, change.consumerId)]];
     }
     const profile = plan.newProfile!;
     const pointer = items.activeProfile(profile);
@@ -637,17 +633,5 @@ function firstFailure(failed: Map<Role, Record<string, unknown> | undefined>, fo
   return undefined;
 }
 
-/** A condition that the stored item's `attribute` is `value`, returning the stored item when it is not. */
-function storedAttributeIs(attribute: string, value: unknown) {
-  return {
-    ConditionExpression: "#attribute = :value",
-    ExpressionAttributeNames: { "#attribute": attribute },
-    ExpressionAttributeValues: { ":value": value },
-    ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
-  };
-}
-
 const versionIs = (version: number) => storedAttributeIs("version", version);
 const profileIs = (profileId: string) => storedAttributeIs("profileId", profileId);
-/** Still this consumer's, whichever profile: a move away and back still leaves it theirs. */
-const profileHeldBy = (consumerId: string) => storedAttributeIs("consumerId", consumerId);

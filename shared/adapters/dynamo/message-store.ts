@@ -1,8 +1,7 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { items, pendingIndexAttributes, pendingIndexNames } from "./items";
 import { keys, tableDesign } from "./table-design";
-import { optOutChecks, refusedByOptOut } from "./opt-out-items";
-import { optOutsApplyTo } from "../../core/rules/consent";
+import { optOutChecksOf, refusedByOptOut } from "./opt-out-items";
 import type { AsideReceipt, MessageStore, ReceiptApplied, ReceiptChange, RetryClaim } from "../../core/ports/message-store";
 import type { MessageRef, StoredMessage } from "../../core/model/message";
 import { retryMove, statusesThatMayBecome } from "../../core/rules/message-status";
@@ -140,7 +139,7 @@ export class DynamoMessageStore implements MessageStore {
     };
     // Not opted out of its send-from number nor of every number, checked in the claim itself
     // (but a STOP's confirmation or a HELP answer, which go whatever the opt-outs say).
-    const notOptedOut = optOutsApplyTo(message) ? optOutChecks(this.tableName, message.to, message.from) : [];
+    const notOptedOut = optOutChecksOf(this.tableName, message);
     try {
       const result = await updateMessageWithEvents(this.client, this.tableName, refOf(message), e, conditions, {
         events: [eventsOf.messageStatusChanged(newEventId(), after, claim.now, { type: "agent", id: claim.agentId })],

@@ -1,6 +1,8 @@
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBDocumentClient, TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import { everyProviderNumber } from "../../core/model/consent";
+import type { Message } from "../../core/model/message";
+import { optOutsApplyTo } from "../../core/rules/consent";
 import { isItemOf, items } from "./items";
 import { queryPrefix } from "./query-pages";
 import { keys, phonePartition, tableDesign } from "./table-design";
@@ -60,6 +62,14 @@ export function optOutChecks(tableName: string, customerNumber: string, provider
       ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
     },
   }));
+}
+
+/**
+ * The opt-out checks of a transaction that lets this outbound message go: none for the answers to
+ * STOP and HELP, which go whatever the opt-outs say (`optOutsApplyTo`).
+ */
+export function optOutChecksOf(tableName: string, message: Pick<Message, "to" | "from" | "answersKeyword">): TransactItem[] {
+  return optOutsApplyTo(message) ? optOutChecks(tableName, message.to, message.from) : [];
 }
 
 /** Whether a cancelled transaction whose last items are `checks` (optOutChecks) was refused by an opt-out in force. */

@@ -27,8 +27,8 @@ import type { PlannedEvent } from "../../core/model/service-event";
 import { queryAll } from "./query-pages";
 import { keys, tableDesign } from "./table-design";
 import { Expression } from "./update-expression";
-import { optOutChecks, putOptOutInForce, refusedByOptOut } from "./opt-out-items";
-import { optOutsApplyTo } from "../../core/rules/consent";
+import { optOutChecksOf, putOptOutInForce, refusedByOptOut } from "./opt-out-items";
+import { activeProfileHeldBy } from "./stored-attribute-condition";
 
 const pending = tableDesign.indexes.pendingBySender;
 
@@ -46,7 +46,7 @@ export class DynamoOutboundQueue implements OutboundQueue {
     private readonly eventRetentionSeconds = 7 * 24 * 3600,
   ) {}
 
-  claim(message: StoredMessage, claim: SendClaim): Promise<OptOutCheckedWrite> {
+  async claim(message: StoredMessage, claim: SendClaim): Promise<OptOutCheckedWrite> {
     const e = new Expression();
     e.set("status", "sending");
     e.set("claim", claim);
@@ -61,10 +61,14 @@ export class DynamoOutboundQueue implements OutboundQueue {
     const after: StoredMessage = { ...rest, status: "sending", claim };
     // A STOP (or a person's opt-out) that landed after the send was accepted stops it here, the
     // last write before the transport: a message waiting for its pacing slot or after a throttle.
-    if (!optOutsApplyTo(message)) return this.changeStatus(message, e, conditions, after, claim.at);
-    return this.withOptOutChecks(message, (checks) =>
-      this.changeStatus(message, e, conditions, after, claim.at, { items: checks, events: [] }),
-    );
+    const notOptedOut = optOutChecksOf(this.tableName, message);
+    try {
+      return await this.changeStatus(message, e, conditions, after, claim.at, { items: notOptedOut, events: [] });
+    } catch (error) {
+      // The message's own condition is answered as a refusal before this: a failed check last means the customer opted out.
+      if (refusedByOptOut(error, notOptedOut)) return { done: false, optedOut: true, message };
+      throw error;
+    }
   }
 
   async recordVerdict(message: StoredMessage, claimId: string, verdict: SendVerdict): Promise<QueueWrite> {
@@ -183,43 +187,18 @@ export class DynamoOutboundQueue implements OutboundQueue {
     const after: StoredMessage = { ...message, status: scheduledMoves.promote.to, promotedAt: at };
     // Still the customer's number: hours may pass before a scheduled message goes, and a send for
     // another customer may have moved the number's profile to them meanwhile.
-    const stillTheirs: TransactItem[] =
-      consumerId === undefined
-        ? []
-        : [
-            {
-              ConditionCheck: {
-                TableName: this.tableName,
-                Key: keys.activeProfile(message.to),
-                ConditionExpression: "#consumerId = :consumerId",
-                ExpressionAttributeNames: { "#consumerId": "consumerId" },
-                ExpressionAttributeValues: { ":consumerId": consumerId },
-              },
-            },
-          ];
+    const stillTheirs = consumerId === undefined ? [] : [activeProfileHeldBy(this.tableName, message.to, consumerId)];
+    const notOptedOut = optOutChecksOf(this.tableName, message);
     try {
-      return await this.withOptOutChecks(message, (checks) =>
-        this.changeStatus(message, e, conditions, after, at, { items: [...stillTheirs, ...checks], events: [] }),
-      );
+      return await this.changeStatus(message, e, conditions, after, at, { items: [...stillTheirs, ...notOptedOut], events: [] });
     } catch (error) {
-      // The profile check sits just before the two opt-out checks (answered first, as a refusal by opt-out).
-      const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
-      if (stillTheirs.length > 0 && reasons.at(-3)?.Code === "ConditionalCheckFailed") return { done: false, numberMoved: true, message };
-      throw error;
-    }
-  }
-
-  /** A write that lets the message go, with the checks that no opt-out of (to, from) nor of (to, `*`) is in force as its last items. */
-  private async withOptOutChecks(
-    message: StoredMessage,
-    write: (checks: TransactItem[]) => Promise<QueueWrite>,
-  ): Promise<OptOutCheckedWrite> {
-    const notOptedOut = optOutChecks(this.tableName, message.to, message.from);
-    try {
-      return await write(notOptedOut);
-    } catch (error) {
-      // The message's own condition is answered as a refusal before this; a failed check last means the customer opted out.
+      // The message's own condition is answered as a refusal before this; the checks come last: the
+      // opt-outs, and just before them the profile.
       if (refusedByOptOut(error, notOptedOut)) return { done: false, optedOut: true, message };
+      const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
+      if (stillTheirs.length > 0 && reasons.at(-1 - notOptedOut.length)?.Code === "ConditionalCheckFailed") {
+        return { done: false, numberMoved: true, message };
+      }
       throw error;
     }
   }
