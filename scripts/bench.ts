@@ -11,6 +11,9 @@
  * 4. infrastructure cost per 1,000 conversations (bench-cost.ts), from section 1's figures.
  *
  * BENCH_SECTIONS=1,2 runs only those sections (the cost needs section 1); the file is still written.
+ *
+ * The figures also go to docs/performance.md, between its markers (bench-report.ts), and nowhere
+ * else: a bench run never edits the README. A partial run leaves the page as it was.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, release, tmpdir, totalmem } from "node:os";
@@ -21,6 +24,7 @@ import { benchColdStart, printColdStart, type ColdStartResult } from "./bench-co
 import { costPerThousandConversations, printCost, type CostResult } from "./bench-cost";
 import { projectRoot } from "./bench-events";
 import { benchLocalServer, printLocalServer, type LocalServerResult } from "./bench-local-server";
+import { writeBenchSection, type BenchResults } from "./bench-report";
 import { benchRequestPath, printRequestPath, type RequestPathResult } from "./bench-request-path";
 
 // As server.ts does: the SDK's notice about future Node versions is noise here (engines says >=20.19).
@@ -93,7 +97,7 @@ try {
 }
 
 const wallSeconds = Math.round((performance.now() - started) / 100) / 10;
-const results = {
+const results: BenchResults & { settings: typeof settings } = {
   date: startedAt.toISOString(),
   machine,
   wallSeconds,
@@ -111,5 +115,9 @@ const json = JSON.stringify(results, (_, value: unknown) =>
   typeof value === "number" && !Number.isInteger(value) ? Number(value.toPrecision(5)) : value,
 );
 writeFileSync(file, await format(json, { ...(await resolveConfig(file)), parser: "json" }));
-console.log(`\nwritten to bench/results.json; the run took ${wallSeconds} s`);
+// From the figures as written (5 digits), so the page is exactly what bench/results.json renders to.
+const pageWritten = writeBenchSection(join(projectRoot, "docs", "performance.md"), JSON.parse(json) as BenchResults);
+console.log(
+  `\nwritten to bench/results.json${pageWritten ? " and docs/performance.md" : " (a partial run: docs/performance.md left as it was)"}; the run took ${wallSeconds} s`,
+);
 process.exit(0);

@@ -1059,16 +1059,16 @@ describe("the stack with a deployer's compose extension (context composeExtensio
   });
 });
 
-describe("sam local invoke, as the README runs it (context samLocal=true, events/sam-env.json)", () => {
+describe("sam local invoke, as docs/deploying.md runs it (context samLocal=true, events/sam-env.json)", () => {
   let s: Synth;
   beforeAll(() => {
     s = synth({ samLocal: "true" });
   });
-  const readme = readFileSync(join(projectRoot, "README.md"), "utf8");
+  const deployingPage = readFileSync(join(projectRoot, "docs", "deploying.md"), "utf8");
   const envFile = JSON.parse(readFileSync(join(projectRoot, "events", "sam-env.json"), "utf8")) as { Parameters: Record<string, string> };
 
-  it("the README's grep yields exactly one logical id for every function: its own", () => {
-    const line = readme.split("\n").find((text) => text.startsWith("id=$(grep -oE "))!;
+  it("the page's grep yields exactly one logical id for every function: its own", () => {
+    const line = deployingPage.split("\n").find((text) => text.startsWith("id=$(grep -oE "))!;
     // The pattern between the grep's double quotes, with the shell's \" and ${fn} as the shell would expand them.
     const pattern = /grep -oE "(.*)" cdk\.out/.exec(line)![1]!.replace(/\\"/g, '"');
     const text = JSON.stringify(s.template.toJSON(), null, 1);
