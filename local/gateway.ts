@@ -19,7 +19,8 @@ import {
 } from "./api-gateway-emulator";
 import { loadHandler } from "./handler-loader";
 import { verifyBearerToken, type LocalKeyPair } from "./local-jwt";
-import { localRoutes, type LocalRoute, type LocalServices } from "./local-routes";
+import { localRoutes } from "./local-routes";
+import type { LocalRoute, LocalServices } from "./local-route";
 
 /**
  * The gateway half of the local server: what API Gateway does for each request (route matching,

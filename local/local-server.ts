@@ -12,7 +12,7 @@ import { serve, servedRoutes, type Pipeline } from "./gateway";
 import { loadHandler, REPO_ROOT } from "./handler-loader";
 import { buildConsoleAssets, type ConsoleAssets } from "./console-assets";
 import { DEFAULT_TTL_SECONDS, LOCAL_AUDIENCE, LOCAL_ISSUER, loadOrCreateKeyPair, signDevToken, type LocalKeyPair } from "./local-jwt";
-import type { LocalServices } from "./local-routes";
+import type { LocalServices } from "./local-route";
 import { startStreamPoller, type StreamPoller } from "./stream-poller";
 import { loadOrCreateKeyFile } from "../shared/adapters/secrets/key-file";
 
