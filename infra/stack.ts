@@ -37,6 +37,7 @@ import type { DeployedSmsTransportKind, ExternalJwtIssuer } from "./stack-config
 import { constructIdOf, deployedWith, functionPropsFor } from "./table-functions";
 import type { FunctionDeployment, FunctionSettings } from "./table-functions";
 import { DeskUserPool } from "./user-pool";
+import { fallbackDefaultCountry } from "../shared/core/model/phone-number";
 
 export interface AgentInitiatedSmsStackProps extends StackProps {
   /** ISO 3166-1 alpha-2, set as DEFAULT_COUNTRY on every function. Default US. */
@@ -110,7 +111,7 @@ export class AgentInitiatedSmsStack extends Stack {
 
   constructor(scope: Construct, id: string, props: AgentInitiatedSmsStackProps = {}) {
     const {
-      defaultCountry = "US",
+      defaultCountry = fallbackDefaultCountry,
       jwt,
       composeExtension,
       routes,
