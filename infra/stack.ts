@@ -259,12 +259,6 @@ export class AgentInitiatedSmsStack extends Stack {
       "compose-options": windowSettings,
       "inbound-sms": helpText !== undefined ? { environment: { HELP_TEXT: helpText } } : {},
       "idle-close": idleCloseSettings(idleCloseAfter),
-      // A hand-over may wait up to 20 s for a pacing slot; the transport call gets the rest.
-      "sms-sender": { timeout: Duration.seconds(60) },
-      // A long-poll holds up to 20 s; API Gateway gives an integration 29 s.
-      "follow-events": { timeout: Duration.seconds(25) },
-      // Steps until 10 s before its end, under its one-minute schedule (runs never overlap).
-      "privacy-erasure": { timeout: Duration.seconds(50) },
     };
     const routeIds = routes ? this.routeIds(routes, functionTable) : undefined;
 

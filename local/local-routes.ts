@@ -1,6 +1,6 @@
 import { pathToFileURL } from "node:url";
 import type { SNSEvent } from "aws-lambda";
-import { createLambdaContext } from "./api-gateway-emulator";
+import { lambdaContextFor } from "./invocation";
 import { snsEvent } from "./sns-event";
 import { loadHandler } from "./handler-loader";
 import { functionTable, type FunctionTrigger } from "../shared/platform/function-table";
@@ -59,10 +59,7 @@ function snsRelay(id: string, path: string, functionDir: string): LocalRoute {
       const handler = await loadHandler<SNSEvent, unknown[]>(functionDir);
       const message = event.isBase64Encoded ? Buffer.from(event.body ?? "", "base64").toString("utf8") : (event.body ?? "");
       try {
-        const [result] = await handler(
-          snsEvent(message, functionDir),
-          createLambdaContext({ functionName: functionDir, timeoutMs: 30_000 }),
-        );
+        const [result] = await handler(snsEvent(message, functionDir), lambdaContextFor(functionDir));
         return json(200, result);
       } catch (error) {
         if (error instanceof ServiceError) return json(statusOf(error), errorBody(error));
