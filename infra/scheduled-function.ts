@@ -2,7 +2,7 @@ import { Duration } from "aws-cdk-lib";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import { Construct } from "constructs";
-import { functionDefaults, ServiceFunction } from "./service-function";
+import { ServiceFunction } from "./service-function";
 import type { ServiceFunctionProps } from "./service-function";
 
 /**
@@ -38,7 +38,7 @@ export class ScheduledFunction extends Construct {
       throw new Error(`${this.node.path}: a schedule runs every whole number of minutes, at least 1 (got ${props.everyMinutes})`);
     }
     const interval = Duration.minutes(props.everyMinutes);
-    const timeout = props.handler.timeout ?? functionDefaults.timeout;
+    const { timeout } = props.handler;
     if (timeout.toSeconds() >= interval.toSeconds()) {
       throw new Error(
         `${this.node.path}: the function's timeout (${timeout.toHumanString()}) must be shorter than its schedule (every ${props.everyMinutes} minutes)`,

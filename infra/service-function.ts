@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
-import type { CfnElement } from "aws-cdk-lib";
+import { ArnFormat, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import type { CfnElement, Duration } from "aws-cdk-lib";
 import type { ITableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { Policy, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Architecture, LoggingFormat, Runtime } from "aws-cdk-lib/aws-lambda";
@@ -13,16 +13,10 @@ import { Construct } from "constructs";
 import { phoneNumberProtection } from "./log-protection";
 
 /**
- * The Lambda defaults every function of the service shares (HTTP endpoints and the inbound SMS
- * handler alike), in one place.
+ * The Lambda settings every function of the service shares (HTTP endpoints and the inbound SMS
+ * handler alike), in one place. Memory and timeout are each function's own, in the functions table
+ * (shared/platform/function-table.ts: `limits`).
  *
- * - memory 512 MB: Lambda gives CPU in proportion to memory, and a cold start here is CPU-bound
- *   (parsing one minified bundle with the AWS SDK, zod and libphonenumber metadata). 512 MB roughly
- *   halves the init time of the 128 MB default for pennies at desk traffic; the handlers themselves
- *   need far less RAM.
- * - timeout 10 s: requests are a few DynamoDB calls (milliseconds, SDK retries included). 10 s
- *   covers a cold start plus retries and stays well under API Gateway's 30 s integration timeout,
- *   so a slow call ends as our own logged error, not as an anonymous 503 from the gateway.
  * - logs: one log group per function, created by the stack (the `logGroup` prop, so no CDK
  *   log-retention helper function), kept 30 days: logs are masked, but they are still about
  *   customers, so keep them no longer than an operator needs for an incident.
@@ -32,8 +26,6 @@ import { phoneNumberProtection } from "./log-protection";
 export const functionDefaults = {
   runtime: Runtime.NODEJS_22_X,
   architecture: Architecture.ARM_64,
-  memorySize: 512,
-  timeout: Duration.seconds(10),
   logRetention: RetentionDays.ONE_MONTH,
   serviceName: "agent-initiated-sms",
 } as const;
@@ -98,11 +90,10 @@ export interface ServiceFunctionProps {
   readonly privacyKey?: ISecret;
   /** More environment variables (the function's own settings, e.g. HELP_TEXT, IDLE_CLOSE_AFTER). */
   readonly environment?: Readonly<Record<string, string>>;
-  /**
-   * Default `functionDefaults.timeout`, sized for API Gateway; a scheduled batch (idle close) may
-   * take longer. Always shorter than whatever invokes the function again.
-   */
-  readonly timeout?: Duration;
+  /** From the functions table's `limits`. */
+  readonly memorySize: number;
+  /** From the functions table's `limits`: always shorter than whatever invokes the function again. */
+  readonly timeout: Duration;
   /**
    * Asynchronous invocations only (event sources such as SNS): where an event that still fails
    * after Lambda's retries (or grows too old) is parked, with the retry policy made explicit.
@@ -165,8 +156,8 @@ export class ServiceFunction extends Construct {
       description: (props.description ?? props.purpose).slice(0, 256),
       runtime: functionDefaults.runtime,
       architecture: functionDefaults.architecture,
-      memorySize: functionDefaults.memorySize,
-      timeout: props.timeout ?? functionDefaults.timeout,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: LoggingFormat.JSON,

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import type { Node } from "constructs";
 import { parseDuration, readMessageRetention } from "../shared/platform/config";
 import { parseSendWindow } from "../shared/core/rules/send-window";
+import { fallbackDefaultCountry } from "../shared/core/model/phone-number";
 
 /** The repository root: `functions/`, `shared/`, `package-lock.json` and deployers' extension modules live here. */
 export const projectRoot = resolve(fileURLToPath(new URL("..", import.meta.url)));
@@ -96,7 +97,7 @@ export function readStackConfig(node: Node): StackConfig {
     throw new Error(`stack name "${stackName}" is not a valid CloudFormation stack name`);
   }
 
-  const defaultCountry = (text("defaultCountry") ?? "US").toUpperCase();
+  const defaultCountry = (text("defaultCountry") ?? fallbackDefaultCountry).toUpperCase();
   if (!/^[A-Z]{2}$/.test(defaultCountry)) {
     throw new Error(`context defaultCountry must be an ISO 3166-1 alpha-2 code such as US or GB (got "${defaultCountry}")`);
   }

@@ -37,6 +37,7 @@ import type { DeployedSmsTransportKind, ExternalJwtIssuer } from "./stack-config
 import { constructIdOf, deployedWith, functionPropsFor } from "./table-functions";
 import type { FunctionDeployment, FunctionSettings } from "./table-functions";
 import { DeskUserPool } from "./user-pool";
+import { fallbackDefaultCountry } from "../shared/core/model/phone-number";
 
 export interface AgentInitiatedSmsStackProps extends StackProps {
   /** ISO 3166-1 alpha-2, set as DEFAULT_COUNTRY on every function. Default US. */
@@ -110,7 +111,7 @@ export class AgentInitiatedSmsStack extends Stack {
 
   constructor(scope: Construct, id: string, props: AgentInitiatedSmsStackProps = {}) {
     const {
-      defaultCountry = "US",
+      defaultCountry = fallbackDefaultCountry,
       jwt,
       composeExtension,
       routes,
@@ -258,12 +259,6 @@ export class AgentInitiatedSmsStack extends Stack {
       "compose-options": windowSettings,
       "inbound-sms": helpText !== undefined ? { environment: { HELP_TEXT: helpText } } : {},
       "idle-close": idleCloseSettings(idleCloseAfter),
-      // A hand-over may wait up to 20 s for a pacing slot; the transport call gets the rest.
-      "sms-sender": { timeout: Duration.seconds(60) },
-      // A long-poll holds up to 20 s; API Gateway gives an integration 29 s.
-      "follow-events": { timeout: Duration.seconds(25) },
-      // Steps until 10 s before its end, under its one-minute schedule (runs never overlap).
-      "privacy-erasure": { timeout: Duration.seconds(50) },
     };
     const routeIds = routes ? this.routeIds(routes, functionTable) : undefined;
 

@@ -1,4 +1,4 @@
-import type { Duration } from "aws-cdk-lib";
+import { Duration } from "aws-cdk-lib";
 import type { ITableV2 } from "aws-cdk-lib/aws-dynamodb";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { FunctionDefinition } from "../shared/platform/function-table";
@@ -37,10 +37,9 @@ export function samLocalVariables(definition: FunctionDefinition): Record<string
   };
 }
 
-/** A function's own deployment settings, beyond what its table entry declares (e.g. HELP_TEXT, a longer timeout). */
+/** A function's own deployment settings, beyond what its table entry declares (e.g. HELP_TEXT, IDLE_CLOSE_AFTER). */
 export interface FunctionSettings {
   readonly environment?: Readonly<Record<string, string>>;
-  readonly timeout?: Duration;
 }
 
 /** Whether an entry is deployed with this transport (delivery receipts exist only with End User Messaging). */
@@ -83,7 +82,8 @@ export function functionPropsFor(
           },
         }
       : {}),
-    ...(settings.timeout !== undefined ? { timeout: settings.timeout } : {}),
+    memorySize: definition.limits.memoryMb,
+    timeout: Duration.seconds(definition.limits.timeoutSeconds),
   };
 }
 

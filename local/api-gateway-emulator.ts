@@ -335,10 +335,11 @@ export function apiGatewayTime(date: Date): string {
 
 // ---------------------------------------------------------------- the Lambda context
 
+/** Built from the functions table by `lambdaContextFor` (invocation.ts); this is the shape only. */
 export interface LambdaContextOptions {
   functionName: string;
   timeoutMs: number;
-  memoryLimitInMB?: number;
+  memoryLimitInMB: number;
   awsRequestId?: string;
   now?: number;
 }
@@ -355,7 +356,7 @@ export function createLambdaContext(options: LambdaContextOptions): Context {
     functionName: options.functionName,
     functionVersion: "$LATEST",
     invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${options.functionName}`,
-    memoryLimitInMB: String(options.memoryLimitInMB ?? 1024),
+    memoryLimitInMB: String(options.memoryLimitInMB),
     awsRequestId,
     logGroupName: `/aws/lambda/${options.functionName}`,
     logStreamName: `${day}/[$LATEST]${awsRequestId.replace(/-/g, "")}`,

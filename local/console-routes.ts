@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { ServiceError } from "../shared/core/errors";
 import { checkDevTokenSubject } from "./dev-token-args";
-import type { LocalRoute } from "./local-routes";
+import type { LocalRoute } from "./local-route";
 
 /**
  * The desk console's routes (local only, like everything `npm start` adds): the page at `/`, its

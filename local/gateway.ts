@@ -7,7 +7,6 @@ import { ServiceError } from "../shared/core/errors";
 import { functionTable } from "../shared/platform/function-table";
 import {
   buildHttpApiEvent,
-  createLambdaContext,
   findRoute,
   gatewayErrors,
   jsonResponse,
@@ -17,9 +16,11 @@ import {
   type IncomingRequest,
   type RouteMatch,
 } from "./api-gateway-emulator";
+import { lambdaContextFor } from "./invocation";
 import { loadHandler } from "./handler-loader";
 import { verifyBearerToken, type LocalKeyPair } from "./local-jwt";
-import { localRoutes, type LocalRoute, type LocalServices } from "./local-routes";
+import { localRoutes } from "./local-routes";
+import type { LocalRoute, LocalServices } from "./local-route";
 
 /**
  * The gateway half of the local server: what API Gateway does for each request (route matching,
@@ -151,7 +152,7 @@ async function respond(
     }
     const handler = await loadHandler<APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2>(route.id);
     const event = buildHttpApiEvent(request, routeMatch, claims!, { requestId });
-    const context = createLambdaContext({ functionName: route.id, timeoutMs: pipeline.integrationTimeoutMs });
+    const context = lambdaContextFor(route.id);
     return handler(event, context);
   };
 

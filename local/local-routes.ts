@@ -1,6 +1,6 @@
 import { pathToFileURL } from "node:url";
 import type { SNSEvent } from "aws-lambda";
-import { createLambdaContext } from "./api-gateway-emulator";
+import { lambdaContextFor } from "./invocation";
 import { snsEvent } from "./sns-event";
 import { loadHandler } from "./handler-loader";
 import { functionTable, type FunctionTrigger } from "../shared/platform/function-table";
@@ -10,52 +10,9 @@ import { errorBody, statusOf } from "../shared/adapters/http/error-status";
 import { OutboxTransport } from "../shared/adapters/sms/outbox-transport";
 import { LocalEventBus } from "../shared/adapters/events/local-event-bus";
 import { join } from "node:path";
-import type { ConsoleAssets } from "./console-assets";
+import type { LocalRoute, LocalServices } from "./local-route";
 import { consoleRoutes } from "./console-routes";
-import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-
-/**
- * Local-only routes: served by `npm start`, never deployed. Declared here, in one table; a feature
- * that needs one (`POST /local/inbound_sms`, `GET /local/outbox`) adds an entry to `localRoutes`.
- * A route is either open (`auth: "none"`) or behind the same JWT check as the API routes
- * (`auth: "jwt"`: the handler receives the API Gateway event with its claims and checks groups
- * itself, as API handlers do). Paths must not collide with the API route table (checked at start).
- */
-export interface LocalServices {
-  /** Absolute repository root (the folder holding `functions/`, `scripts/`). */
-  repoRoot: string;
-  /** Absolute DATA_DIR. */
-  dataDir: string;
-  tableName: string;
-  dynamoDbEndpoint: string;
-  /** The local SMS transport's file. */
-  outboxFile: string;
-  /** The local event bus's file (what the publisher would have put on EventBridge). */
-  eventBusFile: string;
-  /** DescribeTable on the local table; true when it answers. */
-  tableReachable(): Promise<boolean>;
-  /** The desk console's files, built once at start (rejects with the build's error). */
-  consoleAssets(): Promise<ConsoleAssets>;
-  /** A token signed with the server's key pair, as `npm run dev-token` prints it. */
-  mintDevToken(subject: { sub: string; groups: string[] }): Promise<{ token: string; expiresAt: string }>;
-}
-
-interface LocalRouteBase {
-  /** Used as the Lambda-ish function name in logs. */
-  readonly id: string;
-  readonly method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
-  readonly path: string;
-}
-
-export type LocalRoute =
-  | (LocalRouteBase & {
-      readonly auth: "none";
-      handle(event: APIGatewayProxyEventV2, services: LocalServices): Promise<APIGatewayProxyStructuredResultV2>;
-    })
-  | (LocalRouteBase & {
-      readonly auth: "jwt";
-      handle(event: APIGatewayProxyEventV2WithJWTAuthorizer, services: LocalServices): Promise<APIGatewayProxyStructuredResultV2>;
-    });
+import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 
 function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
   return { statusCode, headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
@@ -102,10 +59,7 @@ function snsRelay(id: string, path: string, functionDir: string): LocalRoute {
       const handler = await loadHandler<SNSEvent, unknown[]>(functionDir);
       const message = event.isBase64Encoded ? Buffer.from(event.body ?? "", "base64").toString("utf8") : (event.body ?? "");
       try {
-        const [result] = await handler(
-          snsEvent(message, functionDir),
-          createLambdaContext({ functionName: functionDir, timeoutMs: 30_000 }),
-        );
+        const [result] = await handler(snsEvent(message, functionDir), lambdaContextFor(functionDir));
         return json(200, result);
       } catch (error) {
         if (error instanceof ServiceError) return json(statusOf(error), errorBody(error));
@@ -153,4 +107,11 @@ const eventBus = adminList("local-eventbus", "/local/eventbus", "the event bus",
   new LocalEventBus(services.eventBusFile).list(),
 );
 
+/**
+ * Local-only routes: served by `npm start`, never deployed. Declared here, in one table; a feature
+ * that needs one (`POST /local/inbound_sms`, `GET /local/outbox`) adds an entry to `localRoutes`.
+ * A route is either open (`auth: "none"`) or behind the same JWT check as the API routes
+ * (`auth: "jwt"`: the handler receives the API Gateway event with its claims and checks groups
+ * itself, as API handlers do). Paths must not collide with the API route table (checked at start).
+ */
 export const localRoutes: readonly LocalRoute[] = [health, openApi, ...topicRelays, outbox, eventBus, ...consoleRoutes];

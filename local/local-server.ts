@@ -6,13 +6,13 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTableCo
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import { createTableInput } from "../shared/adapters/dynamo/table-definition";
 import { functionTable } from "../shared/platform/function-table";
-import { createLambdaContext } from "./api-gateway-emulator";
+import { lambdaContextFor } from "./invocation";
 import { freePort, startDynamoDbLocal, type DynamoDbLocal } from "./dynamodb-local";
 import { serve, servedRoutes, type Pipeline } from "./gateway";
 import { loadHandler, REPO_ROOT } from "./handler-loader";
 import { buildConsoleAssets, type ConsoleAssets } from "./console-assets";
 import { DEFAULT_TTL_SECONDS, LOCAL_AUDIENCE, LOCAL_ISSUER, loadOrCreateKeyPair, signDevToken, type LocalKeyPair } from "./local-jwt";
-import type { LocalServices } from "./local-routes";
+import type { LocalServices } from "./local-route";
 import { startStreamPoller, type StreamPoller } from "./stream-poller";
 import { loadOrCreateKeyFile } from "../shared/adapters/secrets/key-file";
 
@@ -58,10 +58,7 @@ function startSchedules(
       running = true;
       try {
         const handler = await loadHandler(fn.id);
-        await handler(
-          { source: "local.schedule", "detail-type": "Scheduled Event" },
-          createLambdaContext({ functionName: fn.id, timeoutMs: 30_000 }),
-        );
+        await handler({ source: "local.schedule", "detail-type": "Scheduled Event" }, lambdaContextFor(fn.id));
       } catch (error) {
         logError(`${fn.id} (scheduled) failed: ${String(error)}`);
       } finally {
@@ -245,10 +242,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
                 id: fn.id,
                 filter: fn.trigger.filter,
                 invoke: async (event: DynamoDBStreamEvent) =>
-                  (await loadHandler<DynamoDBStreamEvent, DynamoDBBatchResponse>(fn.id))(
-                    event,
-                    createLambdaContext({ functionName: fn.id, timeoutMs: 60_000 }),
-                  ),
+                  (await loadHandler<DynamoDBStreamEvent, DynamoDBBatchResponse>(fn.id))(event, lambdaContextFor(fn.id)),
               },
             ]
           : [],

@@ -29,7 +29,7 @@ import { build, type Metafile } from "esbuild";
 import { createAdapters } from "../shared/platform/composition-root";
 import { trimSourceMap } from "../infra/trim-source-map.mjs";
 import { createTableInput } from "../shared/adapters/dynamo/table-definition";
-import { functionTable } from "../shared/platform/function-table";
+import { defaultLimits, functionTable, type LambdaLimits } from "../shared/platform/function-table";
 import { createConsumer } from "../shared/use-cases/create-consumer";
 import { createProvider } from "../shared/use-cases/create-provider";
 import { fixturePath, projectRoot, sendWindowAllDay } from "./bench-events";
@@ -110,9 +110,9 @@ subscribe("http.client.request.error", closed);
 const event = JSON.parse(readFileSync(process.env.BENCH_EVENT, "utf8"));
 const context = {
   callbackWaitsForEmptyEventLoop: false, functionName: process.env.BENCH_FUNCTION, functionVersion: "$LATEST",
-  invokedFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:" + process.env.BENCH_FUNCTION, memoryLimitInMB: "512",
+  invokedFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:" + process.env.BENCH_FUNCTION, memoryLimitInMB: process.env.BENCH_MEMORY_MB,
   awsRequestId: "cold-start", logGroupName: "/aws/lambda/" + process.env.BENCH_FUNCTION, logStreamName: "bench",
-  getRemainingTimeInMillis: () => 10000, done() {}, fail() {}, succeed() {},
+  getRemainingTimeInMillis: () => Number(process.env.BENCH_TIMEOUT_MS), done() {}, fail() {}, succeed() {},
 };
 const started = performance.now();
 const { handler } = await import(process.env.BENCH_BUNDLE);
@@ -158,6 +158,10 @@ interface Target {
   trigger: string;
   entry: string;
   event: string;
+}
+
+function limitsOf(target: Target): LambdaLimits {
+  return functionTable.find((fn) => fn.id === target.id)?.limits ?? defaultLimits;
 }
 
 export async function benchColdStart(options: { endpoint: string; workDir: string; rounds: number }): Promise<ColdStartResult> {
@@ -254,6 +258,9 @@ export async function benchColdStart(options: { endpoint: string; workDir: strin
           BENCH_BUNDLE: pathToFileURL(outfile).href,
           BENCH_EVENT: target.event,
           BENCH_FUNCTION: target.id,
+          // The deployed memory and timeout (the floors get the defaults): the probe's context carries them.
+          BENCH_MEMORY_MB: String(limitsOf(target).memoryMb),
+          BENCH_TIMEOUT_MS: String(limitsOf(target).timeoutSeconds * 1000),
           BENCH_RESULT: resultFile,
           ...(process.env.BENCH_PROFILE_DIR ? { BENCH_PROFILE_DIR: process.env.BENCH_PROFILE_DIR } : {}),
         },

@@ -14,6 +14,7 @@ import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { createTableInput } from "../shared/adapters/dynamo/table-definition";
 import { freePort, startDynamoDbLocal } from "../local/dynamodb-local";
 import { apiEvent, lambdaContext } from "../test/support/handler-harness";
+import { routes } from "../shared/adapters/http/routes";
 
 const rounds = 200;
 const earlier = process.argv[2] ? resolve(process.argv[2]) : undefined;
@@ -42,7 +43,7 @@ if (earlier) variants.push({ name: earlier, initiate: await load(earlier, "initi
 
 const admin = { sub: "admin", groups: ["admins"] };
 const call = (handler: Handler, key: Parameters<typeof apiEvent>[0], options: Parameters<typeof apiEvent>[1]) =>
-  handler(apiEvent(key, options), lambdaContext(key));
+  handler(apiEvent(key, options), lambdaContext(routes[key].id));
 const createProvider = await load(here, "create-provider");
 const createConsumer = await load(here, "create-consumer");
 await call(createProvider, "createProvider", { as: admin, body: { number: "+14155550100", name: "Support" } });

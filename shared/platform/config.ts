@@ -1,3 +1,4 @@
+import { fallbackDefaultCountry } from "../core/model/phone-number";
 import { defaultHelpText } from "../core/rules/sms-keywords";
 import { defaultSendWindowText, parseSendWindow, type SendWindow } from "../core/rules/send-window";
 
@@ -43,7 +44,7 @@ export interface RuntimeConfig {
 export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
   return {
     tableName: env.TABLE_NAME ?? "agent-initiated-sms",
-    defaultCountry: (env.DEFAULT_COUNTRY ?? "US").toUpperCase(),
+    defaultCountry: (env.DEFAULT_COUNTRY || fallbackDefaultCountry).toUpperCase(),
     dynamoDbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
     composeExtensionModule: env.COMPOSE_EXTENSION_MODULE || undefined,
     helpText: env.HELP_TEXT || defaultHelpText,

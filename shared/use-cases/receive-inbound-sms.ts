@@ -4,6 +4,7 @@ import type { InboundSms } from "../core/model/inbound-sms";
 import type { Interaction } from "../core/model/interaction";
 import type { Message } from "../core/model/message";
 import { normalisePhoneNumber } from "../core/rules/normalise-phone-number";
+import { fallbackDefaultCountry } from "../core/model/phone-number";
 import type { Clock, IdGenerator } from "../core/ports/clock-and-ids";
 import { interactionFromLock } from "../core/model/conversation-lock";
 import { keywordOf, keywordReplies, type SmsKeyword } from "../core/rules/sms-keywords";
@@ -147,7 +148,8 @@ function automaticReply(deps: ReceiveInboundDeps, interaction: Interaction, keyw
 }
 
 function e164(value: string, field: string): string {
-  const result = normalisePhoneNumber({ phoneNumber: value, defaultCountry: "US" });
+  // Only a number already in E.164 is accepted: the country it would be read in does not matter.
+  const result = normalisePhoneNumber({ phoneNumber: value, defaultCountry: fallbackDefaultCountry });
   if (!result.valid || result.source !== "input") {
     throw new ServiceError("VALIDATION_FAILED", `${field} must be an E.164 number`);
   }

@@ -1,5 +1,10 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { ESLint } from "eslint";
 import { describe, expect, it } from "vitest";
+import { importCycles, sourceRoots } from "../../scripts/check-import-cycles";
 
 /**
  * The rings are the linter's to keep (eslint.config.js): these cases lint virtual files placed in
@@ -100,5 +105,31 @@ describe("the rings, as the linter enforces them", () => {
 
   it.each(allowed)("allows %s", async (_where, file, code) => {
     expect(await ruleHits(file, code)).toEqual([]);
+  });
+});
+
+describe("import cycles, as npm run lint checks them (scripts/check-import-cycles.ts)", () => {
+  it("finds none in the repository's sources", async () => {
+    expect(await importCycles(sourceRoots)).toEqual([]);
+  });
+
+  it("fails the lint step on a cycle, type-only imports included, naming its modules", async () => {
+    // A folder of its own under the repository, so the check resolves it with the repository's tsconfig.
+    const dir = mkdtempSync(join(process.cwd(), "test", "architecture", "cycle-"));
+    try {
+      writeFileSync(join(dir, "route.ts"), 'import type { Services } from "./services";\nexport type Route = (s: Services) => void;\n');
+      writeFileSync(join(dir, "services.ts"), 'import type { Route } from "./route";\nexport interface Services { routes: Route[] }\n');
+      writeFileSync(join(dir, "leaf.ts"), 'import type { Route } from "./route";\nexport const none: Route[] = [];\n');
+      const folder = dir.slice(process.cwd().length + 1);
+      expect(await importCycles([folder])).toEqual([[`${folder}/route.ts`, `${folder}/services.ts`]]);
+      const lint = await promisify(execFile)("npm", ["run", "--silent", "lint:cycles", "--", folder]).then(
+        () => ({ code: 0, stderr: "" }),
+        (error: { code: number; stderr: string }) => error,
+      );
+      expect(lint.code).toBe(1);
+      expect(lint.stderr).toContain(`${folder}/route.ts -> ${folder}/services.ts -> ${folder}/route.ts`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

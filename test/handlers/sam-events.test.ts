@@ -121,7 +121,7 @@ describe("events/ fixtures", () => {
     const before = (await h.outbox.list()).length;
     const result = await handler(
       JSON.parse(readFileSync(new URL("../../events/sms-sender.json", import.meta.url), "utf8")),
-      lambdaContext("sms-sender", 60_000),
+      lambdaContext("sms-sender"),
     );
     expect(result).toEqual({ batchItemFailures: [] });
     expect((await h.outbox.list()).length).toBe(before);

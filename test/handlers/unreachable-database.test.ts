@@ -1,7 +1,7 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildHttpApiEvent, createLambdaContext } from "../../local/api-gateway-emulator";
+import { lambdaContextFor, routeEvent } from "../../local/invocation";
 import { defaultComposeExtension } from "../../shared/adapters/compose/default-compose-extension";
 import { httpHandler } from "../../shared/adapters/http/http-handler";
 import { routes } from "../../shared/adapters/http/routes";
@@ -51,20 +51,12 @@ beforeAll(async () => {
 afterAll(async () => table.drop());
 
 function send(idempotencyKey: string) {
-  const event = buildHttpApiEvent(
-    {
-      method: "POST",
-      rawPath: routes.initiateMessage.path,
-      rawQueryString: "",
-      headers: { "content-type": "application/json", "idempotency-key": idempotencyKey },
-      body: Buffer.from(JSON.stringify({ consumerId: "c-1", to: "+14155550111", message: "Your parcel ships today" })),
-      sourceIp: "127.0.0.1",
-      protocol: "HTTP/1.1",
-    },
-    { routeKey: `POST ${routes.initiateMessage.path}` },
-    { sub: "agent-ann", "cognito:groups": "[agents]" },
-  );
-  return handler(event, createLambdaContext({ functionName: "initiate-message", timeoutMs: 10_000 }));
+  const event = routeEvent(routes.initiateMessage, {
+    headers: { "idempotency-key": idempotencyKey },
+    body: JSON.stringify({ consumerId: "c-1", to: "+14155550111", message: "Your parcel ships today" }),
+    caller: { sub: "agent-ann", groups: ["agents"] },
+  });
+  return handler(event, lambdaContextFor("initiate-message"));
 }
 
 describe("the database lost mid-request", () => {

@@ -8,8 +8,7 @@ import { Template } from "aws-cdk-lib/assertions";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { deliveryEventsPrincipal } from "../../infra/delivery-receipts";
-import { composeExtensionFileName, composeExtensionRuntimePath, endpointFunctionDefaults } from "../../infra/endpoint-function";
-import { idleCloseTimeout } from "../../infra/idle-close";
+import { composeExtensionFileName, composeExtensionRuntimePath } from "../../infra/service-function";
 import { scheduledDelivery } from "../../infra/scheduled-function";
 import { inboundRetryPolicy, twoWaySmsPrincipal } from "../../infra/inbound-sms";
 import type { ServiceFunction } from "../../infra/service-function";
@@ -220,9 +219,9 @@ describe("the stack with its defaults (Cognito user pool)", () => {
         Runtime: "nodejs22.x",
         Architectures: ["arm64"],
         Handler: "index.handler",
-        MemorySize: endpointFunctionDefaults.memorySize,
+        MemorySize: 512,
         // The long-poll holds up to 20 s, below API Gateway's 29 s.
-        Timeout: route.id === "follow-events" ? 25 : endpointFunctionDefaults.timeout.toSeconds(),
+        Timeout: route.id === "follow-events" ? 25 : 10,
       });
       expect(fn.Properties.Environment.Variables).toMatchObject({
         POWERTOOLS_SERVICE_NAME: "agent-initiated-sms",
@@ -243,8 +242,8 @@ describe("the stack with its defaults (Cognito user pool)", () => {
       Runtime: "nodejs22.x",
       Architectures: ["arm64"],
       Handler: "index.handler",
-      MemorySize: endpointFunctionDefaults.memorySize,
-      Timeout: endpointFunctionDefaults.timeout.toSeconds(),
+      MemorySize: 512,
+      Timeout: 10,
     });
     expect(inbound.Properties.Environment.Variables).toEqual({
       POWERTOOLS_SERVICE_NAME: "agent-initiated-sms",
@@ -255,6 +254,24 @@ describe("the stack with its defaults (Cognito user pool)", () => {
     expect(s.resources[inbound.Properties.LoggingConfig.LogGroup.Ref]?.Properties.RetentionInDays).toBe(30);
     const inboundAsset = join(s.app.outdir, `asset.${String(inbound.Properties.Code.S3Key).replace(/\.zip$/, "")}`);
     expect(existsSync(join(inboundAsset, "index.mjs"))).toBe(true);
+  });
+
+  it("gives every function the memory and timeout of its functions-table entry (the local server and the tests read the same)", () => {
+    const deployed = functionTable.filter((definition) => s.stack.functions.has(definition.id));
+    expect(deployed.length).toBe(routeList.length + 6);
+    for (const definition of deployed) {
+      expect(functionOf(s, definition.id).Properties, definition.id).toMatchObject({
+        MemorySize: definition.limits.memoryMb,
+        Timeout: definition.limits.timeoutSeconds,
+      });
+    }
+    // The longer budgets, as the functions' own work needs them.
+    expect(Object.fromEntries(deployed.filter((d) => d.limits.timeoutSeconds !== 10).map((d) => [d.id, d.limits.timeoutSeconds]))).toEqual({
+      "follow-events": 25,
+      "sms-sender": 60,
+      "privacy-erasure": 50,
+      "idle-close": 60,
+    });
   });
 
   it("bundles each handler as one ESM file with a source map and the require shim", () => {
@@ -539,7 +556,7 @@ describe("the stack with its defaults (Cognito user pool)", () => {
       TABLE_NAME: { Ref: logicalId(s.stack, s.stack.table) },
     });
     // A run's budget: longer than an API request's, far shorter than the interval (runs never overlap).
-    expect(fn.Properties.Timeout).toBe(idleCloseTimeout.toSeconds());
+    expect(fn.Properties.Timeout).toBe(60);
     expect(fn.Properties.Timeout).toBeLessThan(15 * 60);
     expect(s.resources[fn.Properties.LoggingConfig.LogGroup.Ref]?.Properties.RetentionInDays).toBe(30);
   });

@@ -6,7 +6,6 @@ import { generateKeyPair, SignJWT, type JWTPayload } from "jose";
 import {
   apiGatewayTime,
   buildHttpApiEvent,
-  createLambdaContext,
   eventBody,
   findRoute,
   parseQuery,
@@ -24,6 +23,7 @@ import {
   type LocalKeyPair,
 } from "../../local/local-jwt";
 import { parseDevTokenArgs } from "../../local/dev-token-args";
+import { lambdaContextFor, routeEvent } from "../../local/invocation";
 import { routeList } from "../../shared/adapters/http/routes";
 
 describe("claims as API Gateway stringifies them", () => {
@@ -202,12 +202,32 @@ describe("the HTTP API v2 event", () => {
     expect(eventBody(Buffer.alloc(0), "application/json")).toBeUndefined();
   });
 
-  it("comes with a Lambda context named after the route", () => {
-    const context = createLambdaContext({ functionName: "validate-phone-number", timeoutMs: 30_000 });
+  it("comes with a Lambda context named after the route, with its function's deployed memory and timeout", () => {
+    const context = lambdaContextFor("validate-phone-number");
     expect(context.functionName).toBe("validate-phone-number");
     expect(context.awsRequestId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(context.getRemainingTimeInMillis()).toBeGreaterThan(29_000);
+    expect(context.memoryLimitInMB).toBe("512");
+    expect(context.getRemainingTimeInMillis()).toBeGreaterThan(9_000);
+    expect(context.getRemainingTimeInMillis()).toBeLessThanOrEqual(10_000);
     expect(context.invokedFunctionArn).toContain(":function:validate-phone-number");
+    // The long-poll's own, longer timeout.
+    expect(lambdaContextFor("follow-events").getRemainingTimeInMillis()).toBeGreaterThan(24_000);
+  });
+
+  it("is built for a test or the bench the way the local gateway builds it for a request", () => {
+    const event = routeEvent(
+      { method: "GET", path: "/api/now/consumers/{id}" },
+      { params: { id: "cust 1" }, query: { x: "1" }, caller: { sub: "ann", groups: ["agents", "admins"] } },
+    );
+    expect(event).toMatchObject({
+      routeKey: "GET /api/now/consumers/{id}",
+      rawPath: "/api/now/consumers/cust%201",
+      rawQueryString: "x=1",
+      pathParameters: { id: "cust 1" },
+      queryStringParameters: { x: "1" },
+      requestContext: { authorizer: { jwt: { claims: { sub: "ann", "cognito:groups": "[agents admins]" }, scopes: null } } },
+    });
+    expect(event.body).toBeUndefined();
   });
 });
 

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { localRoutes, type LocalServices } from "../../local/local-routes";
+import { localRoutes } from "../../local/local-routes";
+import type { LocalServices } from "../../local/local-route";
 import { createHarness } from "../support/handler-harness";
 import { invariantViolations } from "../support/table-invariants";
 import { deliverReceipt, receiptEvent, seedDesk, sendMessage, setStatus, storedMessage, type SentMessage } from "./message-fixtures";

@@ -80,7 +80,7 @@ async function runWorker(): Promise<ErasureRun> {
   const { handler } = (await import("../../functions/privacy-erasure/handler")) as {
     handler: (event: unknown, context: Context) => Promise<ErasureRun>;
   };
-  const run = await handler({ "detail-type": "Scheduled Event" }, lambdaContext("privacy-erasure", 50_000));
+  const run = await handler({ "detail-type": "Scheduled Event" }, lambdaContext("privacy-erasure"));
   await h.deliver();
   return run;
 }

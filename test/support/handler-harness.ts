@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { routes, type RouteKey } from "../../shared/adapters/http/routes";
 import { OutboxTransport } from "../../shared/adapters/sms/outbox-transport";
 import type { ApiHandler } from "../../shared/adapters/http/http-handler";
+import { lambdaContextFor, routeEvent } from "../../local/invocation";
 import { expectDocumentedResponse } from "./openapi-responses";
 import { createTestTable, type TestTable } from "./test-table";
 
@@ -85,7 +86,7 @@ export async function createHarness(prefix: string, env: Record<string, string> 
                 const { handler } = (await import(`../../functions/${fn.id}/handler.ts`)) as {
                   handler: (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse>;
                 };
-                return handler(event, lambdaContext(fn.id, 60_000));
+                return handler(event, lambdaContext(fn.id));
               },
             },
           ]
@@ -133,59 +134,21 @@ function parseBody(text: string | undefined): unknown {
 }
 
 export function apiEvent(key: RouteKey, options: CallOptions): APIGatewayProxyEventV2WithJWTAuthorizer {
-  const route = routes[key];
-  const caller = options.as === undefined ? agent : options.as;
   const rawBody = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-  const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(options.params?.[name] ?? ""));
-  const query = options.query ?? {};
-  return {
-    version: "2.0",
-    routeKey: `${route.method} ${route.path}`,
-    rawPath: path,
-    rawQueryString: new URLSearchParams(query).toString(),
-    headers: { ...(rawBody !== undefined ? { "content-type": "application/json" } : {}), ...options.headers },
-    queryStringParameters: Object.keys(query).length ? query : undefined,
-    pathParameters: options.params,
-    body: rawBody,
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: "test",
-      apiId: "test",
-      domainName: "test.local",
-      domainPrefix: "test",
-      http: { method: route.method, path, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "vitest" },
-      requestId: `req-${Math.random().toString(36).slice(2)}`,
-      routeKey: `${route.method} ${route.path}`,
-      stage: "$default",
-      time: new Date().toUTCString(),
-      timeEpoch: Date.now(),
-      authorizer: {
-        principalId: "",
-        integrationLatency: 0,
-        jwt: {
-          claims: caller ? { sub: caller.sub, "cognito:groups": `[${caller.groups.join(" ")}]` } : {},
-          scopes: null as unknown as string[],
-        },
-      },
-    },
-  };
+  return routeEvent(routes[key], {
+    ...(options.params ? { params: options.params } : {}),
+    ...(options.query ? { query: options.query } : {}),
+    ...(options.headers ? { headers: options.headers } : {}),
+    ...(rawBody !== undefined ? { body: rawBody } : {}),
+    caller: options.as === undefined ? agent : options.as,
+  });
 }
 
-export function lambdaContext(functionName: string, remainingMs = 30_000): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: "$LATEST",
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-    memoryLimitInMB: "512",
-    awsRequestId: `lambda-${Math.random().toString(36).slice(2)}`,
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: "test",
-    // 30 s, as the local server gives: tests run many requests at once in one process, where a
-    // deployed function gives each its own container and its 10 s.
-    getRemainingTimeInMillis: () => remainingMs,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+/**
+ * The context of one invocation, with the function's deployed memory and timeout (the functions
+ * table); a test may give another timeout (a deadline it wants to reach, or more room when it runs
+ * many requests at once in one process, where each deployed request would have its own container).
+ */
+export function lambdaContext(functionId: string, timeoutMs?: number): Context {
+  return lambdaContextFor(functionId, timeoutMs === undefined ? {} : { timeoutMs });
 }

@@ -29,6 +29,8 @@ export interface RouteDefinition {
   readonly usesComposeExtension?: boolean;
   /** The function hashes numbers with the privacy key (the stack lets it read the key's secret, and only it). */
   readonly usesPrivacyKey?: boolean;
+  /** Longer than the functions table's default (10 s) when the route holds a request open (a long-poll). Under API Gateway's 29 s. */
+  readonly timeoutSeconds?: number;
 }
 
 export const anyone: readonly Group[] = ["agents", "admins"];

@@ -1,3 +1,9 @@
+/**
+ * The country a nationally written number is read in when nothing else says: DEFAULT_COUNTRY at run
+ * time, the stack's `defaultCountry` context at deploy time; both fall back to this.
+ */
+export const fallbackDefaultCountry = "US";
+
 /** Where the country used to read a number came from (spec: "Phone number validation"). */
 export const numberSources = ["input", "request_country", "consumer_location", "default_country"] as const;
 export type NumberSource = (typeof numberSources)[number];

@@ -36,4 +36,6 @@ export const followEvents = {
   status: 200,
   errors: ["INVALID_CURSOR"],
   tableAccess: "read",
+  // A long-poll holds up to 20 s; API Gateway gives an integration 29 s.
+  timeoutSeconds: 25,
 } as const satisfies RouteDefinition;
