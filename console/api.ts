@@ -10,6 +10,7 @@ import type {
   InitiateAnswer,
   InitiateRequest,
   Interaction,
+  Message,
   OutboxEntry,
   Page,
   ProfileVerdict,
@@ -153,6 +154,10 @@ export class Api {
   }
   interactionEvents(id: string, after?: string): Promise<Page<ServiceEvent>> {
     return this.call("GET", `/api/now/interactions/${encode(id)}/events`, { query: { after, limit: "100" } });
+  }
+  /** A page of an interaction's messages, oldest first (100 a page). */
+  interactionMessages(id: string, after?: string): Promise<Page<Message>> {
+    return this.call("GET", `/api/now/interactions/${encode(id)}/messages`, { query: { after, limit: "100" } });
   }
   closeInteraction(id: string): Promise<Interaction> {
     return this.call("POST", `/api/now/interactions/${encode(id)}/close`);

@@ -1,5 +1,5 @@
 import { smsEncoding, smsLimits } from "../shared/core/rules/sms-segments";
-import type { Consumer, DryRunAnswer, InteractionSummary, SendWindowReport } from "./wire";
+import type { Consumer, DryRunAnswer, InitiateAnswer, InteractionSummary, SendWindowReport } from "./wire";
 
 /**
  * What Compose SMS says to the agent, as words: the encoding and segments of the text, the
@@ -64,7 +64,36 @@ export function dryRunLine(
   if (dry.profile.change === "move") {
     line += ` ${dry.to} will then belong to ${consumer.name}${holder ? ` instead of ${holder}` : ""}.`;
   }
-  return `${line} ${segmentsSaid(dry.message.segments, dry.message.encoding)}`;
+  const later = dry.wouldSchedule
+    ? ` The customer's send window is closed: Send SMS is refused, and ${SEND_LATER} schedules the message for when it opens.`
+    : "";
+  return `${line} ${segmentsSaid(dry.message.segments, dry.message.encoding)}${later}`;
+}
+
+/** The button that sends with `scheduleIfOutsideWindow`. */
+export const SEND_LATER = "Send when the window opens";
+
+/** What came of a send: sent (and its status now), or scheduled for when the window opens. */
+export function sentLine(answer: Pick<InitiateAnswer, "outcome" | "message">): string {
+  const outcome = answer.outcome.replaceAll("_", " ");
+  const segments = plural(answer.message.segments, "segment");
+  return answer.message.status === "scheduled"
+    ? `Scheduled (${outcome}): ${segments}, to go when the customer's send window opens.`
+    : `Sent (${outcome}): ${segments}, now ${answer.message.status}.`;
+}
+
+/**
+ * A refused send as the agent reads it next to Send: the service's message and code, and for a
+ * closed window when it opens (in the customer's time) and that it can go then.
+ */
+export function refusalLines(refusal: { code: string; message: string; details: Record<string, unknown> }): string[] {
+  const lines = [`${refusal.message} (${refusal.code})`];
+  const { nextAllowedAt, timeZone } = refusal.details;
+  if (refusal.code === "OUTSIDE_SEND_WINDOW" && typeof nextAllowedAt === "string") {
+    const opens = recipientTime(nextAllowedAt, typeof timeZone === "string" ? timeZone : "the customer's time");
+    lines.push(`The window opens at ${opens}: ${SEND_LATER} schedules it for then.`);
+  }
+  return lines;
 }
 
 function segmentsSaid(segments: number, encoding: string): string {
@@ -95,10 +124,19 @@ export interface Warning {
   text: string;
 }
 
+/** Whether a send now is refused for the window (closed, and no recent reply from the customer opens it). */
+export function windowClosed(report: SendWindowReport | undefined, now: Date): boolean {
+  return report !== undefined && !report.open && !inReplyGrace(report, now);
+}
+
+function inReplyGrace(report: SendWindowReport, now: Date): boolean {
+  return report.replyGraceUntil !== undefined && report.replyGraceUntil > now.toISOString();
+}
+
 /** The send window as the agent needs it: closed (a send is refused), or open only by the customer's recent reply. */
 export function sendWindowWarning(report: SendWindowReport | undefined, now: Date): Warning | undefined {
   if (!report) return undefined;
-  if (report.replyGraceUntil && report.replyGraceUntil > now.toISOString()) {
+  if (report.replyGraceUntil && inReplyGrace(report, now)) {
     const until = new Date(report.replyGraceUntil).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
     return {
       kind: "reply_grace",

@@ -6,12 +6,17 @@ import {
   ongoingLine,
   optedOutWarning,
   reassociationWarning,
+  refusalLines,
   segmentLine,
   sendWindowWarning,
+  sentLine,
+  windowClosed,
   type Warning,
 } from "./compose-lines";
 import type { Customers } from "./customers";
 import { fill, h } from "./dom";
+import { ReassociationDialog } from "./reassociation-dialog";
+import { SendBar } from "./send-bar";
 import type { ComposeOptions, Consumer, DryRunAnswer, InitiateAnswer, InitiateRequest, SendWindowReport } from "./wire";
 
 /** How long typing must pause before the dry run asks the service. */
@@ -31,7 +36,8 @@ interface PairFacts {
  * Compose SMS: find the customer, pick send-from and send-to (compose options' defaults, the
  * ongoing conversation shown), write, and see before sending what the send will do (the dry
  * run), the encoding and segments, and the warnings (opt-out, send window, a number held by
- * another customer). Sending asks to confirm a reassociation when the service requires it.
+ * another customer). Sending asks to confirm a reassociation when the service requires it; while
+ * the customer's send window is closed, the message can be scheduled for when it opens.
  */
 export class Compose {
   readonly element: HTMLElement;
@@ -63,9 +69,7 @@ export class Compose {
   private readonly segments = h("p", { id: "segments", class: "segments" });
   private readonly hint = h("p", { id: "encoding-hint", class: "hint" });
   private readonly dryRun = h("p", { id: "dry-run", class: "dry-run", "aria-live": "polite" });
-  private readonly sendButton = h("button", { type: "submit", class: "primary" }, "Send SMS");
-  private readonly result = h("p", { class: "result", role: "status" });
-  private readonly error = h("p", { class: "error", role: "alert" });
+  private readonly sendBar = new SendBar("compose-form", () => void this.send(true));
   private readonly confirm = new ReassociationDialog();
 
   constructor(
@@ -86,7 +90,7 @@ export class Compose {
     );
     this.form = h(
       "form",
-      { class: "compose-form", onsubmit: (event) => (event.preventDefault(), void this.send()) },
+      { id: "compose-form", class: "compose-form", onsubmit: (event) => (event.preventDefault(), void this.send(false)) },
       this.customerLine,
       h(
         "div",
@@ -101,11 +105,9 @@ export class Compose {
       this.segments,
       this.hint,
       this.dryRun,
-      h("div", { class: "actions" }, this.sendButton),
-      this.result,
-      this.error,
     );
     this.form.hidden = true;
+    this.sendBar.element.hidden = true;
     this.from.addEventListener("change", () => this.pairChanged());
     this.to.addEventListener("change", () => this.pairChanged());
     this.text.addEventListener("input", () => this.textChanged());
@@ -113,8 +115,8 @@ export class Compose {
       "section",
       { class: "panel compose", "aria-labelledby": "compose-heading" },
       h("h2", { id: "compose-heading" }, "Compose SMS"),
-      search,
-      this.form,
+      h("div", { class: "compose-fields" }, search, this.form),
+      this.sendBar.element,
       this.confirm.element,
     );
     this.textChanged();
@@ -215,6 +217,7 @@ export class Compose {
       ` (${consumer.id}${consumer.location ? `, ${consumer.location}` : ""}${consumer.timeZone ? `, ${consumer.timeZone}` : ""})`,
     );
     this.form.hidden = false;
+    this.sendBar.element.hidden = false;
     this.pairChanged();
   }
 
@@ -260,13 +263,13 @@ export class Compose {
     if (window) warnings.push(window);
     if (this.facts.holder && this.consumer) warnings.push(reassociationWarning(this.to.value, this.facts.holder, this.consumer));
     fill(this.warnings, ...warnings.map((warning) => h("li", { class: `warning ${warning.kind}` }, warning.text)));
-    this.sendButton.disabled = !options?.available || !this.to.value;
+    this.sendBar.update(Boolean(options?.available && this.to.value), windowClosed(this.facts.sendWindow, new Date()));
   }
 
   private textChanged(): void {
     this.segments.textContent = segmentLine(this.text.value);
     this.hint.textContent = encodingHint(this.text.value) ?? "";
-    this.result.textContent = "";
+    this.sendBar.said("");
     this.scheduleDryRun();
   }
 
@@ -301,7 +304,8 @@ export class Compose {
       this.dryRun.textContent = dryRunLine(dry, consumer, this.me, (id) => this.customers.known(id)?.name);
     };
     try {
-      said(await this.api.dryRun(request, abort.signal));
+      // As the later send would go: the answer says whether the window would have it scheduled.
+      said(await this.api.dryRun({ ...request, scheduleIfOutsideWindow: true }, abort.signal));
     } catch (failure) {
       if (abort.signal.aborted) return;
       if (failure instanceof ApiError && failure.code === "PROFILE_REASSOCIATION_REQUIRED") {
@@ -309,7 +313,7 @@ export class Compose {
         this.facts.holder = holder?.name ?? holder?.id ?? "another customer";
         // What the send would do once confirmed.
         try {
-          said(await this.api.dryRun({ ...request, confirmReassociation: true }, abort.signal));
+          said(await this.api.dryRun({ ...request, confirmReassociation: true, scheduleIfOutsideWindow: true }, abort.signal));
         } catch {
           if (!abort.signal.aborted) this.dryRun.textContent = failure.message;
         }
@@ -329,17 +333,18 @@ export class Compose {
     return this.attempt.key;
   }
 
-  private async send(): Promise<void> {
-    const request = this.request();
-    if (!request || !this.consumer) return;
-    this.error.textContent = "";
-    this.result.textContent = "";
+  /** `later`: with scheduleIfOutsideWindow, so a closed window schedules the message instead of refusing it. */
+  private async send(later: boolean): Promise<void> {
+    const plain = this.request();
+    if (!plain || !this.consumer) return;
+    const request = later ? { ...plain, scheduleIfOutsideWindow: true } : plain;
+    this.sendBar.clear();
     if (!this.hasDraft()) {
-      this.error.textContent = "Write a message first.";
+      this.sendBar.refused(["Write a message first."]);
       this.text.focus();
       return;
     }
-    this.sendButton.disabled = true;
+    this.sendBar.busy();
     try {
       let answer: InitiateAnswer;
       try {
@@ -349,7 +354,7 @@ export class Compose {
         const holder = failure.details.currentConsumer as { id?: string; name?: string | null } | undefined;
         const confirmed = await this.confirm.ask(request.to!, holder?.name ?? holder?.id ?? "another customer", this.consumer.name);
         if (!confirmed) {
-          this.result.textContent = "Not sent: the number stays with its current customer.";
+          this.sendBar.said("Not sent: the number stays with its current customer.");
           return;
         }
         const again = { ...request, confirmReassociation: true };
@@ -358,45 +363,22 @@ export class Compose {
       this.attempt = undefined;
       this.text.value = "";
       this.textChanged();
-      this.result.textContent = `Sent (${answer.outcome.replaceAll("_", " ")}): ${answer.message.segments} segment${
-        answer.message.segments === 1 ? "" : "s"
-      }, now ${answer.message.status}.`;
+      this.sendBar.said(sentLine(answer));
       this.onSent(answer);
       await this.refresh();
     } catch (failure) {
-      this.error.textContent = failure instanceof ApiError ? `${failure.message} (${failure.code})` : (failure as Error).message;
+      if (failure instanceof ApiError && failure.code === "OUTSIDE_SEND_WINDOW") {
+        // The refusal knows the window, even before a dry run answered.
+        const { nextAllowedAt, timeZone } = failure.details;
+        this.facts.sendWindow = {
+          open: false,
+          timeZone: typeof timeZone === "string" ? timeZone : (this.facts.sendWindow?.timeZone ?? ""),
+          ...(typeof nextAllowedAt === "string" ? { nextAllowedAt } : {}),
+        };
+      }
+      this.sendBar.refused(failure instanceof ApiError ? refusalLines(failure) : [(failure as Error).message]);
     } finally {
       this.renderPair();
     }
-  }
-}
-
-/** "Move this number?": the service refused the send until the agent confirms the number changes customer. */
-class ReassociationDialog {
-  readonly element: HTMLDialogElement;
-  private readonly text = h("p", { id: "reassociate-text" });
-  private answer: ((confirmed: boolean) => void) | undefined;
-
-  constructor() {
-    const cancel = h("button", { type: "button", autofocus: true, onclick: () => this.element.close("cancel") }, "Cancel");
-    const go = h("button", { type: "button", class: "primary", onclick: () => this.element.close("confirm") }, "Associate and send");
-    this.element = h(
-      "dialog",
-      { class: "confirm", "aria-labelledby": "reassociate-heading", "aria-describedby": "reassociate-text" },
-      h("h2", { id: "reassociate-heading" }, "Move this number to another customer?"),
-      this.text,
-      h("div", { class: "actions" }, cancel, go),
-    );
-    this.element.addEventListener("close", () => {
-      this.answer?.(this.element.returnValue === "confirm");
-      this.answer = undefined;
-    });
-  }
-
-  ask(number: string, holder: string, consumer: string): Promise<boolean> {
-    this.text.textContent = `${number} is currently associated with ${holder}. Sending will associate it with ${consumer}: the old link is kept as history, and a conversation running with ${holder} on this number is closed.`;
-    this.element.returnValue = "";
-    this.element.showModal();
-    return new Promise((done) => (this.answer = done));
   }
 }

@@ -1,6 +1,14 @@
 import type { Customers } from "./customers";
 import type { Conversation, DeskState } from "./desk-state";
 import { fill, h } from "./dom";
+import type { MessagePreviews } from "./message-previews";
+
+/** "14:05" today, "Dec 2, 14:05" another day, in the agent's own time. */
+function whenSaid(iso: string, now = new Date()): string {
+  const at = new Date(iso);
+  const time = at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  return at.toDateString() === now.toDateString() ? time : `${at.toLocaleDateString([], { month: "short", day: "numeric" })}, ${time}`;
+}
 
 /**
  * The agent's conversations, newest activity first: each a button that opens its transcript.
@@ -18,6 +26,7 @@ export class ConversationList {
   constructor(
     private readonly state: DeskState,
     private readonly customers: Customers,
+    private readonly previews: Pick<MessagePreviews, "pending">,
     private readonly onOpen: (id: string) => void,
   ) {
     this.element = h(
@@ -40,9 +49,12 @@ export class ConversationList {
   private row(conversation: Conversation): HTMLElement {
     const open = this.state.openConversation === conversation.id;
     const who = this.customers.label(conversation.consumerId, conversation.to);
-    const preview = conversation.lastMessage
-      ? `${conversation.lastMessage.direction === "inbound" ? "Customer" : "Desk"}: ${conversation.lastMessage.body ?? "(erased)"}`
-      : "No message yet";
+    const last = conversation.lastMessage;
+    const preview = last
+      ? `${last.direction === "inbound" ? "Customer" : "Desk"}: ${last.body ?? "(erased)"}`
+      : this.previews.pending(conversation.id)
+        ? "Reading the last message…"
+        : "No message yet";
     return h(
       "button",
       {
@@ -64,7 +76,12 @@ export class ConversationList {
         h("span", { class: "number" }, `${conversation.to ?? ""}${conversation.type === "phone" ? " (call)" : ""}`),
         conversation.unread > 0 ? h("span", { class: "unread" }, `${conversation.unread} new`) : null,
       ),
-      h("span", { class: "preview" }, preview),
+      h(
+        "span",
+        { class: "line" },
+        h("span", { class: "preview" }, preview),
+        last ? h("time", { class: "when", datetime: last.at }, whenSaid(last.at)) : null,
+      ),
     );
   }
 }

@@ -24,7 +24,8 @@ export interface Conversation {
   closedReason?: string;
   /** Last message in or out, else the opening: what the list is ordered by. */
   lastActivityAt: string;
-  lastMessage?: { body: string | null; direction: Message["direction"] };
+  /** The newest message known (its creation time `at`): the row's preview. */
+  lastMessage?: { body: string | null; direction: Message["direction"]; at: string };
   /** Customer messages that arrived while the conversation was not open. */
   unread: number;
 }
@@ -116,6 +117,16 @@ export class DeskState {
     this.putMessage(message, -1, -1);
   }
 
+  /**
+   * An interaction's newest message as its messages answer gave it: the row's preview, until an
+   * event brings a newer one. It stays out of the transcript, which opening reads from the
+   * interaction's events (with the notes and every status in order).
+   */
+  preview(message: Message): void {
+    const conversation = this.conversations.get(message.interactionId);
+    if (conversation) this.showLast(conversation, message);
+  }
+
   apply(event: ServiceEvent): Applied {
     if (this.seen.has(event.id)) return { changed: false };
     this.seen.add(event.id);
@@ -192,7 +203,7 @@ export class DeskState {
     const last = this.transcript(interactionId)
       .filter((entry) => entry.kind === "message")
       .at(-1);
-    return last ? { body: last.message.body, direction: last.message.direction } : undefined;
+    return last ? lastMessageOf(last.message) : undefined;
   }
 
   private entries(interactionId: string): Map<string, TranscriptEntry> {
@@ -226,10 +237,18 @@ export class DeskState {
     }
     const conversation = this.conversations.get(message.interactionId);
     if (!conversation) return;
-    if (message.createdAt >= conversation.lastActivityAt || !conversation.lastMessage) {
-      conversation.lastActivityAt = message.createdAt > conversation.lastActivityAt ? message.createdAt : conversation.lastActivityAt;
-      conversation.lastMessage = { body: message.body, direction: message.direction };
-    }
+    this.showLast(conversation, message);
     if (isNew && message.direction === "inbound" && this.openConversation !== message.interactionId) conversation.unread += 1;
   }
+
+  /** The message becomes the row's preview unless a newer one is known (a late answer never moves it back). */
+  private showLast(conversation: Conversation, message: Message): void {
+    if (conversation.lastMessage && message.createdAt < conversation.lastMessage.at) return;
+    conversation.lastMessage = lastMessageOf(message);
+    if (message.createdAt > conversation.lastActivityAt) conversation.lastActivityAt = message.createdAt;
+  }
+}
+
+function lastMessageOf(message: Message): NonNullable<Conversation["lastMessage"]> {
+  return { body: message.body, direction: message.direction, at: message.createdAt };
 }

@@ -4,13 +4,15 @@ import { ConversationList } from "./conversation-list";
 import { Customers } from "./customers";
 import { DeskState, type Conversation } from "./desk-state";
 import { h } from "./dom";
+import { MessagePreviews } from "./message-previews";
 import { TranscriptView } from "./transcript";
 import type { InitiateAnswer, ServiceEvent } from "./wire";
 
 /**
  * The agent's desk: conversations, the open transcript, Compose SMS. Everything on it moves with
  * the events feed; the desk reads an interaction itself only when an event names one it has no
- * record of (or one the agent just joined).
+ * record of (or one the agent just joined), and a conversation's messages once, for its row's
+ * preview, when it learns of the conversation other than by its first message.
  */
 export class Desk {
   readonly element: HTMLElement;
@@ -19,6 +21,7 @@ export class Desk {
   private readonly list: ConversationList;
   private readonly transcript: TranscriptView;
   private readonly compose: Compose;
+  private readonly previews: MessagePreviews;
 
   constructor(
     private readonly api: Api,
@@ -27,7 +30,8 @@ export class Desk {
   ) {
     this.state = new DeskState(me);
     this.customers = new Customers(api, () => this.render());
-    this.list = new ConversationList(this.state, this.customers, (id) => void this.open(id));
+    this.previews = new MessagePreviews(api, this.state, () => this.list.render());
+    this.list = new ConversationList(this.state, this.customers, this.previews, (id) => void this.open(id));
     this.transcript = new TranscriptView(api, this.state, this.customers, (conversation) => this.composeFor(conversation));
     this.compose = new Compose(
       api,
@@ -39,10 +43,11 @@ export class Desk {
     this.element = h("div", { class: "desk" }, this.list.element, this.transcript.element, this.compose.element);
   }
 
-  /** The agent's active conversations, as they are now (the feed keeps them current from here on). */
+  /** The agent's active conversations, as they are now, with their last messages (the feed keeps them current from here on). */
   async load(): Promise<void> {
     const page = await this.api.myActiveInteractions();
     for (const interaction of page.items) this.state.upsertInteraction(interaction);
+    this.previews.want(page.items.map((interaction) => interaction.id));
     this.render();
   }
 
@@ -69,6 +74,8 @@ export class Desk {
   private async read(id: string): Promise<void> {
     try {
       this.state.upsertInteraction(await this.api.getInteraction(id));
+      // Met through an event about it: what came before that is read for its row.
+      this.previews.want([id]);
       this.render();
     } catch {
       // Gone, or not readable now: the next event about it tries again.

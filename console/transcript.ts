@@ -6,7 +6,11 @@ import { fill, h } from "./dom";
 
 const timeOf = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
 
+/** A scheduled send's time, in the agent's own time, with its day (it is often tomorrow). */
+const dayAndTimeOf = (iso: string) => new Date(iso).toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
+
 const statusSaid: Record<string, string> = {
+  scheduled: "scheduled",
   queued: "queued",
   sending: "sending",
   sent: "sent",
@@ -120,7 +124,7 @@ export class TranscriptView {
       return;
     }
     const { message } = entry;
-    const signature = `${message.status}|${message.errorCode ?? ""}`;
+    const signature = `${message.status}|${message.errorCode ?? ""}|${message.scheduledFor ?? ""}`;
     if (item.dataset.signature === signature) return;
     item.dataset.signature = signature;
     item.className = `message ${message.direction}`;
@@ -128,6 +132,11 @@ export class TranscriptView {
     item.dataset.status = message.status;
     const who = message.direction === "inbound" ? "Customer" : message.agentId === this.state.me ? "You" : (message.agentId ?? "Service");
     const status = `${statusSaid[message.status] ?? message.status}${message.errorCode ? ` (${message.errorCode})` : ""}`;
+    // Until the window opens: when it goes (the sweep hands it over then, unless the customer opts out meanwhile).
+    const goes =
+      message.status === "scheduled" && message.scheduledFor
+        ? [" for ", h("time", { datetime: message.scheduledFor }, dayAndTimeOf(message.scheduledFor))]
+        : [];
     fill(
       item,
       h("p", { class: "body" }, message.body ?? "(erased)"),
@@ -138,6 +147,7 @@ export class TranscriptView {
         h("time", { datetime: message.createdAt }, timeOf(message.createdAt)),
         " · ",
         h("span", { class: `status status-${message.status}`, "aria-label": `status: ${status}` }, status),
+        ...goes,
         message.status === "failed"
           ? h("button", { type: "button", class: "small", onclick: () => void this.retry(message.interactionId, message.id) }, "Retry")
           : null,

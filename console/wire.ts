@@ -50,6 +50,8 @@ export interface InitiateRequest {
   from?: string;
   to?: string;
   confirmReassociation?: boolean;
+  /** Outside the recipient's send window: 202 with the message scheduled for when it opens, instead of 409 OUTSIDE_SEND_WINDOW. */
+  scheduleIfOutsideWindow?: boolean;
 }
 
 export interface InitiateAnswer {
@@ -69,6 +71,10 @@ export interface DryRunAnswer {
   profile: { change: "keep" | "create" | "move"; currentConsumerId?: string };
   message: EncodingReport;
   sendWindow: SendWindowReport;
+  /** The window is closed and the request says scheduleIfOutsideWindow: the send would answer 202 with the message scheduled. */
+  wouldSchedule?: true;
+  /** When it would go (ISO 8601 UTC): the instant of sendWindow.nextAllowedAt. */
+  scheduledFor?: string;
 }
 
 export interface ProfileVerdict {

@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { dryRunLine, encodingHint, ongoingLine, recipientTime, segmentLine, sendWindowWarning } from "../../console/compose-lines";
+import {
+  dryRunLine,
+  encodingHint,
+  ongoingLine,
+  recipientTime,
+  refusalLines,
+  segmentLine,
+  sendWindowWarning,
+  sentLine,
+  windowClosed,
+} from "../../console/compose-lines";
 import type { DryRunAnswer } from "../../console/wire";
 
 /** What Compose SMS says, word for word: the lines the agent reads before pressing send. */
@@ -103,5 +113,48 @@ describe("Compose SMS lines", () => {
       )?.kind,
     ).toBe("reply_grace");
     expect(recipientTime("2026-12-03T08:00:00Z", "UTC")).toBe("2026-12-03 08:00 (UTC, UTC)");
+  });
+
+  it("offers to send later only while a send now is refused for the window", () => {
+    const now = new Date("2026-12-02T22:00:00Z");
+    const closed = { open: false, timeZone: "Etc/GMT-5", nextAllowedAt: "2026-12-03T08:00:00+05:00" };
+    expect(windowClosed(closed, now)).toBe(true);
+    expect(windowClosed({ ...closed, replyGraceUntil: "2026-12-02T22:30:00.000Z" }, now)).toBe(false);
+    expect(windowClosed({ ...closed, replyGraceUntil: "2026-12-02T21:30:00.000Z" }, now)).toBe(true);
+    expect(windowClosed({ open: true, timeZone: "Etc/GMT-5" }, now)).toBe(false);
+    expect(windowClosed(undefined, now)).toBe(false);
+    const later = {
+      ...base,
+      outcome: "created" as const,
+      sendWindow: closed,
+      wouldSchedule: true as const,
+      scheduledFor: "2026-12-03T03:00:00.000Z",
+    };
+    expect(dryRunLine(later, jo, "ann")).toBe(
+      "This will start a new conversation with Jo Bloggs, from +14155550100 to +14155550171. 1 segment, GSM-7. " +
+        "The customer's send window is closed: Send SMS is refused, and Send when the window opens schedules the message for when it opens.",
+    );
+  });
+
+  it("says what came of a send: sent, scheduled, or the refusal with when the window opens", () => {
+    const message = { segments: 2, status: "queued" } as Parameters<typeof sentLine>[0]["message"];
+    expect(sentLine({ outcome: "replaced_virtual_agent", message })).toBe("Sent (replaced virtual agent): 2 segments, now queued.");
+    expect(sentLine({ outcome: "created", message: { ...message, segments: 1, status: "scheduled" } })).toBe(
+      "Scheduled (created): 1 segment, to go when the customer's send window opens.",
+    );
+    const said = "+14155550199 may only be sent to between 08:00 and 21:00 in Etc/GMT-5; nothing was sent";
+    expect(
+      refusalLines({
+        code: "OUTSIDE_SEND_WINDOW",
+        message: said,
+        details: { nextAllowedAt: "2026-12-03T08:00:00+05:00", timeZone: "Etc/GMT-5" },
+      }),
+    ).toEqual([
+      `${said} (OUTSIDE_SEND_WINDOW)`,
+      "The window opens at 2026-12-03 08:00 (+05:00, Etc/GMT-5): Send when the window opens schedules it for then.",
+    ]);
+    expect(refusalLines({ code: "RECIPIENT_OPTED_OUT", message: "+14155550171 opted out", details: {} })).toEqual([
+      "+14155550171 opted out (RECIPIENT_OPTED_OUT)",
+    ]);
   });
 });

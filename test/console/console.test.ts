@@ -1,8 +1,9 @@
 import { copyFileSync, mkdirSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { recipientTime } from "../../console/compose-lines";
 import { isLoopbackAddress, isLoopbackHost } from "../../local/console-routes";
 import { chromiumPath, launchChromium } from "../support/browser";
 import { killGroup, REPO_ROOT, startServer, type RunningServer } from "../support/local-server-process";
@@ -11,8 +12,10 @@ import { killGroup, REPO_ROOT, startServer, type RunningServer } from "../suppor
  * The desk console in a real browser (the system's Chromium, headless) against `npm start`: an
  * administrator adds a provider and a customer, an agent starts a conversation with Compose SMS,
  * sees its status reach `sent` and the customer's reply arrive without reloading, moves a number
- * to another customer after confirming, and sees the opt-out warning after a STOP. Screenshots go
- * to test-artifacts/console/ (UPDATE_DOCS_SCREENSHOT=1 also refreshes docs/console.png).
+ * to another customer after confirming, sees the opt-out warning after a STOP, reads a send
+ * window's refusal next to Send and schedules the message for when the window opens, and after a
+ * reload sees every conversation's last message without opening it. Screenshots go to
+ * test-artifacts/console/ (UPDATE_DOCS_SCREENSHOT=1 also refreshes docs/console.png).
  */
 const ARTIFACTS = join(REPO_ROOT, "test-artifacts", "console");
 const browserPath = chromiumPath();
@@ -49,6 +52,23 @@ async function token(sub: string, groups: string[]): Promise<string> {
   const answer = await post("/local/dev-token", { sub, groups });
   expect(answer.status).toBe(200);
   return (JSON.parse(answer.body) as { token: string }).token;
+}
+
+/** What an administrator adds through the API rather than the page (the page's own forms are tested once). */
+async function administratorAdds(path: string, body: unknown): Promise<void> {
+  const answer = await fetch(`${server!.url}${path}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${await token("ada", ["admins"])}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  expect(answer.status).toBe(201);
+}
+
+/** A zone where it is about 03:00 now, so an 08:00-21:00 window is closed whatever hour the test runs (as the README's night demo). */
+function zoneAtThreeInTheMorning(now = new Date()): string {
+  const hours = (27 - now.getUTCHours()) % 24;
+  const offset = hours > 12 ? hours - 24 : hours;
+  return offset >= 0 ? `Etc/GMT-${offset}` : `Etc/GMT+${-offset}`;
 }
 
 describe("the desk console's routes (npm start)", () => {
@@ -132,7 +152,7 @@ describe.skipIf(!browserPath)("the desk console in Chromium", () => {
     await browser?.close();
     expect(problems).toEqual([]);
     console.log(
-      `[desk console] server start ${server?.startMs} ms; Chromium and the three browser tests ${Math.round(performance.now() - started)} ms`,
+      `[desk console] server start ${server?.startMs} ms; Chromium and the browser tests ${Math.round(performance.now() - started)} ms`,
     );
   });
 
@@ -201,13 +221,7 @@ describe.skipIf(!browserPath)("the desk console in Chromium", () => {
 
   it("moves a number to another customer only after the agent confirms", async () => {
     // Sam is given Jo's number: registering it does not move Jo's profile; only a confirmed send does.
-    const admin = await token("ada", ["admins"]);
-    const created = await fetch(`${server!.url}/api/now/consumers`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
-      body: JSON.stringify({ id: "cust-2002", name: "Sam Lee", location: "US", phoneNumbers: ["+14155550171"] }),
-    });
-    expect(created.status).toBe(201);
+    await administratorAdds("/api/now/consumers", { id: "cust-2002", name: "Sam Lee", location: "US", phoneNumbers: ["+14155550171"] });
 
     await page.getByLabel("Customer", { exact: true }).fill("cust-2002");
     await page.getByRole("button", { name: "Find" }).click();
@@ -233,7 +247,99 @@ describe.skipIf(!browserPath)("the desk console in Chromium", () => {
     await page.getByText("+14155550171 opted out of messages from +14155550100 (replied STOP)", { exact: false }).waitFor();
     await shot("4-opted-out");
   }, 30_000);
+
+  it("shows a send window's refusal next to Send, in sight, and schedules the message for when the window opens", async () => {
+    // The test server sends at any hour (SEND_WINDOW); this number's own window still applies.
+    const zone = zoneAtThreeInTheMorning();
+    await administratorAdds("/api/now/providers", { number: "+1 415 555 0188", name: "Day line", sendWindow: "08:00-21:00" });
+    await administratorAdds("/api/now/consumers", { id: "cust-night", name: "Nat Owl", timeZone: zone, phoneNumbers: ["+14155550199"] });
+
+    await page.getByLabel("Customer", { exact: true }).fill("cust-night");
+    await page.getByRole("button", { name: "Find" }).click();
+    await page.getByText("Nat Owl (cust-night").waitFor();
+    await page.getByLabel("Send from").selectOption("+14155550188");
+    await page.getByLabel("Message", { exact: true }).fill("Your refund is on its way.");
+    await page.getByText(`Outside the send window in the customer's time (${zone})`).waitFor();
+    await page.getByText("The customer's send window is closed: Send SMS is refused, and Send when the window opens schedules").waitFor();
+
+    const answered = page.waitForResponse((response) => response.url().endsWith("/api/now/initiate_message") && response.status() === 409);
+    await page.getByRole("button", { name: "Send SMS" }).click();
+    const { error } = (await (await answered).json()) as { error: { code: string; message: string; nextAllowedAt: string } };
+    expect(error).toMatchObject({ code: "OUTSIDE_SEND_WINDOW", nextAllowedAt: expect.stringMatching(/T08:00:00/) });
+    const refusal = page.getByRole("alert").filter({ hasText: "OUTSIDE_SEND_WINDOW" });
+    await refusal.waitFor();
+    expect(await refusal.locator("p").allTextContents()).toEqual([
+      `${error.message} (OUTSIDE_SEND_WINDOW)`,
+      `The window opens at ${recipientTime(error.nextAllowedAt, zone)}: Send when the window opens schedules it for then.`,
+    ]);
+    // In sight at 1280×800 as it is, nothing scrolled: the page, and the panel around it.
+    const send = page.getByRole("button", { name: "Send SMS" });
+    expect(await page.evaluate(() => (globalThis as unknown as { scrollY: number }).scrollY)).toBe(0);
+    expect(await shownFraction(refusal)).toBeGreaterThan(0.99);
+    expect(await shownFraction(send)).toBeGreaterThan(0.99);
+    const [sendBox, refusalBox] = [await send.boundingBox(), await refusal.boundingBox()];
+    expect(refusalBox!.y - (sendBox!.y + sendBox!.height)).toBeLessThan(40);
+    await shot("5-outside-window");
+
+    await page.getByRole("button", { name: "Send when the window opens" }).click();
+    const scheduled = message("Your refund is on its way.", "scheduled");
+    await scheduled.waitFor();
+    await page.getByText("Scheduled (created): 1 segment, to go when the customer's send window opens.").waitFor();
+    expect(await scheduled.locator(".meta").textContent()).toMatch(/^You · .+ · scheduled for .+$/);
+    // Stored scheduled for the moment the transcript shows, the window's opening.
+    const when = await scheduled.locator("time").last().getAttribute("datetime");
+    const interactionId = await page.getByRole("button", { name: /Nat Owl/ }).getAttribute("data-conversation");
+    const stored = await fetch(`${server!.url}/api/now/interactions/${interactionId}/messages`, {
+      headers: { authorization: `Bearer ${await token("ann", ["agents"])}` },
+    });
+    const [storedMessage] = ((await stored.json()) as { items: { status: string; scheduledFor?: string }[] }).items;
+    expect(storedMessage).toMatchObject({ status: "scheduled", scheduledFor: when });
+    expect(new Date(when!).getTime()).toBeGreaterThan(Date.now());
+    await shot("6-scheduled");
+  }, 30_000);
+
+  it("shows every conversation's last message after a reload, each read once, none opened", async () => {
+    const messagesRead: string[] = [];
+    const count = (request: { url(): string }) => {
+      if (/\/api\/now\/interactions\/[^/]+\/messages/.test(request.url())) messagesRead.push(request.url());
+    };
+    page.on("request", count);
+    await page.reload();
+    await page.getByText("Live", { exact: true }).waitFor();
+    await page.getByRole("button", { name: /^Nat Owl.*Desk: Your refund is on its way\./ }).waitFor();
+    await page.getByRole("button", { name: /^Sam Lee.*Desk: You are unsubscribed/ }).waitFor();
+    page.off("request", count);
+    const rows = page.locator("button.conversation");
+    expect(await rows.count()).toBe(2);
+    expect(await rows.locator("time").count()).toBe(2);
+    expect(messagesRead).toHaveLength(2);
+    expect(await page.locator('button.conversation[aria-current="true"]').count()).toBe(0);
+    expect(await page.locator("li.message").count()).toBe(0);
+    await shot("7-reloaded");
+
+    // Opened, the transcript comes from the conversation's events: the message is still scheduled.
+    await page.getByRole("button", { name: /^Nat Owl/ }).click();
+    await message("Your refund is on its way.", "scheduled").waitFor();
+  }, 30_000);
 });
+
+/** The page's IntersectionObserver (this file is compiled without the DOM's types). */
+type Observer = new (seen: (entries: { intersectionRatio: number }[]) => void) => { observe(target: unknown): void; disconnect(): void };
+
+/** How much of the element is on screen (1: all of it), clipped by the viewport and every scrolled panel around it. */
+function shownFraction(locator: Locator): Promise<number> {
+  return locator.evaluate(
+    (element) =>
+      new Promise<number>((done) => {
+        const { IntersectionObserver } = globalThis as unknown as { IntersectionObserver: Observer };
+        const watch = new IntersectionObserver(([entry]) => {
+          watch.disconnect();
+          done(entry!.intersectionRatio);
+        });
+        watch.observe(element);
+      }),
+  );
+}
 
 it.runIf(!browserPath && process.env.CI)("has Chromium in CI (.ci/run installs it)", () => {
   throw new Error("no chromium on PATH: the desk console's browser test cannot run (apt-get install -y chromium, or set CHROMIUM_PATH)");

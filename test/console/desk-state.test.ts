@@ -97,7 +97,7 @@ describe("the desk's state, folded from events", () => {
       fetchInteraction: "int_1",
     });
     desk.upsertInteraction(interaction);
-    expect(desk.get("int_1")?.lastMessage).toEqual({ body: "Thanks!", direction: "inbound" });
+    expect(desk.get("int_1")?.lastMessage).toEqual({ body: "Thanks!", direction: "inbound", at: "2026-12-02T10:01:00.000Z" });
     arrives("msg_3", 8, 2);
     expect(desk.get("int_1")?.unread).toBe(1);
     desk.open("int_1");
@@ -105,6 +105,31 @@ describe("the desk's state, folded from events", () => {
     arrives("msg_4", 9, 3);
     expect(desk.get("int_1")?.unread).toBe(0);
     expect(desk.get("int_1")?.lastActivityAt).toBe("2026-12-02T10:03:00.000Z");
+  });
+
+  it("previews a conversation's newest message from its messages answer, never moving back to an older one", () => {
+    const desk = new DeskState("ann");
+    desk.upsertInteraction(interaction);
+    expect(desk.get("int_1")?.lastMessage).toBeUndefined();
+    desk.preview(outbound);
+    expect(desk.get("int_1")?.lastMessage).toEqual({ body: "Hi Jo", direction: "outbound", at: "2026-12-02T10:00:00.000Z" });
+    // The transcript comes from the events when it is opened: the preview is not part of it.
+    expect(desk.transcript("int_1")).toEqual([]);
+    const reply: Message = {
+      ...outbound,
+      id: "msg_2",
+      direction: "inbound",
+      body: "Thanks!",
+      status: "received",
+      createdAt: "2026-12-02T10:05:00.000Z",
+    };
+    desk.apply(event("message.created", 6, { message: reply }, reply.createdAt));
+    // An answer read before the reply arrived comes late.
+    desk.preview(outbound);
+    expect(desk.get("int_1")?.lastMessage).toEqual({ body: "Thanks!", direction: "inbound", at: "2026-12-02T10:05:00.000Z" });
+    expect(desk.get("int_1")?.lastActivityAt).toBe("2026-12-02T10:05:00.000Z");
+    desk.preview({ ...outbound, interactionId: "int_unknown" });
+    expect(desk.get("int_unknown")).toBeUndefined();
   });
 
   it("keeps a closed conversation closed, lists active ones first, and notes what happened in the transcript", () => {
