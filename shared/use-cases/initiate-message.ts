@@ -81,7 +81,7 @@ export async function initiateMessage(
       continue;
     }
     refuseIfOptedOut(send);
-    const scheduledFor = scheduleOrRefuseOutsideWindow(request, send, window);
+    const scheduledFor = scheduleOrRefuseOutsideWindow(deps, request, send, window);
     const decision = decideInitiation({
       consumerId: send.consumerId,
       lock: send.state.locks.find((candidate) => candidate.providerNumber === send.sender.number),
@@ -133,14 +133,23 @@ function refuseIfOptedOut({ state, sender, to }: SendContext): void {
  * refused, after the opt-out (a refusal for good says more than "not now") and before anything is
  * written; a dry run only reports the window.
  */
-function scheduleOrRefuseOutsideWindow(request: InitiateMessageInput, send: SendContext, window: SendWindowVerdict): string | undefined {
+function scheduleOrRefuseOutsideWindow(
+  deps: Pick<InitiateMessageDeps, "sendWindow" | "localServer">,
+  request: InitiateMessageInput,
+  send: SendContext,
+  window: SendWindowVerdict,
+): string | undefined {
   if (window.allowed) return undefined;
   const { nextAllowedAt, timeZone } = window.report;
   if (request.scheduleIfOutsideWindow === true && nextAllowedAt) return new Date(nextAllowedAt).toISOString();
   if (request.dryRun) return undefined;
+  // SEND_WINDOW changes the service's window, not a provider's own (its `sendWindow`, parsed into another object).
+  const setBySendWindow = deps.localServer === true && window.window === deps.sendWindow;
   throw new ServiceError(
     "OUTSIDE_SEND_WINDOW",
-    `${send.to} may only be sent to between ${formatSendWindow(window.window).replace("-", " and ")} in ${timeZone}; nothing was sent. Send again from ${nextAllowedAt}`,
+    `${send.to} may only be sent to between ${formatSendWindow(window.window).replace("-", " and ")} in ${timeZone}; nothing was sent. ` +
+      `Send again from ${nextAllowedAt}, or now with scheduleIfOutsideWindow: true to have it sent when the window opens` +
+      (setBySendWindow ? ". This local server's window is set with SEND_WINDOW, e.g. SEND_WINDOW=00:00-24:00 npm start" : ""),
     { nextAllowedAt, timeZone },
   );
 }

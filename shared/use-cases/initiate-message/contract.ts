@@ -34,6 +34,8 @@ export interface InitiateMessageDeps {
   /** The service's send window (SEND_WINDOW) and reply grace (REPLY_GRACE). */
   sendWindow: SendWindow;
   replyGraceMs: number;
+  /** Running on the local server (`npm start`): a refusal may say which of its settings (SEND_WINDOW) to change. */
+  localServer?: boolean;
   /** Waits before deciding again after a transaction conflict (jittered exponential backoff). */
   backoff(attempt: number): Promise<void>;
 }
