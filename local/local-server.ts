@@ -173,6 +173,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
     if (options.defaultCountry) process.env.DEFAULT_COUNTRY = options.defaultCountry;
     if (options.composeExtensionModule) process.env.COMPOSE_EXTENSION_MODULE = options.composeExtensionModule;
+    // Answers may name this server's own settings (an OUTSIDE_SEND_WINDOW refusal names SEND_WINDOW).
+    process.env.LOCAL_SERVER = "true";
     // SMS go to the local outbox, kept with the data (GET /local/outbox lists it).
     process.env.SMS_TRANSPORT = "outbox";
     process.env.OUTBOX_FILE = join(dataDir, "outbox.jsonl");

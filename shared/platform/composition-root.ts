@@ -30,7 +30,10 @@ export function localNumberHasher(path: string): NumberHasher {
 export function createAdapters(
   config: Pick<RuntimeConfig, "tableName" | "dynamoDbEndpoint" | "defaultCountry"> &
     Partial<
-      Pick<RuntimeConfig, "eventRetentionMs" | "sendWindow" | "replyGraceMs" | "providerCacheMs" | "messageRetentionMs" | "privacyKeyFile">
+      Pick<
+        RuntimeConfig,
+        "eventRetentionMs" | "sendWindow" | "replyGraceMs" | "providerCacheMs" | "messageRetentionMs" | "privacyKeyFile" | "localServer"
+      >
     >,
   options: {
     /** The keyed hash of numbers (see platform/number-hasher.ts); default: the local key file, when PRIVACY_KEY_FILE is set. */
@@ -76,6 +79,7 @@ export function createAdapters(
     defaultCountry: config.defaultCountry,
     sendWindow: config.sendWindow ?? fromEnvironment().sendWindow,
     replyGraceMs: config.replyGraceMs ?? fromEnvironment().replyGraceMs,
+    localServer: config.localServer ?? fromEnvironment().localServer,
   };
 }
 

@@ -26,6 +26,8 @@ export interface RuntimeConfig {
   eventRetentionMs: number;
   /** The recipient's local hours an agent's send may reach them in (SEND_WINDOW, default 08:00-21:00). */
   sendWindow: SendWindow;
+  /** LOCAL_SERVER=true, set by the local server (`npm start`) for its handlers: an answer may say which of its settings to change. */
+  localServer: boolean;
   /** A send this soon after the customer's last message on the key is allowed at any hour (REPLY_GRACE, default 60m). */
   replyGraceMs: number;
   /** How long a container reuses the provider list it read (PROVIDER_CACHE, default 5s; 0 reads every time). */
@@ -54,6 +56,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     eventRetentionMs: parseDuration(env.EVENT_RETENTION || "7d", "EVENT_RETENTION"),
     sendWindow: readSendWindow(env.SEND_WINDOW || defaultSendWindowText),
     replyGraceMs: parseDuration(env.REPLY_GRACE || "60m", "REPLY_GRACE"),
+    localServer: env.LOCAL_SERVER === "true",
     providerCacheMs: parseDuration(env.PROVIDER_CACHE || "5s", "PROVIDER_CACHE"),
     messageRetentionMs: readMessageRetention(env.MESSAGE_RETENTION),
     privacyKeySecretArn: env.PRIVACY_KEY_SECRET_ARN || undefined,

@@ -4,6 +4,7 @@ import { statusOf } from "../../shared/adapters/http/error-status";
 import { ServiceError } from "../../shared/core/errors";
 import { parseSendWindow } from "../../shared/core/rules/send-window";
 import { createAdapters } from "../../shared/platform/composition-root";
+import { readConfig } from "../../shared/platform/config";
 import { composeOptions } from "../../shared/use-cases/compose-options";
 import { createConsumer } from "../../shared/use-cases/create-consumer";
 import { createProvider } from "../../shared/use-cases/create-provider";
@@ -65,6 +66,35 @@ describe("the send window on an agent's send", () => {
       details: { nextAllowedAt: "2026-07-15T08:00:00-04:00", timeZone: "America/New_York" },
     });
     expect(await table.scanAll()).toEqual(before);
+  });
+
+  it("the refusal offers scheduleIfOutsideWindow; on the local server it also names SEND_WINDOW, unless the window is a provider's own", async () => {
+    now = new Date("2026-07-15T07:00:00Z"); // 03:00 in New York
+    // As a handler builds them, from its environment: the local server's sets LOCAL_SERVER.
+    const handlerDeps = (env: Record<string, string>) => ({
+      ...createAdapters(readConfig({ TABLE_NAME: table.tableName, DYNAMODB_ENDPOINT: table.endpoint, SEND_WINDOW: "08:00-21:00", ...env })),
+      extension: defaultComposeExtension,
+      clock,
+    });
+    const send = { consumerId: "ny", to: NEW_YORKER, from: FROM, message: "Your parcel ships today" };
+    const refused =
+      "+12125550101 may only be sent to between 08:00 and 21:00 in America/New_York; nothing was sent. " +
+      "Send again from 2026-07-15T08:00:00-04:00, or now with scheduleIfOutsideWindow: true to have it sent when the window opens";
+    await expect(initiateMessage(handlerDeps({}), send, { agentId: "ann" })).rejects.toMatchObject({
+      code: "OUTSIDE_SEND_WINDOW",
+      message: refused,
+    });
+    const local = handlerDeps({ LOCAL_SERVER: "true" });
+    await expect(initiateMessage(local, send, { agentId: "ann" })).rejects.toMatchObject({
+      code: "OUTSIDE_SEND_WINDOW",
+      message: refused + ". This local server's window is set with SEND_WINDOW, e.g. SEND_WINDOW=00:00-24:00 npm start",
+    });
+    // The lunch line's own 12:00-13:00: SEND_WINDOW would not change it.
+    await expect(initiateMessage(local, { ...send, from: NARROW }, { agentId: "ann" })).rejects.toMatchObject({
+      message:
+        "+12125550101 may only be sent to between 12:00 and 13:00 in America/New_York; nothing was sent. " +
+        "Send again from 2026-07-15T12:00:00-04:00, or now with scheduleIfOutsideWindow: true to have it sent when the window opens",
+    });
   });
 
   it("the dry run and compose options say so before the agent writes; at 08:00 the same send goes", async () => {
