@@ -1,6 +1,7 @@
-import { isActiveState, type Interaction, type InteractionSummary } from "../shared/core/model/interaction";
-import type { Message, MessageStatus } from "../shared/core/model/message";
-import type { ServiceEvent } from "../shared/core/model/service-event";
+import { isActiveState } from "../shared/core/model/interaction";
+import type { Interaction, InteractionSummary, Message, ServiceEvent } from "./wire";
+
+type MessageStatus = Message["status"];
 
 /**
  * What an agent's desk knows, folded from the service's events: the conversations and, for each,

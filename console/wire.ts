@@ -1,95 +1,59 @@
 /**
- * The answers of the HTTP contract the console reads (docs/openapi.json), as TypeScript types. The
- * records themselves are the core model's; the envelopes are written out here, because the
- * console is a client of the contract and never imports the service's adapters.
+ * The HTTP contract the console reads, as TypeScript types: every request and answer of the API
+ * is named here from console/api-contract.d.ts, which `npm run openapi` generates from
+ * docs/openapi.json (itself generated from the route table and its schemas). A contract change
+ * the console does not follow therefore fails `npm run typecheck`. Only the local server's own
+ * routes (`/local/...`, never deployed, not in the contract) are written out by hand below.
  */
-import type { Consumer } from "../shared/core/model/consumer";
-import type { Interaction, InteractionSummary, Participant } from "../shared/core/model/interaction";
-import type { Message } from "../shared/core/model/message";
-import type { Provider, SendFromOption } from "../shared/core/model/provider";
-import type { ServiceEvent } from "../shared/core/model/service-event";
+import type { paths } from "./api-contract";
 
-export type { Consumer, Interaction, InteractionSummary, Message, Provider, SendFromOption, ServiceEvent };
+type Method = "get" | "post" | "patch";
+type Operation<P extends keyof paths, M extends Method> = NonNullable<paths[P][M]>;
+type JsonOf<T> = T extends { content: { "application/json": infer Body } } ? Body : never;
+type Responses<P extends keyof paths, M extends Method> = Operation<P, M> extends { responses: infer R } ? R : never;
 
-export type Outcome = "created" | "injected" | "replaced_virtual_agent" | "replaced_other_consumer";
+/** The JSON answer of a route at one status. */
+export type Answer<P extends keyof paths, M extends Method, Status extends keyof Responses<P, M>> = JsonOf<Responses<P, M>[Status]>;
+/** The JSON body a route takes. */
+export type RequestBody<P extends keyof paths, M extends Method> =
+  Operation<P, M> extends { requestBody?: infer B } ? JsonOf<NonNullable<B>> : never;
 
+export type Provider = Answer<"/api/now/providers/{id}", "patch", 200>;
+export type CreateProviderRequest = RequestBody<"/api/now/providers", "post">;
+export type Consumer = Answer<"/api/now/consumers/{id}", "get", 200>;
+export type CreateConsumerRequest = RequestBody<"/api/now/consumers", "post">;
+export type Interaction = Answer<"/api/now/interactions/{id}", "get", 200>;
+export type Participant = Interaction["participants"][number];
+export type Message = Answer<"/api/now/interactions/{id}/messages", "get", 200>["items"][number];
+export type ServiceEvent = Answer<"/api/now/interactions/{id}/events", "get", 200>["items"][number];
+export type EventFeedPage = Answer<"/api/now/events", "get", 200>;
+export type ProfileVerdict = Answer<"/api/now/initiate_message/validate_profile", "post", 200>;
+
+export type ComposeOptions = Answer<"/api/now/initiate_message/compose_options", "get", 200>;
+export type SendFromOption = ComposeOptions["sendFrom"][number];
+export type InteractionSummary = NonNullable<ComposeOptions["activeInteraction"]>;
+export type SendWindowReport = NonNullable<ComposeOptions["sendWindow"]>;
+
+export type InitiateRequest = RequestBody<"/api/now/initiate_message", "post">;
+type InitiateAnswers =
+  | Answer<"/api/now/initiate_message", "post", 200>
+  | Answer<"/api/now/initiate_message", "post", 201>
+  | Answer<"/api/now/initiate_message", "post", 202>;
+/** A send that took effect (200 injected, 201 created or replaced, 202 scheduled). */
+export type InitiateAnswer = Exclude<InitiateAnswers, { dryRun: true }>;
+/** What a send would do (200, `dryRun: true`). */
+export type DryRunAnswer = Extract<InitiateAnswers, { dryRun: true }>;
+export type Outcome = InitiateAnswer["outcome"];
+export type EncodingReport = DryRunAnswer["message"];
+
+/** A page of a list route. */
 export interface Page<T> {
   items: T[];
   cursor?: string;
 }
 
-export interface SendWindowReport {
-  open: boolean;
-  timeZone: string;
-  nextAllowedAt?: string;
-  replyGraceUntil?: string;
-}
+// The local server's own routes (local/local-routes.ts, local/console-routes.ts): not in the contract.
 
-export interface ComposeOptions {
-  available: boolean;
-  reason?: "NO_MESSAGING_PROVIDER";
-  consumerId: string;
-  sendFrom: SendFromOption[];
-  defaultSendFrom: string | null;
-  sendTo: string[];
-  defaultSendTo: string | null;
-  optedOut: boolean;
-  sendWindow?: SendWindowReport;
-  activeInteraction?: InteractionSummary;
-}
-
-export interface EncodingReport {
-  encoding: "GSM-7" | "UCS-2";
-  segments: number;
-  characters: number;
-}
-
-export interface InitiateRequest {
-  consumerId: string;
-  message: string;
-  from?: string;
-  to?: string;
-  confirmReassociation?: boolean;
-  /** Outside the recipient's send window: 202 with the message scheduled for when it opens, instead of 409 OUTSIDE_SEND_WINDOW. */
-  scheduleIfOutsideWindow?: boolean;
-}
-
-export interface InitiateAnswer {
-  outcome: Outcome;
-  interaction: Interaction & { participants: Participant[] };
-  closedInteractionId?: string;
-  message: Message & EncodingReport;
-}
-
-export interface DryRunAnswer {
-  dryRun: true;
-  outcome: Outcome;
-  from: string;
-  to: string;
-  interaction?: InteractionSummary;
-  closedInteractionId?: string;
-  profile: { change: "keep" | "create" | "move"; currentConsumerId?: string };
-  message: EncodingReport;
-  sendWindow: SendWindowReport;
-  /** The window is closed and the request says scheduleIfOutsideWindow: the send would answer 202 with the message scheduled. */
-  wouldSchedule?: true;
-  /** When it would go (ISO 8601 UTC): the instant of sendWindow.nextAllowedAt. */
-  scheduledFor?: string;
-}
-
-export interface ProfileVerdict {
-  status: "available" | "associated_with_consumer" | "associated_with_other_consumer";
-  phoneNumber: string;
-  currentConsumer?: { id: string; name: string };
-  message?: string;
-}
-
-export interface EventFeedPage {
-  items: ServiceEvent[];
-  cursor: string;
-}
-
-/** What `POST /local/inbound_sms` takes: the two-way SMS payload a carrier publishes. */
 export interface InboundSmsPayload {
   originationNumber: string;
   destinationNumber: string;
@@ -97,7 +61,6 @@ export interface InboundSmsPayload {
   inboundMessageId: string;
 }
 
-/** An entry of `GET /local/outbox`. */
 export interface OutboxEntry {
   id: string;
   from: string;
@@ -106,22 +69,6 @@ export interface OutboxEntry {
   sentAt: string;
 }
 
-export interface CreateProviderRequest {
-  number: string;
-  name: string;
-  sendWindow?: string;
-  mps?: number;
-}
-
-export interface CreateConsumerRequest {
-  id?: string;
-  name: string;
-  location?: string;
-  timeZone?: string;
-  phoneNumbers?: string[];
-}
-
-/** `POST /local/dev-token`'s answer. */
 export interface DevToken {
   token: string;
   sub: string;

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { compileErrors, validate } from "@readme/openapi-parser";
 import { describe, expect, it } from "vitest";
 import { buildOpenApiDocument } from "../../scripts/openapi-document";
+import { contractTypes } from "../../scripts/openapi-types";
 import { errorStatus } from "../../shared/adapters/http/error-status";
 import { routeList } from "../../shared/adapters/http/routes";
 
@@ -49,5 +50,10 @@ describe("OpenAPI document", () => {
   it("is committed up to date in docs/openapi.json (regenerate with npm run openapi)", () => {
     const committed = JSON.parse(readFileSync(new URL("../../docs/openapi.json", import.meta.url), "utf8"));
     expect(committed).toEqual(JSON.parse(JSON.stringify(document)));
+  });
+
+  it("is committed up to date as the console's types in console/api-contract.d.ts (npm run openapi)", async () => {
+    const committed = readFileSync(new URL("../../console/api-contract.d.ts", import.meta.url), "utf8");
+    expect(committed).toBe(await contractTypes(document));
   });
 });
