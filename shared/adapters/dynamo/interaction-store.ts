@@ -3,6 +3,7 @@ import { queryPrefix, queryPrefixPage } from "./query-pages";
 import { decodeListCursor, encodeListCursor } from "./list-cursor";
 import { fromItem, isItemOf, items } from "./items";
 import { keys, tableDesign } from "./table-design";
+import { notExists } from "./transaction";
 import type { Interaction, Participant } from "../../core/model/interaction";
 import type { Message } from "../../core/model/message";
 import type { InteractionPage, InteractionStore } from "../../core/ports/interaction-store";
@@ -65,7 +66,7 @@ export class DynamoInteractionStore implements InteractionStore {
             Put: {
               TableName: this.tableName,
               Item: items.interaction(interaction),
-              ConditionExpression: `attribute_not_exists(${tableDesign.partitionKey})`,
+              ...notExists,
             },
           },
           ...(interaction.to ? [{ Put: { TableName: this.tableName, Item: items.interactionLink(interaction) } }] : []),
