@@ -1,18 +1,10 @@
-import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { batchGetAll } from "./batch-get";
 import { queryAll } from "./query-pages";
-import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
-  QueryCommand,
-  TransactWriteCommand,
-  type DynamoDBDocumentClient,
-  type TransactWriteCommandInput,
-} from "@aws-sdk/lib-dynamodb";
 import type { Interaction } from "../../core/model/interaction";
 import type { ActiveProfileRef } from "../../core/model/channel-user-profile";
 import type { ServiceEvent } from "../../core/model/service-event";
-import { EventNumbering, lastEventOf, sequenceClauses } from "./event-numbering";
+import { lastEventOf, sequenceClauses, transactNumbered, type EventNumbering } from "./event-numbering";
 import { expiresAfter, fromItem, isItemOf, items, type ItemType } from "./items";
 import { keys, phonePartition, tableDesign, type ItemKey } from "./table-design";
 import type { Message } from "../../core/model/message";
@@ -32,10 +24,19 @@ import type {
   NumberState,
 } from "../../core/ports/conversation-store";
 import { byCodeUnits } from "../../core/rules/code-unit-order";
-import { activeProfileHeldBy, storedAttributeIs } from "./stored-attribute-condition";
+import { activeProfileHeldBy } from "./stored-attribute-condition";
+import {
+  exists,
+  notExists,
+  storedAttributeIs,
+  storedAttributesAre,
+  versionIs,
+  type Cancellation,
+  type Named,
+  type TransactItem,
+} from "./transaction";
 
-type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
-/** Which assumption a transaction item re-checks, so a cancellation reason can be read back. */
+/** The assumptions a conversation's transaction re-checks, so its cancellation says which failed. */
 type Role =
   | "lock"
   | "profile"
@@ -46,13 +47,10 @@ type Role =
   | "idempotency"
   | "duplicate_inbound"
   | "participant"
-  | "consumer"
-  | undefined;
+  | "consumer";
 
 /** A transaction's outcome, and (when an interaction's event sequence ran ahead of ours) the sequence to start after. */
 type Applied = ApplyResult & { sequenceAfter?: number };
-
-const notExists = `attribute_not_exists(${tableDesign.partitionKey})`;
 
 export class DynamoConversationStore implements ConversationStore {
   constructor(
@@ -79,25 +77,23 @@ export class DynamoConversationStore implements ConversationStore {
   }
 
   /**
-   * Builds and runs a transaction whose events are numbered; when another transaction numbered
-   * an interaction's events past ours (a clock behind another's), numbers them again after it.
+   * Builds and runs a transaction whose events are numbered; a cancellation says which assumption
+   * failed, with the stored item where there is one. When another transaction numbered an
+   * interaction's events past ours (a clock behind another's), numbers them again after it.
    */
-  private async transactNumbered(now: string, build: (numbering: EventNumbering) => [Role, TransactItem][]): Promise<ApplyResult> {
-    let floor = 0;
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const numbering = new EventNumbering(now, floor);
-      const result = await this.transact(build(numbering));
-      if (result.ok || result.sequenceAfter === undefined || result.sequenceAfter < numbering.base) {
-        const { sequenceAfter: _sequenceAfter, ...applied } = result;
-        return applied as ApplyResult;
-      }
-      floor = result.sequenceAfter + 1;
-    }
-    return { ok: false, failed: "conflict" };
+  private async transactNumbered(now: string, build: (numbering: EventNumbering) => Named<Role>[]): Promise<ApplyResult> {
+    const cancelled = await transactNumbered(this.client, now, build, (cancelled) => outcomeOf(cancelled)?.sequenceAfter);
+    if (cancelled === undefined) return { ok: true };
+    if (cancelled === "kept colliding") return { ok: false, failed: "conflict" };
+    const outcome = outcomeOf(cancelled);
+    // Anything else (an unnamed item's condition, a request DynamoDB refused) is a bug to see.
+    if (!outcome) throw cancelled.error;
+    const { sequenceAfter: _sequenceAfter, ...applied } = outcome;
+    return applied as ApplyResult;
   }
 
   /** The event items of a transaction. */
-  private eventWrites(events: ServiceEvent[]): [Role, TransactItem][] {
+  private eventWrites(events: ServiceEvent[]): Named<Role>[] {
     return events.map((event) => [undefined, { Put: { TableName: this.tableName, Item: items.event(event, this.eventRetentionSeconds) } }]);
   }
 
@@ -133,10 +129,10 @@ export class DynamoConversationStore implements ConversationStore {
     return this.transactNumbered(plan.now, (numbering) => this.initiationWrites(plan, numbering, suppression));
   }
 
-  private initiationWrites(plan: InitiationPlan, numbering: EventNumbering, suppression: ItemKey): [Role, TransactItem][] {
+  private initiationWrites(plan: InitiationPlan, numbering: EventNumbering, suppression: ItemKey): Named<Role>[] {
     const { decision, interaction, message, now } = plan;
     const events = numbering.number(plan.events);
-    const writes: [Role, TransactItem][] = [];
+    const writes: Named<Role>[] = [];
     const to = interaction.to!;
     const from = interaction.from!;
 
@@ -147,8 +143,7 @@ export class DynamoConversationStore implements ConversationStore {
           Put: {
             TableName: this.tableName,
             Item: items.conversationLock(interaction, 1),
-            ConditionExpression: notExists,
-            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+            ...notExists,
           },
         },
       ]);
@@ -183,7 +178,7 @@ export class DynamoConversationStore implements ConversationStore {
             Put: {
               TableName: this.tableName,
               Item: { ...items.interaction(interaction), ...lastEventOf(numbering, interaction.id) },
-              ConditionExpression: notExists,
+              ...notExists,
             },
           },
     ]);
@@ -204,7 +199,7 @@ export class DynamoConversationStore implements ConversationStore {
               itemType: "participant" satisfies ItemType,
               ...plan.participant,
             },
-            ConditionExpression: notExists,
+            ...notExists,
           },
         },
       ]);
@@ -217,9 +212,7 @@ export class DynamoConversationStore implements ConversationStore {
         ConditionCheck: {
           TableName: this.tableName,
           Key: keys.provider(plan.providerId),
-          ConditionExpression: "#active = :true AND #number = :number",
-          ExpressionAttributeNames: { "#active": "active", "#number": "number" },
-          ExpressionAttributeValues: { ":true": true, ":number": from },
+          ...storedAttributesAre({ active: true, number: from }),
         },
       },
     ]);
@@ -250,7 +243,6 @@ export class DynamoConversationStore implements ConversationStore {
             Key: keys.consumer(plan.unreadConsumerId),
             ConditionExpression: "attribute_exists(#pk) AND attribute_not_exists(#timeZone)",
             ExpressionAttributeNames: { "#pk": tableDesign.partitionKey, "#timeZone": "timeZone" },
-            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
           },
         },
       ]);
@@ -262,8 +254,7 @@ export class DynamoConversationStore implements ConversationStore {
           Put: {
             TableName: this.tableName,
             Item: items.idempotencyKey(plan.idempotency),
-            ConditionExpression: notExists,
-            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+            ...notExists,
           },
         },
       ]);
@@ -291,10 +282,10 @@ export class DynamoConversationStore implements ConversationStore {
     return this.transactNumbered(plan.interaction.updatedAt, (numbering) => this.inboundWrites(plan, inboundMessageId, numbering));
   }
 
-  private inboundWrites(plan: InboundPlan, inboundMessageId: string, numbering: EventNumbering): [Role, TransactItem][] {
+  private inboundWrites(plan: InboundPlan, inboundMessageId: string, numbering: EventNumbering): Named<Role>[] {
     const { interaction, message } = plan;
     const events = numbering.number(plan.events);
-    const writes: [Role, TransactItem][] = [];
+    const writes: Named<Role>[] = [];
     if (plan.join) {
       writes.push([
         "lock",
@@ -314,8 +305,7 @@ export class DynamoConversationStore implements ConversationStore {
           Put: {
             TableName: this.tableName,
             Item: items.conversationLock(interaction, 1),
-            ConditionExpression: notExists,
-            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+            ...notExists,
           },
         },
       ]);
@@ -325,7 +315,7 @@ export class DynamoConversationStore implements ConversationStore {
           Put: {
             TableName: this.tableName,
             Item: { ...items.interaction(interaction), ...lastEventOf(numbering, interaction.id) },
-            ConditionExpression: notExists,
+            ...notExists,
           },
         },
       ]);
@@ -346,7 +336,7 @@ export class DynamoConversationStore implements ConversationStore {
     if (plan.optOut === "record") {
       const item = items.optOut(interaction.to!, interaction.from!, message.createdAt, (message.body ?? "").trim().slice(0, 20));
       // Recorded once: a second STOP finds it and is not confirmed again.
-      writes.push(["opt_out", { Put: { TableName: this.tableName, Item: item, ConditionExpression: notExists } }]);
+      writes.push(["opt_out", { Put: { TableName: this.tableName, Item: item, ...notExists } }]);
     } else if (plan.optOut === "lift") {
       writes.push([
         "opt_out",
@@ -354,7 +344,7 @@ export class DynamoConversationStore implements ConversationStore {
           Delete: {
             TableName: this.tableName,
             Key: keys.optOut(interaction.to!, interaction.from!),
-            ConditionExpression: `attribute_exists(${tableDesign.partitionKey})`,
+            ...exists,
           },
         },
       ]);
@@ -365,7 +355,7 @@ export class DynamoConversationStore implements ConversationStore {
         Put: {
           TableName: this.tableName,
           Item: items.inboundMessage(inboundMessageId, message, this.privacy.messageRetentionSeconds),
-          ConditionExpression: notExists,
+          ...notExists,
         },
       },
     ]);
@@ -378,9 +368,9 @@ export class DynamoConversationStore implements ConversationStore {
     now: string,
     options: CloseOptions = {},
   ): Promise<"closed" | "not_active"> {
-    const build = (numbering: EventNumbering): [Role, TransactItem][] => {
+    const build = (numbering: EventNumbering): Named<Role>[] => {
       const events = numbering.number(options.event ? [options.event] : []);
-      const writes: [Role, TransactItem][] = [["interaction", this.closeUpdate(interaction.id, state, now, options, numbering)]];
+      const writes: Named<Role>[] = [["interaction", this.closeUpdate(interaction.id, state, now, options, numbering)]];
       if (interaction.type === "sms" && interaction.from && interaction.to) {
         writes.push([
           "lock",
@@ -388,9 +378,7 @@ export class DynamoConversationStore implements ConversationStore {
             Delete: {
               TableName: this.tableName,
               Key: keys.conversationLock(interaction.to, interaction.from),
-              ConditionExpression: "#interactionId = :id",
-              ExpressionAttributeNames: { "#interactionId": "interactionId" },
-              ExpressionAttributeValues: { ":id": interaction.id },
+              ...storedAttributeIs("interactionId", interaction.id),
             },
           },
         ]);
@@ -412,17 +400,10 @@ export class DynamoConversationStore implements ConversationStore {
     agentId: string,
     key: string,
   ): Promise<{ consumer: Consumer | undefined; record: IdempotencyRecord | undefined }> {
-    const found: Record<string, unknown>[] = [];
-    let pending: Record<string, unknown>[] | undefined = [{ ...keys.consumer(consumerId) }, { ...keys.idempotencyKey(agentId, key) }];
-    // BatchGet may leave keys unprocessed under load: ask again for those (rarely more than once).
-    for (let attempt = 0; pending && pending.length > 0; attempt++) {
-      if (attempt > 0) await this.backoff(attempt - 1);
-      const answer: BatchGetCommandOutput = await this.client.send(
-        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
-      );
-      found.push(...(answer.Responses?.[this.tableName] ?? []));
-      pending = answer.UnprocessedKeys?.[this.tableName]?.Keys;
-    }
+    const found = await batchGetAll(this.client, this.tableName, [keys.consumer(consumerId), keys.idempotencyKey(agentId, key)], {
+      consistentRead: true,
+      backoff: this.backoff,
+    });
     const consumer = found.find((item) => isItemOf(item, "consumer"));
     const record = found.find((item) => isItemOf(item, "idempotencyKey"));
     return {
@@ -464,13 +445,12 @@ export class DynamoConversationStore implements ConversationStore {
         ConditionExpression: ["#active = :true", ...sequence.conditions].join(" AND "),
         ExpressionAttributeNames: { ...names, ...sequence.names },
         ExpressionAttributeValues: { ...values, ...sequence.values },
-        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
       },
     };
   }
 
   /** A new message and its by-id item, both kept MESSAGE_RETENTION when set. */
-  private messageWrites(message: Message): [Role, TransactItem][] {
+  private messageWrites(message: Message): Named<Role>[] {
     const retention = this.privacy.messageRetentionSeconds;
     return [
       [undefined, { Put: { TableName: this.tableName, Item: items.message(message, retention) } }],
@@ -515,19 +495,18 @@ export class DynamoConversationStore implements ConversationStore {
           ...(expires ? { ":expiresAt": expiry[tableDesign.timeToLiveAttribute] } : {}),
           ...sequence.values,
         },
-        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
       },
     };
   }
 
-  private profileItems(plan: InitiationPlan, phoneNumber: string, now: string): [Role, TransactItem][] {
+  private profileItems(plan: InitiationPlan, phoneNumber: string, now: string): Named<Role>[] {
     const change = plan.decision.profile;
     if (change.kind === "keep") {
       return [["profile", activeProfileHeldBy(this.tableName, phoneNumber, change.consumerId)]];
     }
     const profile = plan.newProfile!;
     const pointer = items.activeProfile(profile);
-    const history: [Role, TransactItem] = [undefined, { Put: { TableName: this.tableName, Item: items.profile(profile) } }];
+    const history: Named<Role> = [undefined, { Put: { TableName: this.tableName, Item: items.profile(profile) } }];
     if (change.kind === "create") {
       return [
         [
@@ -536,8 +515,7 @@ export class DynamoConversationStore implements ConversationStore {
             Put: {
               TableName: this.tableName,
               Item: pointer,
-              ConditionExpression: notExists,
-              ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+              ...notExists,
             },
           },
         ],
@@ -561,71 +539,55 @@ export class DynamoConversationStore implements ConversationStore {
       history,
     ];
   }
+}
 
-  /** Runs the transaction; a cancellation says which assumption failed, with the stored item where there is one. */
-  private async transact(writes: [Role, TransactItem][]): Promise<Applied> {
-    try {
-      await this.client.send(new TransactWriteCommand({ TransactItems: writes.map(([, item]) => item) }));
-      return { ok: true };
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const reasons = error.CancellationReasons ?? [];
-      const failures: [Role, Record<string, unknown> | undefined][] = [];
-      reasons.forEach((reason, index) => {
-        if (reason.Code === "ConditionalCheckFailed") {
-          failures.push([writes[index]?.[0], reason.Item ? unmarshall(reason.Item as Parameters<typeof unmarshall>[0]) : undefined]);
-        }
-      });
-      const failed = new Map(failures);
-      const found = foundState(failures);
-      const failure = firstFailure(failed, found);
-      if (failure) return { ...failure, ...(Object.keys(found).length > 0 ? { found } : {}) };
-      // Another transaction held an item, or throttling: worth another try. Anything else is a bug to see.
-      if (
-        reasons.some(
-          (reason) =>
-            reason.Code === "TransactionConflict" || reason.Code === "ThrottlingError" || reason.Code === "ProvisionedThroughputExceeded",
-        )
-      ) {
-        return { ok: false, failed: "conflict" };
-      }
-      throw error;
-    }
-  }
+/**
+ * What a cancellation means for the conversation: the first failed assumption that decides, with
+ * what the failed conditions found stored; a conflict when only contention cancelled it; undefined
+ * when nothing explains it.
+ */
+function outcomeOf(cancelled: Cancellation<Role>): Applied | undefined {
+  const found = foundState(cancelled);
+  const failure = firstFailure(cancelled, found);
+  if (failure) return { ...failure, ...(Object.keys(found).length > 0 ? { found } : {}) };
+  // Another transaction held an item, or throttling: worth another try.
+  if (cancelled.contended) return { ok: false, failed: "conflict" };
+  return undefined;
 }
 
 /** Each failed condition's stored item that the send decides again on (null: nothing is stored there). */
-function foundState(failures: [Role, Record<string, unknown> | undefined][]): FoundState {
-  const failed = new Map(failures);
+function foundState(cancelled: Cancellation<Role>): FoundState {
   const found: FoundState = {};
   const stored = <T>(role: Role) => {
-    const item = failed.get(role);
+    const item = cancelled.found(role);
     return item ? fromItem<T>(item) : null;
   };
-  if (failed.has("lock")) found.lock = stored<ConversationLock>("lock");
-  if (failed.has("profile")) found.activeProfile = stored<ActiveProfileRef>("profile");
-  if (failed.has("consumer")) found.consumer = stored<Consumer>("consumer");
+  if (cancelled.failed("lock")) found.lock = stored<ConversationLock>("lock");
+  if (cancelled.failed("profile")) found.activeProfile = stored<ActiveProfileRef>("profile");
+  if (cancelled.failed("consumer")) found.consumer = stored<Consumer>("consumer");
   // Both opt-out checks may fail (the number's own and `*`): each names its send-from number.
-  const optOuts = failures.flatMap(([role, item]) => (role === "opt_out" && item ? [String(item.providerNumber)] : []));
+  const optOuts = cancelled.failures.flatMap(({ assumption, found: item }) =>
+    assumption === "opt_out" && item ? [String(item.providerNumber)] : [],
+  );
   if (optOuts.length > 0) found.optOuts = optOuts;
   return found;
 }
 
 /** The failed assumption that decides what happens next: refusals first, then the state to decide again on. */
-function firstFailure(failed: Map<Role, Record<string, unknown> | undefined>, found: FoundState): Applied | undefined {
-  if (failed.has("idempotency"))
-    return { ok: false, failed: "idempotency", record: fromItem<IdempotencyRecord>(failed.get("idempotency")!) };
-  if (failed.has("duplicate_inbound")) return { ok: false, failed: "duplicate_inbound" };
+function firstFailure(cancelled: Cancellation<Role>, found: FoundState): Applied | undefined {
+  if (cancelled.failed("idempotency"))
+    return { ok: false, failed: "idempotency", record: fromItem<IdempotencyRecord>(cancelled.found("idempotency")!) };
+  if (cancelled.failed("duplicate_inbound")) return { ok: false, failed: "duplicate_inbound" };
   if (found.consumer === null) return { ok: false, failed: "consumer" };
-  if (failed.has("provider")) return { ok: false, failed: "provider" };
-  if (failed.has("opt_out")) return { ok: false, failed: "opt_out", optedOut: true };
-  if (failed.has("suppressed")) return { ok: false, failed: "suppressed" };
+  if (cancelled.failed("provider")) return { ok: false, failed: "provider" };
+  if (cancelled.failed("opt_out")) return { ok: false, failed: "opt_out", optedOut: true };
+  if (cancelled.failed("suppressed")) return { ok: false, failed: "suppressed" };
   if (found.lock !== undefined) return { ok: false, failed: "lock", lock: found.lock ?? undefined };
   if (found.activeProfile !== undefined) return { ok: false, failed: "profile", activeProfile: found.activeProfile ?? undefined };
-  if (failed.has("participant")) return { ok: false, failed: "participant" };
-  if (failed.has("interaction")) {
+  if (cancelled.failed("participant")) return { ok: false, failed: "participant" };
+  if (cancelled.failed("interaction")) {
     // Still active, with events numbered at or past ours: number ours again after them.
-    const stored = failed.get("interaction");
+    const stored = cancelled.found("interaction");
     const last = stored?.active === true ? stored.lastEventSequence : undefined;
     return { ok: false, failed: "interaction", ...(typeof last === "number" ? { sequenceAfter: last } : {}) };
   }
@@ -633,5 +595,4 @@ function firstFailure(failed: Map<Role, Record<string, unknown> | undefined>, fo
   return undefined;
 }
 
-const versionIs = (version: number) => storedAttributeIs("version", version);
 const profileIs = (profileId: string) => storedAttributeIs("profileId", profileId);
