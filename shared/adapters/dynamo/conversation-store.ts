@@ -24,7 +24,7 @@ import type {
   NumberState,
 } from "../../core/ports/conversation-store";
 import { byCodeUnits } from "../../core/rules/code-unit-order";
-import { activeProfileHeldBy } from "./stored-attribute-condition";
+import { activeProfileHeldBy } from "./profile-store";
 import {
   exists,
   notExists,
@@ -218,7 +218,7 @@ export class DynamoConversationStore implements ConversationStore {
     ]);
     // Not opted out of this number nor of all of them (re-checked: a STOP or a person's entry
     // may land between the read and this write).
-    for (const check of optOutChecks(this.tableName, to, from)) writes.push(["opt_out", check]);
+    writes.push(...optOutChecks(this.tableName, to, from));
     // Nor of an opt-out an erasure kept under the number's keyed hash (its records are gone, the opt-out is not).
     writes.push([
       "suppressed",
@@ -502,7 +502,7 @@ export class DynamoConversationStore implements ConversationStore {
   private profileItems(plan: InitiationPlan, phoneNumber: string, now: string): Named<Role>[] {
     const change = plan.decision.profile;
     if (change.kind === "keep") {
-      return [["profile", activeProfileHeldBy(this.tableName, phoneNumber, change.consumerId)]];
+      return [activeProfileHeldBy(this.tableName, phoneNumber, change.consumerId)];
     }
     const profile = plan.newProfile!;
     const pointer = items.activeProfile(profile);

@@ -2,7 +2,7 @@ import { GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { queryPrefix } from "./query-pages";
 import { fromItem, items } from "./items";
 import { keys, phonePartition } from "./table-design";
-import { notExists, transact } from "./transaction";
+import { notExists, storedAttributeIs, transact, type Named } from "./transaction";
 import type { ActiveProfileRef, ChannelUserProfile } from "../../core/model/channel-user-profile";
 import type { ProfileStore } from "../../core/ports/profile-store";
 
@@ -46,4 +46,15 @@ export class DynamoProfileStore implements ProfileStore {
     if (cancelled.failed("none_active")) return false;
     throw cancelled.error;
   }
+}
+
+/**
+ * The check that a number's active profile is still this consumer's, whichever profile: a move
+ * away and back still leaves it theirs.
+ */
+export function activeProfileHeldBy(tableName: string, phoneNumber: string, consumerId: string): Named<"profile"> {
+  return [
+    "profile",
+    { ConditionCheck: { TableName: tableName, Key: keys.activeProfile(phoneNumber), ...storedAttributeIs("consumerId", consumerId) } },
+  ];
 }
