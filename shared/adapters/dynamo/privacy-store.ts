@@ -1,6 +1,5 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import {
-  BatchGetCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -18,11 +17,13 @@ import type { PlannedEvent } from "../../core/model/service-event";
 import type { InteractionLink, PrivacyExportPage, PrivacyStore, StepCounts, SuppressionOrigin } from "../../core/ports/privacy-store";
 import { isPending } from "../../core/rules/message-status";
 import { erasedNumber, redactPersonalValue } from "../../core/rules/redaction";
+import { batchGetAll } from "./batch-get";
 import { EventNumbering } from "./event-numbering";
 import { fromItem, isItemOf, items, pendingIndexNames, type Item } from "./items";
 import { decodeListCursor, encodeListCursor } from "./list-cursor";
 import { queryAll, queryPrefix, queryPrefixPage } from "./query-pages";
 import { keys, phonePartition, tableDesign, type ItemKey } from "./table-design";
+import { exists, notExists, transact, versionIs } from "./transaction";
 import { Expression } from "./update-expression";
 import { byCodeUnits } from "../../core/rules/code-unit-order";
 
@@ -127,47 +128,24 @@ export class DynamoPrivacyStore implements PrivacyStore {
   }
 
   private async consumersOf(ids: string[]): Promise<Consumer[]> {
-    if (ids.length === 0) return [];
-    const found: Item[] = [];
-    let pending: Record<string, unknown>[] | undefined = ids.map((id) => ({ ...keys.consumer(id) }));
-    while (pending && pending.length > 0) {
-      const { Responses, UnprocessedKeys }: { Responses?: Record<string, Item[]>; UnprocessedKeys?: Record<string, { Keys?: Item[] }> } =
-        await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }));
-      found.push(...(Responses?.[this.tableName] ?? []));
-      pending = UnprocessedKeys?.[this.tableName]?.Keys;
-    }
+    const found = await batchGetAll(this.client, this.tableName, ids.map(keys.consumer), { consistentRead: true });
     return found.map((item) => fromItem<Consumer>(item)).sort((a, b) => byCodeUnits(a.id, b.id));
   }
 
   // ---- the erasure's record --------------------------------------------------------------------
 
   async startErasure(erasure: Erasure): Promise<{ started: true } | { started: false; running: Erasure }> {
-    const notExists = `attribute_not_exists(${tableDesign.partitionKey})`;
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: { TableName: this.tableName, Item: items.erasure(erasure), ConditionExpression: notExists } },
-            { Put: { TableName: this.tableName, Item: items.runningErasure(erasure) } },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: items.erasureGuard(erasure.phoneNumber!, erasure),
-                ConditionExpression: notExists,
-                ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-              },
-            },
-          ],
-        }),
-      );
-      return { started: true };
-    } catch (error) {
-      const guard = error instanceof TransactionCanceledException ? error.CancellationReasons?.[2] : undefined;
-      if (guard?.Code !== "ConditionalCheckFailed") throw error;
-      const running = await this.getErasure(String((guard.Item as { erasureId?: { S?: string } } | undefined)?.erasureId?.S));
-      if (!running) throw error;
-      return { started: false, running };
-    }
+    const cancelled = await transact(this.client, [
+      [undefined, { Put: { TableName: this.tableName, Item: items.erasure(erasure), ...notExists } }],
+      [undefined, { Put: { TableName: this.tableName, Item: items.runningErasure(erasure) } }],
+      // One erasure of a number at a time: the guard names the one running.
+      ["no_erasure_running", { Put: { TableName: this.tableName, Item: items.erasureGuard(erasure.phoneNumber!, erasure), ...notExists } }],
+    ]);
+    if (!cancelled) return { started: true };
+    if (!cancelled.failed("no_erasure_running")) throw cancelled.error;
+    const running = await this.getErasure(String(cancelled.found("no_erasure_running")?.erasureId));
+    if (!running) throw cancelled.error;
+    return { started: false, running };
   }
 
   async getErasure(erasureId: string): Promise<Erasure | undefined> {
@@ -203,30 +181,26 @@ export class DynamoPrivacyStore implements PrivacyStore {
 
   async completeErasure(from: Erasure, completed: Erasure, event: PlannedEvent): Promise<boolean> {
     const [numbered] = new EventNumbering(event.occurredAt, 0).number([event]);
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: { TableName: this.tableName, Item: items.erasure(completed), ...versionIs(from.version) } },
-            { Delete: { TableName: this.tableName, Key: keys.runningErasure(from.requestedAt, from.id) } },
-            {
-              Delete: {
-                TableName: this.tableName,
-                Key: keys.erasureGuard(from.phoneNumber!),
-                ConditionExpression: `attribute_not_exists(${tableDesign.partitionKey}) OR #erasureId = :id`,
-                ExpressionAttributeNames: { "#erasureId": "erasureId" },
-                ExpressionAttributeValues: { ":id": from.id },
-              },
-            },
-            { Put: { TableName: this.tableName, Item: items.erasureEvent(numbered!, from.id, this.eventRetentionSeconds) } },
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === "ConditionalCheckFailed") return false;
-      throw error;
-    }
+    const cancelled = await transact(this.client, [
+      ["version", { Put: { TableName: this.tableName, Item: items.erasure(completed), ...versionIs(from.version) } }],
+      [undefined, { Delete: { TableName: this.tableName, Key: keys.runningErasure(from.requestedAt, from.id) } }],
+      [
+        undefined,
+        {
+          Delete: {
+            TableName: this.tableName,
+            Key: keys.erasureGuard(from.phoneNumber!),
+            ConditionExpression: `${notExists.ConditionExpression} OR #erasureId = :id`,
+            ExpressionAttributeNames: { "#erasureId": "erasureId" },
+            ExpressionAttributeValues: { ":id": from.id },
+          },
+        },
+      ],
+      [undefined, { Put: { TableName: this.tableName, Item: items.erasureEvent(numbered!, from.id, this.eventRetentionSeconds) } }],
+    ]);
+    if (!cancelled) return true;
+    if (cancelled.failed("version")) return false;
+    throw cancelled.error;
   }
 
   // ---- the erasure's steps ---------------------------------------------------------------------
@@ -479,7 +453,7 @@ export class DynamoPrivacyStore implements PrivacyStore {
           TableName: this.tableName,
           Key: key,
           UpdateExpression: e.update,
-          ConditionExpression: `attribute_exists(${e.name(tableDesign.partitionKey)})`,
+          ...exists,
           ExpressionAttributeNames: e.names,
           ExpressionAttributeValues: Object.keys(e.values).length > 0 ? e.values : undefined,
         }),
@@ -518,14 +492,6 @@ function replaceNumber(e: Expression, item: Item, e164: string, erasureId: strin
 /** An interaction link past the ones the erasure went through: an interaction opened while it ran. */
 function isNewLink(item: Item, linksDone: string | undefined): boolean {
   return isItemOf(item, "interactionLink") && (linksDone === undefined || String(item[tableDesign.sortKey]) > linksDone);
-}
-
-function versionIs(version: number) {
-  return {
-    ConditionExpression: "#version = :version",
-    ExpressionAttributeNames: { "#version": "version" },
-    ExpressionAttributeValues: { ":version": version },
-  };
 }
 
 /** An export cursor's position, checked field by field (a tampered cursor is refused, not obeyed). */
