@@ -17,7 +17,7 @@ import { byCodeUnits } from "../../core/rules/code-unit-order";
 import { batchGetAll } from "./batch-get";
 import { applyConversationWrites } from "./conversation-transaction";
 import { ConversationWrites } from "./conversation-writes";
-import { fromItem, isItemOf } from "./items";
+import { fromItem, interactionFromItem, isItemOf } from "./items";
 import { queryAll } from "./query-pages";
 import { keys, phonePartition, tableDesign } from "./table-design";
 
@@ -125,7 +125,7 @@ export class DynamoConversationStore implements ConversationStore {
         Limit: limit,
       }),
     );
-    return (Items ?? []).map((item) => fromItem<Interaction>(item));
+    return (Items ?? []).map((item) => interactionFromItem(item));
   }
 
   async getConsumerAndIdempotencyRecord(

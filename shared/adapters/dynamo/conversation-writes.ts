@@ -1,4 +1,5 @@
 import { everyProviderNumber } from "../../core/model/consent";
+import { closeReasons, type CloseReason } from "../../core/model/service-event";
 import type { Interaction } from "../../core/model/interaction";
 import type { Message } from "../../core/model/message";
 import type { ServiceEvent } from "../../core/model/service-event";
@@ -50,7 +51,8 @@ export class ConversationWrites {
     } else if (decision.kind === "replace") {
       const old = decision.close;
       writes.push(["lock", this.put(items.conversationLock(interaction, old.version + 1), versionIs(old.version))]);
-      writes.push(["interaction", this.closeUpdate(old.interactionId, "closed_complete", now, {}, numbering)]);
+      // Closed for the reason its `interaction.closed` event (in `plan.events`) gives: the decision's outcome.
+      writes.push(["interaction", this.closeUpdate(old.interactionId, "closed_complete", now, { reason: decision.outcome }, numbering)]);
     } else {
       const joined = decision.join;
       writes.push([
@@ -228,7 +230,6 @@ export class ConversationWrites {
     const expires = Object.keys(expiry).length > 0;
     const idle = options.idleSince !== undefined;
     const sequence = sequenceClauses(numbering, interactionId);
-    const reason = options.event?.data.reason;
     return {
       Update: {
         TableName: this.tableName,
@@ -253,7 +254,7 @@ export class ConversationWrites {
           ":false": false,
           ":true": true,
           ":now": now,
-          ":reason": idle ? "idle" : (options.reason ?? (typeof reason === "string" && reason !== "closed_by_agent" ? reason : "closed")),
+          ":reason": closeReasonOf(options),
           ...(idle ? { ":idleSince": options.idleSince } : {}),
           ...(expires ? { ":expiresAt": expiry[tableDesign.timeToLiveAttribute] } : {}),
           ...sequence.values,
@@ -281,4 +282,10 @@ export class ConversationWrites {
     };
     return [["profile", this.put(pointer, storedAttributeIs("profileId", change.from.profileId))], [undefined, deactivated], history];
   }
+}
+
+/** The reason a close stores: the one given, else its `interaction.closed` event's, so the interaction and its event agree. */
+function closeReasonOf(options: CloseOptions): CloseReason {
+  const eventReason = closeReasons.find((reason) => reason === options.event?.data.reason);
+  return options.reason ?? eventReason ?? (options.idleSince !== undefined ? "idle" : "closed_by_agent");
 }

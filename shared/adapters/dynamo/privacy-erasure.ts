@@ -15,7 +15,7 @@ import type { InteractionLink, PrivacyStore, StepCounts, SuppressionOrigin } fro
 import { isPending } from "../../core/rules/message-status";
 import { erasedNumber, redactPersonalValue } from "../../core/rules/redaction";
 import { EventNumbering } from "./event-numbering";
-import { fromItem, isItemOf, items, pendingIndexNames, type Item } from "./items";
+import { fromItem, interactionFromItem, isItemOf, items, pendingIndexNames, type Item } from "./items";
 import { queryAll, queryPrefix, queryPrefixPage } from "./query-pages";
 import { keys, phonePartition, tableDesign, type ItemKey } from "./table-design";
 import { exists, notExists, transact, versionIs } from "./transaction";
@@ -160,7 +160,7 @@ export class DynamoPrivacyErasure implements Omit<PrivacyStore, "exportPage"> {
         ExpressionAttributeNames: { "#pk": index.partitionKey, "#to": "to" },
         ExpressionAttributeValues: { ":pk": keys.consumerInteractionsPartition(consumerId), ":to": e164 },
       });
-      for (const item of interactions) if (isItemOf(item, "interaction")) found.set(String(item.id), fromItem<Interaction>(item));
+      for (const item of interactions) if (isItemOf(item, "interaction")) found.set(String(item.id), interactionFromItem(item));
     }
     // An active conversation with no consumer (a reply from an unknown number) is found by its lock.
     for (const lock of partition.filter((item) => isItemOf(item, "conversationLock"))) {
@@ -169,7 +169,7 @@ export class DynamoPrivacyErasure implements Omit<PrivacyStore, "exportPage"> {
       const { Item } = await this.client.send(
         new GetCommand({ TableName: this.tableName, Key: keys.interaction(id), ConsistentRead: true }),
       );
-      if (Item) found.set(id, fromItem<Interaction>(Item));
+      if (Item) found.set(id, interactionFromItem(Item));
     }
     let written = 0;
     for (const interaction of found.values()) {

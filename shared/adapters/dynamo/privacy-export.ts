@@ -2,12 +2,11 @@ import { GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { ChannelUserProfile } from "../../core/model/channel-user-profile";
 import type { ConsentEntry } from "../../core/model/consent";
 import type { Consumer } from "../../core/model/consumer";
-import type { Interaction } from "../../core/model/interaction";
 import type { StoredMessage } from "../../core/model/message";
 import type { PrivacyExportPage } from "../../core/ports/privacy-store";
 import { byCodeUnits } from "../../core/rules/code-unit-order";
 import { batchGetAll } from "./batch-get";
-import { fromItem, isItemOf } from "./items";
+import { fromItem, interactionFromItem, isItemOf } from "./items";
 import { decodeListCursor, encodeListCursor } from "./list-cursor";
 import { queryPrefixPage } from "./query-pages";
 import { keys, phonePartition } from "./table-design";
@@ -93,7 +92,7 @@ export async function exportPage(
         new GetCommand({ TableName: tableName, Key: keys.interaction(interactionId), ConsistentRead: true }),
       );
       if (Item) {
-        page.interactions.push(fromItem<Interaction>(Item));
+        page.interactions.push(interactionFromItem(Item));
         budget -= 1;
       }
       position = { s: 3, ...(position.a !== undefined ? { a: position.a } : {}), l: String(link.sk), i: interactionId };
