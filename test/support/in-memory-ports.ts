@@ -7,6 +7,7 @@ import { lockOf, type ConversationLock } from "../../shared/core/model/conversat
 import type { Interaction, InteractionHandler, InteractionState, Participant } from "../../shared/core/model/interaction";
 import type { Message, MessageRef, StoredMessage } from "../../shared/core/model/message";
 import type { Provider } from "../../shared/core/model/provider";
+import type { CloseReason } from "../../shared/core/model/service-event";
 import type { Clock, IdGenerator } from "../../shared/core/ports/clock-and-ids";
 import type { ComposeDefaultsExtension } from "../../shared/core/ports/compose-defaults-extension";
 import type { ConsumerStore } from "../../shared/core/ports/consumer-store";
@@ -215,7 +216,7 @@ export class World {
       this.activeProfiles.set(profile.phoneNumber, { profileId: profile.id, consumerId: profile.consumerId, createdAt: profile.createdAt });
   }
 
-  closeInteractionItem(interactionId: string, state: string, now: string, reason: string): void {
+  closeInteractionItem(interactionId: string, state: string, now: string, reason: CloseReason): void {
     const interaction = this.interactions.get(interactionId)!;
     Object.assign(interaction, { state, active: false, closedAt: now, updatedAt: now, closedReason: reason });
   }
@@ -385,7 +386,7 @@ export class InMemoryConversationStore implements ConversationStore {
       w.putInteraction(interaction);
     } else if (decision.kind === "replace") {
       w.putLock(interaction, decision.close.version + 1);
-      w.closeInteractionItem(decision.close.interactionId, "closed_complete", now, "closed");
+      w.closeInteractionItem(decision.close.interactionId, "closed_complete", now, decision.outcome);
       w.putInteraction(interaction);
     } else {
       if (decision.assign) w.putLock(interaction, decision.join.version + 1);
@@ -477,7 +478,12 @@ export class InMemoryConversationStore implements ConversationStore {
       const key = hasLock ? lockKey(interaction.to!, interaction.from!) : undefined;
       if (key && w.locks.get(key)?.interactionId !== interaction.id) ok = false;
       if (!ok) return "not_active";
-      w.closeInteractionItem(interaction.id, state, now, idle ? "idle" : (options.reason ?? "closed"));
+      w.closeInteractionItem(
+        interaction.id,
+        state,
+        now,
+        options.reason ?? (options.event?.data.reason as CloseReason | undefined) ?? (idle ? "idle" : "closed_by_agent"),
+      );
       if (key) w.locks.delete(key);
       return "closed";
     }

@@ -10,6 +10,7 @@ import { fromItem, isItemOf, items } from "./items";
 import { liftOptOut, optOutsInForce, putOptOutInForce } from "./opt-out-items";
 import { queryPrefix } from "./query-pages";
 import { keys } from "./table-design";
+import { notExists } from "./transaction";
 
 /**
  * The consent ledger on the single table: entries in the number's `CONSENT#` partition, the
@@ -70,7 +71,7 @@ export class DynamoConsentLedger implements ConsentLedger {
     await this.client.send(
       new TransactWriteCommand({
         TransactItems: [
-          { Put: { TableName: this.tableName, Item: items.consentEntry(entry), ConditionExpression: "attribute_not_exists(pk)" } },
+          { Put: { TableName: this.tableName, Item: items.consentEntry(entry), ...notExists } },
           { Put: { TableName: this.tableName, Item: items.consentEvent(numbered!, entry.phoneNumber, this.eventRetentionSeconds) } },
           entry.state === "opted_out"
             ? putOptOutInForce(this.tableName, entry.phoneNumber, entry.providerNumber, entry.at, entry.source)

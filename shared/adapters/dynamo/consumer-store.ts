@@ -1,9 +1,10 @@
-import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { BatchGetCommand, GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { batchGetAll } from "./batch-get";
 import { queryPrefix } from "./query-pages";
 import type { Consumer } from "../../core/model/consumer";
 import { fromItem, items } from "./items";
-import { keys, phonePartition, tableDesign } from "./table-design";
+import { keys, phonePartition } from "./table-design";
+import { notExists, transact } from "./transaction";
 import type { ConsumerStore } from "../../core/ports/consumer-store";
 import { byCodeUnits } from "../../core/rules/code-unit-order";
 
@@ -14,34 +15,15 @@ export class DynamoConsumerStore implements ConsumerStore {
   ) {}
 
   async create(consumer: Consumer): Promise<"created" | "already_exists"> {
-    const notExists = `attribute_not_exists(${tableDesign.partitionKey})`;
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: items.consumer(consumer),
-                ConditionExpression: notExists,
-              },
-            },
-            ...consumer.phoneNumbers.map((e164) => ({
-              Put: {
-                TableName: this.tableName,
-                Item: items.consumerPhone(e164, consumer),
-              },
-            })),
-          ],
-        }),
-      );
-      return "created";
-    } catch (error) {
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === "ConditionalCheckFailed") {
-        return "already_exists";
-      }
-      throw error;
-    }
+    const cancelled = await transact(this.client, [
+      ["new_consumer", { Put: { TableName: this.tableName, Item: items.consumer(consumer), ...notExists } }],
+      ...consumer.phoneNumbers.map(
+        (e164) => [undefined, { Put: { TableName: this.tableName, Item: items.consumerPhone(e164, consumer) } }] as const,
+      ),
+    ]);
+    if (!cancelled) return "created";
+    if (cancelled.failed("new_consumer")) return "already_exists";
+    throw cancelled.error;
   }
 
   async get(consumerId: string): Promise<Consumer | undefined> {
@@ -54,16 +36,7 @@ export class DynamoConsumerStore implements ConsumerStore {
     const ids = links.map((item) => String(item.consumerId));
     if (ids.length === 0) return [];
     // A number listed by more than 100 consumers is not a real customer's phone; read the first 100.
-    const { Responses, UnprocessedKeys } = await this.client.send(
-      new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: ids.slice(0, 100).map((id) => keys.consumer(id)) } } }),
-    );
-    let items = Responses?.[this.tableName] ?? [];
-    let pending = UnprocessedKeys?.[this.tableName]?.Keys;
-    while (pending && pending.length > 0) {
-      const retry = await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }));
-      items = items.concat(retry.Responses?.[this.tableName] ?? []);
-      pending = retry.UnprocessedKeys?.[this.tableName]?.Keys;
-    }
+    const items = await batchGetAll(this.client, this.tableName, ids.slice(0, 100).map(keys.consumer));
     return items.map((item) => fromItem<Consumer>(item)).sort((a, b) => byCodeUnits(a.createdAt, b.createdAt));
   }
 }

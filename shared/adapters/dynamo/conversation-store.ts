@@ -1,26 +1,8 @@
-import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { unmarshall } from "@aws-sdk/util-dynamodb";
-import { queryAll } from "./query-pages";
-import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
-  QueryCommand,
-  TransactWriteCommand,
-  type DynamoDBDocumentClient,
-  type TransactWriteCommandInput,
-} from "@aws-sdk/lib-dynamodb";
-import type { Interaction } from "../../core/model/interaction";
+import { QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { ActiveProfileRef } from "../../core/model/channel-user-profile";
-import type { ServiceEvent } from "../../core/model/service-event";
-import { EventNumbering, lastEventOf, sequenceClauses } from "./event-numbering";
-import { expiresAfter, fromItem, isItemOf, items, type ItemType } from "./items";
-import { keys, phonePartition, tableDesign, type ItemKey } from "./table-design";
-import type { Message } from "../../core/model/message";
-import type { NumberHasher } from "../../core/ports/number-hasher";
-import type { ConversationLock } from "../../core/model/conversation-lock";
 import type { Consumer } from "../../core/model/consumer";
-import { everyProviderNumber } from "../../core/model/consent";
-import { optOutChecks } from "./opt-out-items";
+import type { ConversationLock } from "../../core/model/conversation-lock";
+import type { Interaction } from "../../core/model/interaction";
 import type {
   ApplyResult,
   CloseOptions,
@@ -28,47 +10,44 @@ import type {
   IdempotencyRecord,
   InboundPlan,
   InitiationPlan,
-  FoundState,
   NumberState,
 } from "../../core/ports/conversation-store";
+import type { NumberHasher } from "../../core/ports/number-hasher";
 import { byCodeUnits } from "../../core/rules/code-unit-order";
-import { activeProfileHeldBy, storedAttributeIs } from "./stored-attribute-condition";
+import { batchGetAll } from "./batch-get";
+import { applyConversationWrites } from "./conversation-transaction";
+import { ConversationWrites } from "./conversation-writes";
+import { fromItem, interactionFromItem, isItemOf } from "./items";
+import { queryAll } from "./query-pages";
+import { keys, phonePartition, tableDesign } from "./table-design";
 
-type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
-/** Which assumption a transaction item re-checks, so a cancellation reason can be read back. */
-type Role =
-  | "lock"
-  | "profile"
-  | "provider"
-  | "opt_out"
-  | "suppressed"
-  | "interaction"
-  | "idempotency"
-  | "duplicate_inbound"
-  | "participant"
-  | "consumer"
-  | undefined;
-
-/** A transaction's outcome, and (when an interaction's event sequence ran ahead of ours) the sequence to start after. */
-type Applied = ApplyResult & { sequenceAfter?: number };
-
-const notExists = `attribute_not_exists(${tableDesign.partitionKey})`;
-
+/**
+ * The conversations on the single table: what a number's partition says (its profile, locks,
+ * consumers, opt-outs), and the transactions of a send, an inbound message and a close, built by
+ * `ConversationWrites` and run by `applyConversationWrites`.
+ */
 export class DynamoConversationStore implements ConversationStore {
+  private readonly writes: ConversationWrites;
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
     /** Waits before trying a conflicted closing transaction again. */
     private readonly backoff: (attempt: number) => Promise<void>,
     /** How long events are kept (TTL). */
-    private readonly eventRetentionSeconds = 7 * 24 * 3600,
+    eventRetentionSeconds = 7 * 24 * 3600,
     private readonly privacy: {
       /** The keyed hash of a customer number: a send checks the suppression an erasure left under it. */
       numberHasher?: NumberHasher;
       /** MESSAGE_RETENTION: messages, and interactions once closed, are deleted by TTL that long after. */
       messageRetentionSeconds?: number;
     } = {},
-  ) {}
+  ) {
+    this.writes = new ConversationWrites(tableName, {
+      eventSeconds: eventRetentionSeconds,
+      messageSeconds: privacy.messageRetentionSeconds,
+    });
+  }
 
   /** The key of the suppression a send must not meet. No key configured: no send (an erased number's opt-out must hold). */
   private async suppressionOf(customerNumber: string) {
@@ -76,29 +55,6 @@ export class DynamoConversationStore implements ConversationStore {
       throw new Error("no privacy key (PRIVACY_KEY_SECRET_ARN or PRIVACY_KEY_FILE): a send cannot check the opt-outs an erasure kept");
     }
     return keys.suppression(await this.privacy.numberHasher.hash(customerNumber));
-  }
-
-  /**
-   * Builds and runs a transaction whose events are numbered; when another transaction numbered
-   * an interaction's events past ours (a clock behind another's), numbers them again after it.
-   */
-  private async transactNumbered(now: string, build: (numbering: EventNumbering) => [Role, TransactItem][]): Promise<ApplyResult> {
-    let floor = 0;
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const numbering = new EventNumbering(now, floor);
-      const result = await this.transact(build(numbering));
-      if (result.ok || result.sequenceAfter === undefined || result.sequenceAfter < numbering.base) {
-        const { sequenceAfter: _sequenceAfter, ...applied } = result;
-        return applied as ApplyResult;
-      }
-      floor = result.sequenceAfter + 1;
-    }
-    return { ok: false, failed: "conflict" };
-  }
-
-  /** The event items of a transaction. */
-  private eventWrites(events: ServiceEvent[]): [Role, TransactItem][] {
-    return events.map((event) => [undefined, { Put: { TableName: this.tableName, Item: items.event(event, this.eventRetentionSeconds) } }]);
   }
 
   async readNumberState(customerNumber: string): Promise<NumberState> {
@@ -130,145 +86,30 @@ export class DynamoConversationStore implements ConversationStore {
 
   async applyInitiation(plan: InitiationPlan): Promise<ApplyResult> {
     const suppression = await this.suppressionOf(plan.interaction.to!);
-    return this.transactNumbered(plan.now, (numbering) => this.initiationWrites(plan, numbering, suppression));
+    return applyConversationWrites(this.client, plan.now, (numbering) => this.writes.initiation(plan, numbering, suppression));
   }
 
-  private initiationWrites(plan: InitiationPlan, numbering: EventNumbering, suppression: ItemKey): [Role, TransactItem][] {
-    const { decision, interaction, message, now } = plan;
-    const events = numbering.number(plan.events);
-    const writes: [Role, TransactItem][] = [];
-    const to = interaction.to!;
-    const from = interaction.from!;
+  async applyInbound(plan: InboundPlan, inboundMessageId: string): Promise<ApplyResult> {
+    return applyConversationWrites(this.client, plan.interaction.updatedAt, (numbering) =>
+      this.writes.inbound(plan, inboundMessageId, numbering),
+    );
+  }
 
-    if (decision.kind === "create") {
-      writes.push([
-        "lock",
-        {
-          Put: {
-            TableName: this.tableName,
-            Item: items.conversationLock(interaction, 1),
-            ConditionExpression: notExists,
-            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-          },
-        },
-      ]);
-    } else if (decision.kind === "replace") {
-      const old = decision.close;
-      writes.push([
-        "lock",
-        { Put: { TableName: this.tableName, Item: items.conversationLock(interaction, old.version + 1), ...versionIs(old.version) } },
-      ]);
-      writes.push(["interaction", this.closeUpdate(old.interactionId, "closed_complete", now, {}, numbering)]);
-    } else {
-      const joined = decision.join;
-      writes.push([
-        "lock",
-        decision.assign
-          ? {
-              Put: {
-                TableName: this.tableName,
-                Item: items.conversationLock(interaction, joined.version + 1),
-                ...versionIs(joined.version),
-              },
-            }
-          : { ConditionCheck: { TableName: this.tableName, Key: keys.conversationLock(to, from), ...versionIs(joined.version) } },
-      ]);
+  async closeInteraction(
+    interaction: Interaction,
+    state: "closed_complete" | "closed_abandoned",
+    now: string,
+    options: CloseOptions = {},
+  ): Promise<"closed" | "not_active"> {
+    for (let attempt = 0; ; attempt++) {
+      const result = await applyConversationWrites(this.client, now, (numbering) =>
+        this.writes.close(interaction, state, now, options, numbering),
+      );
+      if (result.ok) return "closed";
+      if (result.failed !== "conflict") return "not_active";
+      if (attempt >= 8) throw new Error("closing transaction kept conflicting");
+      await this.backoff(attempt);
     }
-    // The interaction the message lands in: new, or the joined one touched (and assigned from the queue).
-    writes.push([
-      "interaction",
-      decision.kind === "inject"
-        ? this.touchUpdate(interaction, decision.assign, numbering)
-        : {
-            Put: {
-              TableName: this.tableName,
-              Item: { ...items.interaction(interaction), ...lastEventOf(numbering, interaction.id) },
-              ConditionExpression: notExists,
-            },
-          },
-    ]);
-    // A new interaction is linked from the customer number's partition (export and erasure find it there).
-    if (decision.kind !== "inject") {
-      writes.push([undefined, { Put: { TableName: this.tableName, Item: items.interactionLink(interaction) } }]);
-    }
-    // An agent joins once: written only when the send found them outside the live group, on the
-    // condition that they still are (else their other send got there first: decide again).
-    if (plan.newParticipant) {
-      writes.push([
-        "participant",
-        {
-          Put: {
-            TableName: this.tableName,
-            Item: {
-              ...keys.participant(interaction.id, plan.participant.agentId),
-              itemType: "participant" satisfies ItemType,
-              ...plan.participant,
-            },
-            ConditionExpression: notExists,
-          },
-        },
-      ]);
-    }
-    writes.push(...this.eventWrites(events));
-    writes.push(...this.messageWrites(message));
-    writes.push([
-      "provider",
-      {
-        ConditionCheck: {
-          TableName: this.tableName,
-          Key: keys.provider(plan.providerId),
-          ConditionExpression: "#active = :true AND #number = :number",
-          ExpressionAttributeNames: { "#active": "active", "#number": "number" },
-          ExpressionAttributeValues: { ":true": true, ":number": from },
-        },
-      },
-    ]);
-    // Not opted out of this number nor of all of them (re-checked: a STOP or a person's entry
-    // may land between the read and this write).
-    for (const check of optOutChecks(this.tableName, to, from)) writes.push(["opt_out", check]);
-    // Nor of an opt-out an erasure kept under the number's keyed hash (its records are gone, the opt-out is not).
-    writes.push([
-      "suppressed",
-      {
-        ConditionCheck: {
-          TableName: this.tableName,
-          Key: suppression,
-          ConditionExpression: "attribute_not_exists(#pk) OR NOT (contains(#providers, :from) OR contains(#providers, :every))",
-          ExpressionAttributeNames: { "#pk": tableDesign.partitionKey, "#providers": "providerNumbers" },
-          ExpressionAttributeValues: { ":from": from, ":every": everyProviderNumber },
-        },
-      },
-    ]);
-    writes.push(...this.profileItems(plan, to, now));
-    // Decided without reading the consumer: it must exist, with no time zone that would judge the window otherwise.
-    if (plan.unreadConsumerId) {
-      writes.push([
-        "consumer",
-        {
-          ConditionCheck: {
-            TableName: this.tableName,
-            Key: keys.consumer(plan.unreadConsumerId),
-            ConditionExpression: "attribute_exists(#pk) AND attribute_not_exists(#timeZone)",
-            ExpressionAttributeNames: { "#pk": tableDesign.partitionKey, "#timeZone": "timeZone" },
-            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-          },
-        },
-      ]);
-    }
-    if (plan.idempotency) {
-      writes.push([
-        "idempotency",
-        {
-          Put: {
-            TableName: this.tableName,
-            Item: items.idempotencyKey(plan.idempotency),
-            ConditionExpression: notExists,
-            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-          },
-        },
-      ]);
-    }
-    return writes;
   }
 
   async listIdle(idleSince: string, limit: number): Promise<Interaction[]> {
@@ -284,127 +125,7 @@ export class DynamoConversationStore implements ConversationStore {
         Limit: limit,
       }),
     );
-    return (Items ?? []).map((item) => fromItem<Interaction>(item));
-  }
-
-  async applyInbound(plan: InboundPlan, inboundMessageId: string): Promise<ApplyResult> {
-    return this.transactNumbered(plan.interaction.updatedAt, (numbering) => this.inboundWrites(plan, inboundMessageId, numbering));
-  }
-
-  private inboundWrites(plan: InboundPlan, inboundMessageId: string, numbering: EventNumbering): [Role, TransactItem][] {
-    const { interaction, message } = plan;
-    const events = numbering.number(plan.events);
-    const writes: [Role, TransactItem][] = [];
-    if (plan.join) {
-      writes.push([
-        "lock",
-        {
-          ConditionCheck: {
-            TableName: this.tableName,
-            Key: keys.conversationLock(interaction.to!, interaction.from!),
-            ...versionIs(plan.join.version),
-          },
-        },
-      ]);
-      writes.push(["interaction", this.touchUpdate(interaction, false, numbering)]);
-    } else {
-      writes.push([
-        "lock",
-        {
-          Put: {
-            TableName: this.tableName,
-            Item: items.conversationLock(interaction, 1),
-            ConditionExpression: notExists,
-            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-          },
-        },
-      ]);
-      writes.push([
-        "interaction",
-        {
-          Put: {
-            TableName: this.tableName,
-            Item: { ...items.interaction(interaction), ...lastEventOf(numbering, interaction.id) },
-            ConditionExpression: notExists,
-          },
-        },
-      ]);
-      writes.push([undefined, { Put: { TableName: this.tableName, Item: items.interactionLink(interaction) } }]);
-    }
-    writes.push([undefined, { Put: { TableName: this.tableName, Item: items.message(message, this.privacy.messageRetentionSeconds) } }]);
-    // Unconditional: inbound messages are stamped when processed, so the latest write is the latest message.
-    writes.push([
-      undefined,
-      { Put: { TableName: this.tableName, Item: items.lastInbound(interaction.to!, interaction.from!, message.createdAt) } },
-    ]);
-    writes.push(...this.eventWrites(events));
-    if (plan.autoReply) {
-      // The keyword's answer is written queued with the inbound message: the change stream sends it.
-      writes.push(...this.messageWrites(plan.autoReply));
-    }
-    if (plan.consent) writes.push([undefined, { Put: { TableName: this.tableName, Item: items.consentEntry(plan.consent) } }]);
-    if (plan.optOut === "record") {
-      const item = items.optOut(interaction.to!, interaction.from!, message.createdAt, (message.body ?? "").trim().slice(0, 20));
-      // Recorded once: a second STOP finds it and is not confirmed again.
-      writes.push(["opt_out", { Put: { TableName: this.tableName, Item: item, ConditionExpression: notExists } }]);
-    } else if (plan.optOut === "lift") {
-      writes.push([
-        "opt_out",
-        {
-          Delete: {
-            TableName: this.tableName,
-            Key: keys.optOut(interaction.to!, interaction.from!),
-            ConditionExpression: `attribute_exists(${tableDesign.partitionKey})`,
-          },
-        },
-      ]);
-    }
-    writes.push([
-      "duplicate_inbound",
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: items.inboundMessage(inboundMessageId, message, this.privacy.messageRetentionSeconds),
-          ConditionExpression: notExists,
-        },
-      },
-    ]);
-    return writes;
-  }
-
-  async closeInteraction(
-    interaction: Interaction,
-    state: "closed_complete" | "closed_abandoned",
-    now: string,
-    options: CloseOptions = {},
-  ): Promise<"closed" | "not_active"> {
-    const build = (numbering: EventNumbering): [Role, TransactItem][] => {
-      const events = numbering.number(options.event ? [options.event] : []);
-      const writes: [Role, TransactItem][] = [["interaction", this.closeUpdate(interaction.id, state, now, options, numbering)]];
-      if (interaction.type === "sms" && interaction.from && interaction.to) {
-        writes.push([
-          "lock",
-          {
-            Delete: {
-              TableName: this.tableName,
-              Key: keys.conversationLock(interaction.to, interaction.from),
-              ConditionExpression: "#interactionId = :id",
-              ExpressionAttributeNames: { "#interactionId": "interactionId" },
-              ExpressionAttributeValues: { ":id": interaction.id },
-            },
-          },
-        ]);
-      }
-      writes.push(...this.eventWrites(events));
-      return writes;
-    };
-    for (let attempt = 0; ; attempt++) {
-      const result = await this.transactNumbered(now, build);
-      if (result.ok) return "closed";
-      if (result.failed !== "conflict") return "not_active";
-      if (attempt >= 8) throw new Error("closing transaction kept conflicting");
-      await this.backoff(attempt);
-    }
+    return (Items ?? []).map((item) => interactionFromItem(item));
   }
 
   async getConsumerAndIdempotencyRecord(
@@ -412,17 +133,10 @@ export class DynamoConversationStore implements ConversationStore {
     agentId: string,
     key: string,
   ): Promise<{ consumer: Consumer | undefined; record: IdempotencyRecord | undefined }> {
-    const found: Record<string, unknown>[] = [];
-    let pending: Record<string, unknown>[] | undefined = [{ ...keys.consumer(consumerId) }, { ...keys.idempotencyKey(agentId, key) }];
-    // BatchGet may leave keys unprocessed under load: ask again for those (rarely more than once).
-    for (let attempt = 0; pending && pending.length > 0; attempt++) {
-      if (attempt > 0) await this.backoff(attempt - 1);
-      const answer: BatchGetCommandOutput = await this.client.send(
-        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
-      );
-      found.push(...(answer.Responses?.[this.tableName] ?? []));
-      pending = answer.UnprocessedKeys?.[this.tableName]?.Keys;
-    }
+    const found = await batchGetAll(this.client, this.tableName, [keys.consumer(consumerId), keys.idempotencyKey(agentId, key)], {
+      consistentRead: true,
+      backoff: this.backoff,
+    });
     const consumer = found.find((item) => isItemOf(item, "consumer"));
     const record = found.find((item) => isItemOf(item, "idempotencyKey"));
     return {
@@ -430,208 +144,4 @@ export class DynamoConversationStore implements ConversationStore {
       record: record ? fromItem<IdempotencyRecord>(record) : undefined,
     };
   }
-
-  /** New activity on an active interaction; `assign` also hands it to `interaction.assignedTo`. */
-  private touchUpdate(interaction: Interaction, assign: boolean, numbering: EventNumbering): TransactItem {
-    const now = interaction.updatedAt;
-    const activity = keys.activeByActivity(now, interaction.id);
-    const names: Record<string, string> = {
-      "#updatedAt": "updatedAt",
-      "#lastActivityAt": "lastActivityAt",
-      "#active": "active",
-      "#g3sk": "gsi3sk",
-    };
-    const values: Record<string, unknown> = { ":now": now, ":true": true, ":g3sk": activity.gsi3sk };
-    const sets = ["#updatedAt = :now", "#lastActivityAt = :now", "#g3sk = :g3sk"];
-    if (assign) {
-      const assignee = keys.assigneeActiveInteractions(interaction.assignedTo!, interaction.createdAt, interaction.id);
-      Object.assign(names, { "#handler": "handler", "#state": "state", "#assignedTo": "assignedTo", "#g2pk": "gsi2pk", "#g2sk": "gsi2sk" });
-      Object.assign(values, {
-        ":handler": interaction.handler,
-        ":state": interaction.state,
-        ":assignedTo": interaction.assignedTo,
-        ":g2pk": assignee.gsi2pk,
-        ":g2sk": assignee.gsi2sk,
-      });
-      sets.push("#handler = :handler", "#state = :state", "#assignedTo = :assignedTo", "#g2pk = :g2pk", "#g2sk = :g2sk");
-    }
-    const sequence = sequenceClauses(numbering, interaction.id);
-    return {
-      Update: {
-        TableName: this.tableName,
-        Key: keys.interaction(interaction.id),
-        UpdateExpression: `SET ${[...sets, ...sequence.sets].join(", ")}`,
-        ConditionExpression: ["#active = :true", ...sequence.conditions].join(" AND "),
-        ExpressionAttributeNames: { ...names, ...sequence.names },
-        ExpressionAttributeValues: { ...values, ...sequence.values },
-        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-      },
-    };
-  }
-
-  /** A new message and its by-id item, both kept MESSAGE_RETENTION when set. */
-  private messageWrites(message: Message): [Role, TransactItem][] {
-    const retention = this.privacy.messageRetentionSeconds;
-    return [
-      [undefined, { Put: { TableName: this.tableName, Item: items.message(message, retention) } }],
-      [undefined, { Put: { TableName: this.tableName, Item: items.messageById(message, retention) } }],
-    ];
-  }
-
-  private closeUpdate(interactionId: string, state: string, now: string, options: CloseOptions, numbering: EventNumbering): TransactItem {
-    const { byAssignee, byActivity } = tableDesign.indexes;
-    // MESSAGE_RETENTION: a closed interaction is deleted by TTL that long after it closed.
-    const expiry = expiresAfter(now, this.privacy.messageRetentionSeconds);
-    const expires = Object.keys(expiry).length > 0;
-    const idle = options.idleSince !== undefined;
-    const sequence = sequenceClauses(numbering, interactionId);
-    const reason = options.event?.data.reason;
-    return {
-      Update: {
-        TableName: this.tableName,
-        Key: keys.interaction(interactionId),
-        UpdateExpression: `SET ${["#state = :state", "#active = :false", "#closedAt = :now", "#updatedAt = :now", "#closedReason = :reason", ...(expires ? ["#expiresAt = :expiresAt"] : []), ...sequence.sets].join(", ")} REMOVE ${[byAssignee.partitionKey, byAssignee.sortKey, byActivity.partitionKey, byActivity.sortKey].join(", ")}`,
-        // The idle sweep closes only if nothing happened since it looked.
-        ConditionExpression: [idle ? "#active = :true AND #lastActivityAt <= :idleSince" : "#active = :true", ...sequence.conditions].join(
-          " AND ",
-        ),
-        ExpressionAttributeNames: {
-          "#state": "state",
-          "#active": "active",
-          "#closedAt": "closedAt",
-          "#updatedAt": "updatedAt",
-          "#closedReason": "closedReason",
-          ...(idle ? { "#lastActivityAt": "lastActivityAt" } : {}),
-          ...(expires ? { "#expiresAt": tableDesign.timeToLiveAttribute } : {}),
-          ...sequence.names,
-        },
-        ExpressionAttributeValues: {
-          ":state": state,
-          ":false": false,
-          ":true": true,
-          ":now": now,
-          ":reason": idle ? "idle" : (options.reason ?? (typeof reason === "string" && reason !== "closed_by_agent" ? reason : "closed")),
-          ...(idle ? { ":idleSince": options.idleSince } : {}),
-          ...(expires ? { ":expiresAt": expiry[tableDesign.timeToLiveAttribute] } : {}),
-          ...sequence.values,
-        },
-        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-      },
-    };
-  }
-
-  private profileItems(plan: InitiationPlan, phoneNumber: string, now: string): [Role, TransactItem][] {
-    const change = plan.decision.profile;
-    if (change.kind === "keep") {
-      return [["profile", activeProfileHeldBy(this.tableName, phoneNumber, change.consumerId)]];
-    }
-    const profile = plan.newProfile!;
-    const pointer = items.activeProfile(profile);
-    const history: [Role, TransactItem] = [undefined, { Put: { TableName: this.tableName, Item: items.profile(profile) } }];
-    if (change.kind === "create") {
-      return [
-        [
-          "profile",
-          {
-            Put: {
-              TableName: this.tableName,
-              Item: pointer,
-              ConditionExpression: notExists,
-              ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-            },
-          },
-        ],
-        history,
-      ];
-    }
-    return [
-      ["profile", { Put: { TableName: this.tableName, Item: pointer, ...profileIs(change.from.profileId) } }],
-      [
-        undefined,
-        {
-          Update: {
-            TableName: this.tableName,
-            Key: keys.profile(phoneNumber, change.from.createdAt, change.from.profileId),
-            UpdateExpression: "SET #active = :false, #deactivatedAt = :now",
-            ExpressionAttributeNames: { "#active": "active", "#deactivatedAt": "deactivatedAt" },
-            ExpressionAttributeValues: { ":false": false, ":now": now },
-          },
-        },
-      ],
-      history,
-    ];
-  }
-
-  /** Runs the transaction; a cancellation says which assumption failed, with the stored item where there is one. */
-  private async transact(writes: [Role, TransactItem][]): Promise<Applied> {
-    try {
-      await this.client.send(new TransactWriteCommand({ TransactItems: writes.map(([, item]) => item) }));
-      return { ok: true };
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const reasons = error.CancellationReasons ?? [];
-      const failures: [Role, Record<string, unknown> | undefined][] = [];
-      reasons.forEach((reason, index) => {
-        if (reason.Code === "ConditionalCheckFailed") {
-          failures.push([writes[index]?.[0], reason.Item ? unmarshall(reason.Item as Parameters<typeof unmarshall>[0]) : undefined]);
-        }
-      });
-      const failed = new Map(failures);
-      const found = foundState(failures);
-      const failure = firstFailure(failed, found);
-      if (failure) return { ...failure, ...(Object.keys(found).length > 0 ? { found } : {}) };
-      // Another transaction held an item, or throttling: worth another try. Anything else is a bug to see.
-      if (
-        reasons.some(
-          (reason) =>
-            reason.Code === "TransactionConflict" || reason.Code === "ThrottlingError" || reason.Code === "ProvisionedThroughputExceeded",
-        )
-      ) {
-        return { ok: false, failed: "conflict" };
-      }
-      throw error;
-    }
-  }
 }
-
-/** Each failed condition's stored item that the send decides again on (null: nothing is stored there). */
-function foundState(failures: [Role, Record<string, unknown> | undefined][]): FoundState {
-  const failed = new Map(failures);
-  const found: FoundState = {};
-  const stored = <T>(role: Role) => {
-    const item = failed.get(role);
-    return item ? fromItem<T>(item) : null;
-  };
-  if (failed.has("lock")) found.lock = stored<ConversationLock>("lock");
-  if (failed.has("profile")) found.activeProfile = stored<ActiveProfileRef>("profile");
-  if (failed.has("consumer")) found.consumer = stored<Consumer>("consumer");
-  // Both opt-out checks may fail (the number's own and `*`): each names its send-from number.
-  const optOuts = failures.flatMap(([role, item]) => (role === "opt_out" && item ? [String(item.providerNumber)] : []));
-  if (optOuts.length > 0) found.optOuts = optOuts;
-  return found;
-}
-
-/** The failed assumption that decides what happens next: refusals first, then the state to decide again on. */
-function firstFailure(failed: Map<Role, Record<string, unknown> | undefined>, found: FoundState): Applied | undefined {
-  if (failed.has("idempotency"))
-    return { ok: false, failed: "idempotency", record: fromItem<IdempotencyRecord>(failed.get("idempotency")!) };
-  if (failed.has("duplicate_inbound")) return { ok: false, failed: "duplicate_inbound" };
-  if (found.consumer === null) return { ok: false, failed: "consumer" };
-  if (failed.has("provider")) return { ok: false, failed: "provider" };
-  if (failed.has("opt_out")) return { ok: false, failed: "opt_out", optedOut: true };
-  if (failed.has("suppressed")) return { ok: false, failed: "suppressed" };
-  if (found.lock !== undefined) return { ok: false, failed: "lock", lock: found.lock ?? undefined };
-  if (found.activeProfile !== undefined) return { ok: false, failed: "profile", activeProfile: found.activeProfile ?? undefined };
-  if (failed.has("participant")) return { ok: false, failed: "participant" };
-  if (failed.has("interaction")) {
-    // Still active, with events numbered at or past ours: number ours again after them.
-    const stored = failed.get("interaction");
-    const last = stored?.active === true ? stored.lastEventSequence : undefined;
-    return { ok: false, failed: "interaction", ...(typeof last === "number" ? { sequenceAfter: last } : {}) };
-  }
-  if (found.consumer) return { ok: false, failed: "consumer" };
-  return undefined;
-}
-
-const versionIs = (version: number) => storedAttributeIs("version", version);
-const profileIs = (profileId: string) => storedAttributeIs("profileId", profileId);

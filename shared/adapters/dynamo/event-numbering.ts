@@ -1,4 +1,6 @@
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { PlannedEvent, ServiceEvent } from "../../core/model/service-event";
+import { transact, type Cancellation, type Named } from "./transaction";
 
 /**
  * Numbers the events of one transaction: per interaction, consecutive from the commit time in
@@ -49,4 +51,27 @@ export function sequenceClauses(
     names: { "#lastEventSequence": "lastEventSequence" },
     values: { ":lastEventSequence": last, ":firstEventSequence": numbering.base },
   };
+}
+
+/**
+ * Runs a transaction whose events are numbered. When its cancellation says another transaction
+ * numbered an interaction's events at or past ours (`ranAhead`: the sequence it found there; a clock
+ * behind another's), numbers ours again after it. Undefined when it committed, the cancellation
+ * that was not that, or "kept colliding" after 5 tries.
+ */
+export async function transactNumbered<A extends string>(
+  client: DynamoDBDocumentClient,
+  now: string,
+  build: (numbering: EventNumbering) => readonly Named<A>[],
+  ranAhead: (cancelled: Cancellation<A>) => number | undefined,
+): Promise<Cancellation<A> | undefined | "kept colliding"> {
+  let floor = 0;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const numbering = new EventNumbering(now, floor);
+    const cancelled = await transact(client, build(numbering));
+    const ahead = cancelled && ranAhead(cancelled);
+    if (!cancelled || ahead === undefined || ahead < numbering.base) return cancelled;
+    floor = ahead + 1;
+  }
+  return "kept colliding";
 }

@@ -1,4 +1,5 @@
-import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { batchGetAll } from "./batch-get";
 import type { ServiceEvent } from "../../core/model/service-event";
 import type { EventPage, EventStore } from "../../core/ports/event-store";
 import { fromItem } from "./items";
@@ -55,23 +56,13 @@ export class DynamoEventStore implements EventStore {
   }
 
   async joinedBy(agentId: string, interactionIds: string[]): Promise<Set<string>> {
-    const joined = new Set<string>();
     const unique = [...new Set(interactionIds)];
-    for (let start = 0; start < unique.length; start += 100) {
-      const byPartition = new Map(unique.slice(start, start + 100).map((id) => [keys.participant(id, agentId).pk, id] as const));
-      let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
-        [this.tableName]: { Keys: [...byPartition.values()].map((id) => ({ ...keys.participant(id, agentId) })) },
-      };
-      while (request && Object.keys(request).length > 0) {
-        const answer: { Responses?: Record<string, Record<string, unknown>[]>; UnprocessedKeys?: Record<string, unknown> } =
-          await this.client.send(new BatchGetCommand({ RequestItems: request }));
-        for (const item of answer.Responses?.[this.tableName] ?? []) {
-          const id = byPartition.get(String(item[tableDesign.partitionKey]));
-          if (id) joined.add(id);
-        }
-        request = answer.UnprocessedKeys as typeof request;
-      }
-    }
-    return joined;
+    const byPartition = new Map(unique.map((id) => [keys.participant(id, agentId).pk, id] as const));
+    const found = await batchGetAll(
+      this.client,
+      this.tableName,
+      unique.map((id) => keys.participant(id, agentId)),
+    );
+    return new Set(found.flatMap((item) => byPartition.get(String(item[tableDesign.partitionKey])) ?? []));
   }
 }

@@ -1,8 +1,9 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { queryPrefix, queryPrefixPage } from "./query-pages";
 import { decodeListCursor, encodeListCursor } from "./list-cursor";
-import { fromItem, isItemOf, items } from "./items";
+import { fromItem, interactionFromItem, isItemOf, items } from "./items";
 import { keys, tableDesign } from "./table-design";
+import { notExists } from "./transaction";
 import type { Interaction, Participant } from "../../core/model/interaction";
 import type { Message } from "../../core/model/message";
 import type { InteractionPage, InteractionStore } from "../../core/ports/interaction-store";
@@ -19,7 +20,7 @@ export class DynamoInteractionStore implements InteractionStore {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: keys.interaction(interactionId), ConsistentRead: true }),
     );
-    return Item ? fromItem<Interaction>(Item) : undefined;
+    return Item ? interactionFromItem(Item) : undefined;
   }
 
   async getWithParticipants(interactionId: string) {
@@ -30,7 +31,7 @@ export class DynamoInteractionStore implements InteractionStore {
     const record = items.find((item) => isItemOf(item, "interaction"));
     if (!record) return undefined;
     const participants = items.filter((item) => isItemOf(item, "participant")).map((item) => fromItem<Participant>(item));
-    return { ...fromItem<Interaction>(record), participants: participants.sort((a, b) => byCodeUnits(a.joinedAt, b.joinedAt)) };
+    return { ...interactionFromItem(record), participants: participants.sort((a, b) => byCodeUnits(a.joinedAt, b.joinedAt)) };
   }
 
   async listMessages(interactionId: string, options: { limit: number; after?: string }) {
@@ -65,7 +66,7 @@ export class DynamoInteractionStore implements InteractionStore {
             Put: {
               TableName: this.tableName,
               Item: items.interaction(interaction),
-              ConditionExpression: `attribute_not_exists(${tableDesign.partitionKey})`,
+              ...notExists,
             },
           },
           ...(interaction.to ? [{ Put: { TableName: this.tableName, Item: items.interactionLink(interaction) } }] : []),
@@ -106,7 +107,7 @@ export class DynamoInteractionStore implements InteractionStore {
           ExclusiveStartKey: next,
         }),
       );
-      items.push(...(result.Items ?? []).map((item) => fromItem<Interaction>(item)));
+      items.push(...(result.Items ?? []).map((item) => interactionFromItem(item)));
       next = result.LastEvaluatedKey;
     } while (next && items.length < options.limit);
     return { items, ...(next ? { cursor: encodeCursor(next) } : {}) };

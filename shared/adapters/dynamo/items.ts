@@ -72,6 +72,16 @@ export function fromItem<T>(item: Item): T {
   return record as T;
 }
 
+/**
+ * An interaction as stored. Closes before the close reasons were the events' stored "closed" for
+ * an agent's or an integration's close, and for a replace (an agent's send): read as
+ * `closed_by_agent`, so every interaction answers in the events' vocabulary.
+ */
+export function interactionFromItem(item: Item): Interaction {
+  const interaction = fromItem<Interaction>(item);
+  return (interaction.closedReason as string | undefined) === "closed" ? { ...interaction, closedReason: "closed_by_agent" } : interaction;
+}
+
 export function isItemOf(item: Item, type: ItemType): boolean {
   return item.itemType === type;
 }

@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { items, pendingIndexAttributes, pendingIndexNames } from "./items";
 import { keys, tableDesign } from "./table-design";
-import { optOutChecksOf, refusedByOptOut } from "./opt-out-items";
+import { optOutChecksOf } from "./opt-out-items";
 import type { AsideReceipt, MessageStore, ReceiptApplied, ReceiptChange, RetryClaim } from "../../core/ports/message-store";
 import type { MessageRef, StoredMessage } from "../../core/model/message";
 import { retryMove, statusesThatMayBecome } from "../../core/rules/message-status";
@@ -139,18 +139,14 @@ export class DynamoMessageStore implements MessageStore {
     };
     // Not opted out of its send-from number nor of every number, checked in the claim itself
     // (but a STOP's confirmation or a HELP answer, which go whatever the opt-outs say).
-    const notOptedOut = optOutChecksOf(this.tableName, message);
-    try {
-      const result = await updateMessageWithEvents(this.client, this.tableName, refOf(message), e, conditions, {
-        events: [eventsOf.messageStatusChanged(newEventId(), after, claim.now, { type: "agent", id: claim.agentId })],
-        after,
-        retentionSeconds: this.eventRetentionSeconds,
-        extra: notOptedOut,
-      });
-      return result.done ? { claimed: true, message: result.message } : { claimed: false, message: result.message };
-    } catch (error) {
-      if (refusedByOptOut(error, notOptedOut)) return { claimed: false, optedOut: true, message };
-      throw error;
-    }
+    const result = await updateMessageWithEvents(this.client, this.tableName, refOf(message), e, conditions, {
+      events: [eventsOf.messageStatusChanged(newEventId(), after, claim.now, { type: "agent", id: claim.agentId })],
+      after,
+      retentionSeconds: this.eventRetentionSeconds,
+      checks: optOutChecksOf(this.tableName, message),
+      refused: (by) => (by.failed("opt_out") ? ("opted_out" as const) : undefined),
+    });
+    if (result === "opted_out") return { claimed: false, optedOut: true, message };
+    return result.done ? { claimed: true, message: result.message } : { claimed: false, message: result.message };
   }
 }

@@ -1,22 +1,18 @@
 import { randomUUID } from "node:crypto";
-import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import {
-  GetCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-  type TransactWriteCommandInput,
-} from "@aws-sdk/lib-dynamodb";
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { Message, MessageRef, StoredMessage } from "../../core/model/message";
 import type { QueueWrite } from "../../core/ports/outbound-queue";
 import type { PlannedEvent } from "../../core/model/service-event";
-import { EventNumbering, sequenceClauses } from "./event-numbering";
+import { sequenceClauses, transactNumbered } from "./event-numbering";
 import { fromItem, items } from "./items";
-import { keys, tableDesign } from "./table-design";
-
-type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
+import { keys } from "./table-design";
+import { exists, type Cancellation, type Named, type TransactItem } from "./transaction";
 import type { Expression } from "./update-expression";
+
+/** What the checks riding with a message's change re-check: no opt-out in force, the number still the customer's. */
+export type MessageCheck = "opt_out" | "profile";
 
 /** The message item's key from its reference. */
 export function messageKey(ref: MessageRef) {
@@ -67,72 +63,79 @@ export async function updateMessage(
 /**
  * A conditional update of a message and its `message.status_changed` event (plus any `extra`
  * items and events), in one transaction with the interaction's event numbering: the event exists
- * exactly when the change committed. Answers like `updateMessage`.
+ * exactly when the change committed. Answers like `updateMessage`; when one of the `checks` refused
+ * the change (the message's own condition held), answers what `refused` makes of it.
  */
-export async function updateMessageWithEvents(
+export async function updateMessageWithEvents<Refusal = never>(
   client: DynamoDBDocumentClient,
   tableName: string,
   ref: MessageRef,
   e: Expression,
   conditions: string[],
-  change: { events: PlannedEvent[]; after: StoredMessage; retentionSeconds: number; extra?: TransactItem[] },
-): Promise<QueueWrite> {
-  let floor = 0;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const numbering = new EventNumbering(change.events[0]?.occurredAt ?? new Date().toISOString(), floor);
-    const events = numbering.number(change.events);
-    const sequence = sequenceClauses(numbering, ref.interactionId);
-    try {
-      await client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: tableName,
-                Key: messageKey(ref),
-                UpdateExpression: e.update,
-                ConditionExpression: conditions.join(" AND "),
-                ExpressionAttributeNames: e.names,
-                ...(Object.keys(e.values).length ? { ExpressionAttributeValues: e.values } : {}),
-                ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-              },
-            },
-            {
-              Update: {
-                TableName: tableName,
-                Key: keys.interaction(ref.interactionId),
-                UpdateExpression: `SET ${sequence.sets.join(", ")}`,
-                ConditionExpression: [`attribute_exists(${tableDesign.partitionKey})`, ...sequence.conditions].join(" AND "),
-                ExpressionAttributeNames: sequence.names,
-                ExpressionAttributeValues: sequence.values,
-                ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-              },
-            },
-            ...events.map((event) => ({ Put: { TableName: tableName, Item: items.event(event, change.retentionSeconds) } })),
-            ...(change.extra ?? []),
-          ],
-        }),
-      );
-      return { done: true, message: change.after };
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const [messageReason, interactionReason] = error.CancellationReasons ?? [];
-      if (messageReason?.Code === "ConditionalCheckFailed") {
-        const message = messageReason.Item
-          ? fromItem<StoredMessage>(unmarshall(messageReason.Item as Parameters<typeof unmarshall>[0]))
-          : await getMessage(client, tableName, ref);
-        return { done: false, message };
-      }
-      const stored = interactionReason?.Item ? unmarshall(interactionReason.Item as Parameters<typeof unmarshall>[0]) : undefined;
-      if (interactionReason?.Code === "ConditionalCheckFailed" && typeof stored?.lastEventSequence === "number") {
-        // Another change of this interaction numbered its events past ours: number ours after it.
-        floor = stored.lastEventSequence + 1;
-        continue;
-      }
-      throw error;
-    }
+  change: {
+    events: PlannedEvent[];
+    after: StoredMessage;
+    retentionSeconds: number;
+    extra?: TransactItem[];
+    checks?: readonly Named<MessageCheck>[];
+    refused?: (by: Cancellation<MessageCheck>) => Refusal | undefined;
+  },
+): Promise<QueueWrite | Refusal> {
+  const now = change.events[0]?.occurredAt ?? new Date().toISOString();
+  const cancelled = await transactNumbered<"message" | "interaction" | MessageCheck>(
+    client,
+    now,
+    (numbering) => {
+      const events = numbering.number(change.events);
+      const sequence = sequenceClauses(numbering, ref.interactionId);
+      const messageUpdate: TransactItem = {
+        Update: {
+          TableName: tableName,
+          Key: messageKey(ref),
+          UpdateExpression: e.update,
+          ConditionExpression: conditions.join(" AND "),
+          ExpressionAttributeNames: e.names,
+          ...(Object.keys(e.values).length ? { ExpressionAttributeValues: e.values } : {}),
+        },
+      };
+      const interactionSequence: TransactItem = {
+        Update: {
+          TableName: tableName,
+          Key: keys.interaction(ref.interactionId),
+          UpdateExpression: `SET ${sequence.sets.join(", ")}`,
+          ConditionExpression: [exists.ConditionExpression, ...sequence.conditions].join(" AND "),
+          ExpressionAttributeNames: sequence.names,
+          ExpressionAttributeValues: sequence.values,
+        },
+      };
+      return [
+        ["message", messageUpdate],
+        ["interaction", interactionSequence],
+        ...events.map((event): Named<never> => [
+          undefined,
+          { Put: { TableName: tableName, Item: items.event(event, change.retentionSeconds) } },
+        ]),
+        ...(change.extra ?? []).map((item): Named<never> => [undefined, item]),
+        ...(change.checks ?? []),
+      ];
+    },
+    // Another change of this interaction numbered its events past ours: number ours after it.
+    (cancelled) => (cancelled.failed("message") ? undefined : numberOrUndefined(cancelled.found("interaction")?.lastEventSequence)),
+  );
+  if (cancelled === undefined) return { done: true, message: change.after };
+  if (cancelled === "kept colliding")
+    throw new Error(`the events of message ${ref.messageId} kept colliding with others of its interaction`);
+  if (cancelled.failed("message")) {
+    const found = cancelled.found("message");
+    return { done: false, message: found ? fromItem<StoredMessage>(found) : await getMessage(client, tableName, ref) };
   }
-  throw new Error(`the events of message ${ref.messageId} kept colliding with others of its interaction`);
+  const refusal = change.refused?.(cancelled as Cancellation<MessageCheck>);
+  if (refusal !== undefined) return refusal;
+  throw cancelled.error;
+}
+
+function numberOrUndefined(value: unknown): number | undefined {
+  return typeof value === "number" ? value : undefined;
 }
 
 /** An event id made by the store (for the changes it words itself). */

@@ -1,19 +1,17 @@
-import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import type { DynamoDBDocumentClient, TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { everyProviderNumber } from "../../core/model/consent";
 import type { Message } from "../../core/model/message";
 import { optOutsApplyTo } from "../../core/rules/consent";
 import { isItemOf, items } from "./items";
 import { queryPrefix } from "./query-pages";
 import { keys, phonePartition, tableDesign } from "./table-design";
+import { notExists, type Named, type TransactItem } from "./transaction";
 import { Expression } from "./update-expression";
 
 /**
  * The opt-out items of a customer number, declared once: how one is put in force, lifted, read,
  * and checked by a send's transaction.
  */
-
-type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
 /**
  * Puts an opt-out in force for (customer number, send-from number or `*`) inside a transaction,
@@ -50,33 +48,22 @@ export function liftOptOut(tableName: string, customerNumber: string, providerNu
 
 /**
  * The checks a transaction that lets an SMS go makes: no opt-out of its send-from number, nor of
- * every number (`*`). Each fails the transaction if an opt-out landed after the decision's read.
+ * every number (`*`). Each fails the transaction if an opt-out landed after the decision's read,
+ * and the opt-out it found says which it was: the send-from number's own, or every number's.
  */
-export function optOutChecks(tableName: string, customerNumber: string, providerNumber: string): TransactItem[] {
-  return [providerNumber, everyProviderNumber].map((number) => ({
-    ConditionCheck: {
-      TableName: tableName,
-      Key: keys.optOut(customerNumber, number),
-      ConditionExpression: `attribute_not_exists(${tableDesign.partitionKey})`,
-      // The opt-out found says which it was: the send-from number's own, or every number's.
-      ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
-    },
-  }));
+export function optOutChecks(tableName: string, customerNumber: string, providerNumber: string): Named<"opt_out">[] {
+  return [providerNumber, everyProviderNumber].map((number) => [
+    "opt_out",
+    { ConditionCheck: { TableName: tableName, Key: keys.optOut(customerNumber, number), ...notExists } },
+  ]);
 }
 
 /**
  * The opt-out checks of a transaction that lets this outbound message go: none for the answers to
  * STOP and HELP, which go whatever the opt-outs say (`optOutsApplyTo`).
  */
-export function optOutChecksOf(tableName: string, message: Pick<Message, "to" | "from" | "answersKeyword">): TransactItem[] {
+export function optOutChecksOf(tableName: string, message: Pick<Message, "to" | "from" | "answersKeyword">): Named<"opt_out">[] {
   return optOutsApplyTo(message) ? optOutChecks(tableName, message.to, message.from) : [];
-}
-
-/** Whether a cancelled transaction whose last items are `checks` (optOutChecks) was refused by an opt-out in force. */
-export function refusedByOptOut(error: unknown, checks: TransactItem[]): boolean {
-  if (checks.length === 0) return false;
-  const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
-  return reasons.slice(-checks.length).some((reason) => reason.Code === "ConditionalCheckFailed");
 }
 
 /** The send-from numbers (or `*`) a customer number has an opt-out in force for: a handful at most, read consistently. */

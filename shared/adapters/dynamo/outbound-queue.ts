@@ -1,34 +1,18 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import {
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-  type TransactWriteCommandInput,
-} from "@aws-sdk/lib-dynamodb";
+import { QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { SendClaim, StoredMessage } from "../../core/model/message";
-import type {
-  OptOutCheckedWrite,
-  OutboundQueue,
-  PaceReservation,
-  Pacer,
-  PromoteWrite,
-  QueueWrite,
-  SendVerdict,
-} from "../../core/ports/outbound-queue";
+import type { OptOutCheckedWrite, OutboundQueue, PromoteWrite, QueueWrite, SendVerdict } from "../../core/ports/outbound-queue";
 import { claimFrom, pipelineErrorCodes, scheduledMoves, verdictFrom } from "../../core/rules/message-status";
-import { paceInterval } from "../../core/rules/pacing";
 import { fromItem, items, pendingIndexAttributes, pendingIndexNames } from "./items";
-import { newConsentEntryId, newEventId, refOf, updateMessage, updateMessageWithEvents } from "./message-updates";
+import { newConsentEntryId, newEventId, refOf, updateMessage, updateMessageWithEvents, type MessageCheck } from "./message-updates";
 import type { ConsentEntry } from "../../core/model/consent";
 import { eventsOf } from "../../core/rules/event-catalogue";
 import type { PlannedEvent } from "../../core/model/service-event";
 import { queryAll } from "./query-pages";
 import { keys, tableDesign } from "./table-design";
 import { Expression } from "./update-expression";
-import { optOutChecksOf, putOptOutInForce, refusedByOptOut } from "./opt-out-items";
-import { activeProfileHeldBy } from "./stored-attribute-condition";
+import { optOutChecksOf, putOptOutInForce } from "./opt-out-items";
+import { activeProfileHeldBy } from "./profile-store";
+import type { Cancellation, Named, TransactItem } from "./transaction";
 
 const pending = tableDesign.indexes.pendingBySender;
 
@@ -61,14 +45,11 @@ export class DynamoOutboundQueue implements OutboundQueue {
     const after: StoredMessage = { ...rest, status: "sending", claim };
     // A STOP (or a person's opt-out) that landed after the send was accepted stops it here, the
     // last write before the transport: a message waiting for its pacing slot or after a throttle.
-    const notOptedOut = optOutChecksOf(this.tableName, message);
-    try {
-      return await this.changeStatus(message, e, conditions, after, claim.at, { items: notOptedOut, events: [] });
-    } catch (error) {
-      // The message's own condition is answered as a refusal before this: a failed check last means the customer opted out.
-      if (refusedByOptOut(error, notOptedOut)) return { done: false, optedOut: true, message };
-      throw error;
-    }
+    return this.changeStatus(message, e, conditions, after, claim.at, {
+      checks: optOutChecksOf(this.tableName, message),
+      // The message's own condition is answered as a refusal before this.
+      refused: (by): OptOutCheckedWrite | undefined => (by.failed("opt_out") ? { done: false, optedOut: true, message } : undefined),
+    });
   }
 
   async recordVerdict(message: StoredMessage, claimId: string, verdict: SendVerdict): Promise<QueueWrite> {
@@ -188,19 +169,16 @@ export class DynamoOutboundQueue implements OutboundQueue {
     // Still the customer's number: hours may pass before a scheduled message goes, and a send for
     // another customer may have moved the number's profile to them meanwhile.
     const stillTheirs = consumerId === undefined ? [] : [activeProfileHeldBy(this.tableName, message.to, consumerId)];
-    const notOptedOut = optOutChecksOf(this.tableName, message);
-    try {
-      return await this.changeStatus(message, e, conditions, after, at, { items: [...stillTheirs, ...notOptedOut], events: [] });
-    } catch (error) {
-      // The message's own condition is answered as a refusal before this; the checks come last: the
-      // opt-outs, and just before them the profile.
-      if (refusedByOptOut(error, notOptedOut)) return { done: false, optedOut: true, message };
-      const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
-      if (stillTheirs.length > 0 && reasons.at(-1 - notOptedOut.length)?.Code === "ConditionalCheckFailed") {
-        return { done: false, numberMoved: true, message };
-      }
-      throw error;
-    }
+    return this.changeStatus(message, e, conditions, after, at, {
+      checks: [...stillTheirs, ...optOutChecksOf(this.tableName, message)],
+      // The message's own condition is answered as a refusal before this; then an opt-out, then the profile.
+      refused: (by): PromoteWrite | undefined =>
+        by.failed("opt_out")
+          ? { done: false, optedOut: true, message }
+          : by.failed("profile")
+            ? { done: false, numberMoved: true, message }
+            : undefined,
+    });
   }
 
   endScheduled(message: StoredMessage, errorCode: string, at: string): Promise<QueueWrite> {
@@ -229,25 +207,33 @@ export class DynamoOutboundQueue implements OutboundQueue {
     return updateMessage(this.client, this.tableName, refOf(message), e, conditions);
   }
 
-  /** A status change: the message's conditional update and its `message.status_changed` event, in one transaction. */
-  private changeStatus(
+  /**
+   * A status change: the message's conditional update and its `message.status_changed` event, in
+   * one transaction, with any `more` items, events and checks (answered by `refused`).
+   */
+  private changeStatus<Refusal = never>(
     message: StoredMessage,
     e: Expression,
     conditions: string[],
     after: StoredMessage,
     at: string,
-    extra: { items: TransactItem[]; events: PlannedEvent[] } = { items: [], events: [] },
-  ): Promise<QueueWrite> {
+    more: {
+      extra?: TransactItem[];
+      events?: PlannedEvent[];
+      checks?: Named<MessageCheck>[];
+      refused?: (by: Cancellation<MessageCheck>) => Refusal | undefined;
+    } = {},
+  ): Promise<QueueWrite | Refusal> {
     return updateMessageWithEvents(this.client, this.tableName, refOf(message), e, conditions, {
-      events: [eventsOf.messageStatusChanged(newEventId(), after, at, { type: "system" }), ...extra.events],
+      ...more,
+      events: [eventsOf.messageStatusChanged(newEventId(), after, at, { type: "system" }), ...(more.events ?? [])],
       after,
       retentionSeconds: this.eventRetentionSeconds,
-      extra: extra.items,
     });
   }
 
   /** The carrier refused the recipient: the opt-out is recorded with the failure (kept as it is if one exists), and consent changes. */
-  private carrierOptOut(message: StoredMessage, at: string): { items: TransactItem[]; events: PlannedEvent[] } {
+  private carrierOptOut(message: StoredMessage, at: string): { extra: TransactItem[]; events: PlannedEvent[] } {
     // The carrier's refusal is a ledger entry, whether or not an opt-out was already in force.
     const entry: ConsentEntry = {
       id: newConsentEntryId(),
@@ -260,7 +246,7 @@ export class DynamoOutboundQueue implements OutboundQueue {
       at,
     };
     return {
-      items: [
+      extra: [
         { Put: { TableName: this.tableName, Item: items.consentEntry(entry) } },
         putOptOutInForce(this.tableName, message.to, message.from, at, "carrier"),
       ],
@@ -273,67 +259,4 @@ export class DynamoOutboundQueue implements OutboundQueue {
 function failed(message: StoredMessage, errorCode: string, at: string): StoredMessage {
   const { claim: _claim, notBefore: _notBefore, ...rest } = message;
   return { ...rest, status: "failed", errorCode, failedAt: at };
-}
-
-type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
-
-/**
- * Pacing per send-from number in the table: one item holds the instant its next segment may go.
- * A reservation takes the earliest slot and moves that instant on by segments / mps, with a
- * conditional write on the value read, so senders running side by side never share a slot. Chosen
- * over an SQS FIFO queue per number: no queue to create when a provider is added, and the order
- * per conversation key is already kept by the pending index.
- */
-export class DynamoPacer implements Pacer {
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly tableName: string,
-    private readonly maxAttempts = 20,
-  ) {}
-
-  async reserve(providerNumber: string, segments: number, mps: number, now: string, latest: string): Promise<PaceReservation> {
-    for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
-      const { Item } = await this.client.send(
-        new GetCommand({ TableName: this.tableName, Key: keys.pace(providerNumber), ConsistentRead: true }),
-      );
-      const read = Item?.nextFreeAt as string | undefined;
-      const slot = new Date(Math.max(Date.parse(now), read ? Date.parse(read) : 0));
-      if (slot.toISOString() > latest) return { reserved: false, next: slot.toISOString() };
-      const nextFreeAt = new Date(slot.getTime() + paceInterval({ segments, mps })).toISOString();
-      try {
-        await this.client.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: items.pace(providerNumber, nextFreeAt),
-            ConditionExpression: read === undefined ? "attribute_not_exists(#pk)" : "#next = :read",
-            ExpressionAttributeNames: read === undefined ? { "#pk": tableDesign.partitionKey } : { "#next": "nextFreeAt" },
-            ...(read === undefined ? {} : { ExpressionAttributeValues: { ":read": read } }),
-          }),
-        );
-        return { reserved: true, at: slot.toISOString() };
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        // Another sender took that slot: read the bucket again.
-      }
-    }
-    return { reserved: false, next: latest };
-  }
-
-  async handedOver(providerNumber: string, nextFreeAt: string): Promise<void> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.pace(providerNumber),
-          UpdateExpression: "SET #next = :next",
-          ConditionExpression: "#next < :next",
-          ExpressionAttributeNames: { "#next": "nextFreeAt" },
-          ExpressionAttributeValues: { ":next": nextFreeAt },
-        }),
-      );
-    } catch (error) {
-      // Already later (another slot was reserved after this one): nothing to move.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
-  }
 }

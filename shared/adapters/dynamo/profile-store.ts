@@ -1,8 +1,8 @@
-import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { queryPrefix } from "./query-pages";
 import { fromItem, items } from "./items";
-import { keys, phonePartition, tableDesign } from "./table-design";
+import { keys, phonePartition } from "./table-design";
+import { notExists, storedAttributeIs, transact, type Named } from "./transaction";
 import type { ActiveProfileRef, ChannelUserProfile } from "../../core/model/channel-user-profile";
 import type { ProfileStore } from "../../core/ports/profile-store";
 
@@ -38,25 +38,23 @@ export class DynamoProfileStore implements ProfileStore {
   }
 
   async createIfNoneActive(profile: ChannelUserProfile): Promise<boolean> {
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: items.activeProfile(profile),
-                ConditionExpression: `attribute_not_exists(${tableDesign.partitionKey})`,
-              },
-            },
-            { Put: { TableName: this.tableName, Item: items.profile(profile) } },
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === "ConditionalCheckFailed") return false;
-      throw error;
-    }
+    const cancelled = await transact(this.client, [
+      ["none_active", { Put: { TableName: this.tableName, Item: items.activeProfile(profile), ...notExists } }],
+      [undefined, { Put: { TableName: this.tableName, Item: items.profile(profile) } }],
+    ]);
+    if (!cancelled) return true;
+    if (cancelled.failed("none_active")) return false;
+    throw cancelled.error;
   }
+}
+
+/**
+ * The check that a number's active profile is still this consumer's, whichever profile: a move
+ * away and back still leaves it theirs.
+ */
+export function activeProfileHeldBy(tableName: string, phoneNumber: string, consumerId: string): Named<"profile"> {
+  return [
+    "profile",
+    { ConditionCheck: { TableName: tableName, Key: keys.activeProfile(phoneNumber), ...storedAttributeIs("consumerId", consumerId) } },
+  ];
 }

@@ -1,10 +1,11 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { unmarshall } from "@aws-sdk/util-dynamodb";
-import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { queryPrefix } from "./query-pages";
 import type { Provider } from "../../core/model/provider";
 import { fromItem, items } from "./items";
-import { keys, tableDesign } from "./table-design";
+import { keys } from "./table-design";
+import { exists, notExists, transact } from "./transaction";
+import { Expression } from "./update-expression";
 import type { CreateProviderResult, ProviderChange, ProviderStore } from "../../core/ports/provider-store";
 import { byCodeUnits } from "../../core/rules/code-unit-order";
 
@@ -25,34 +26,19 @@ export class DynamoProviderStore implements ProviderStore {
   ) {}
 
   async create(provider: Provider): Promise<CreateProviderResult> {
-    const notExists = `attribute_not_exists(${tableDesign.partitionKey})`;
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: { TableName: this.tableName, Item: items.provider(provider), ConditionExpression: notExists } },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: items.providerNumber(provider),
-                ConditionExpression: notExists,
-                ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-              },
-            },
-          ],
-        }),
-      );
+    const cancelled = await transact(this.client, [
+      // A provider id taken is a bug to see (ids are generated), not an answer: it stays unnamed.
+      [undefined, { Put: { TableName: this.tableName, Item: items.provider(provider), ...notExists } }],
+      ["number_free", { Put: { TableName: this.tableName, Item: items.providerNumber(provider), ...notExists } }],
+    ]);
+    if (!cancelled) {
       listCache.delete(this.tableName);
       return { outcome: "created" };
-    } catch (error) {
-      const holder = error instanceof TransactionCanceledException ? error.CancellationReasons?.[1] : undefined;
-      if (holder?.Code === "ConditionalCheckFailed") {
-        // The old item comes back in raw attribute form: it names the provider holding the number.
-        const old = holder.Item ? unmarshall(holder.Item as Parameters<typeof unmarshall>[0]) : undefined;
-        return { outcome: "number_taken", holderId: old?.providerId as string | undefined };
-      }
-      throw error;
     }
+    // The number's item names the provider holding it.
+    if (cancelled.failed("number_free"))
+      return { outcome: "number_taken", holderId: cancelled.found("number_free")?.providerId as string | undefined };
+    throw cancelled.error;
   }
 
   async get(providerId: string): Promise<Provider | undefined> {
@@ -73,29 +59,21 @@ export class DynamoProviderStore implements ProviderStore {
   }
 
   async update(providerId: string, change: ProviderChange, updatedAt: string): Promise<Provider | undefined> {
-    const names: Record<string, string> = { "#pk": tableDesign.partitionKey, "#updatedAt": "updatedAt" };
-    const values: Record<string, unknown> = { ":updatedAt": updatedAt };
-    const sets = ["#updatedAt = :updatedAt"];
-    const removes: string[] = [];
+    const e = new Expression();
+    e.set("updatedAt", updatedAt);
     for (const [field, value] of Object.entries(change)) {
-      if (value === undefined) continue;
-      names[`#${field}`] = field;
-      if (value === null) {
-        removes.push(`#${field}`);
-        continue;
-      }
-      values[`:${field}`] = value;
-      sets.push(`#${field} = :${field}`);
+      if (value === null) e.remove(field);
+      else if (value !== undefined) e.set(field, value);
     }
     try {
       const { Attributes } = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.provider(providerId),
-          UpdateExpression: `SET ${sets.join(", ")}${removes.length ? ` REMOVE ${removes.join(", ")}` : ""}`,
-          ConditionExpression: "attribute_exists(#pk)",
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          UpdateExpression: e.update,
+          ...exists,
+          ExpressionAttributeNames: e.names,
+          ExpressionAttributeValues: e.values,
           ReturnValues: "ALL_NEW",
         }),
       );

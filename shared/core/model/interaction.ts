@@ -1,3 +1,5 @@
+import type { CloseReason } from "./service-event";
+
 /** One conversation record, SMS or phone. */
 export type InteractionType = "sms" | "phone";
 export type InteractionState = "new" | "queued" | "work_in_progress" | "closed_complete" | "closed_abandoned";
@@ -21,8 +23,12 @@ export interface Interaction {
   /** Last message in or out (creation for a new interaction): drives the idle close. */
   lastActivityAt?: string;
   closedAt?: string;
-  /** Why it closed: "closed" (an agent or integration), "idle" (the idle sweep). */
-  closedReason?: string;
+  /**
+   * Why it closed, as its `interaction.closed` event says: `closed_by_agent` (an agent or an
+   * integration), `idle` (the idle sweep), `replaced_virtual_agent` / `replaced_other_consumer` (an
+   * agent's send replaced it), `erased` (a privacy erasure).
+   */
+  closedReason?: CloseReason;
 }
 
 /** An agent in the live group profile of an interaction. */

@@ -15,7 +15,9 @@ export const eventTypes = [
 
 export type EventType = (typeof eventTypes)[number];
 
-export type CloseReason = "replaced_virtual_agent" | "replaced_other_consumer" | "idle" | "closed_by_agent" | "erased";
+/** Why an interaction closed: its `interaction.closed` event's `reason`, and the interaction's `closedReason`. */
+export const closeReasons = ["replaced_virtual_agent", "replaced_other_consumer", "idle", "closed_by_agent", "erased"] as const;
+export type CloseReason = (typeof closeReasons)[number];
 
 export interface EventActor {
   type: "agent" | "customer" | "system";

@@ -3,7 +3,7 @@ import type { Interaction, Participant } from "../model/interaction";
 import type { Message } from "../model/message";
 import type { ConversationLock } from "../model/conversation-lock";
 import type { Decision, Outcome } from "../rules/decide-initiation";
-import type { PlannedEvent } from "../model/service-event";
+import type { CloseReason, PlannedEvent } from "../model/service-event";
 import type { ConsentEntry } from "../model/consent";
 import type { Consumer } from "../model/consumer";
 
@@ -112,7 +112,8 @@ type ApplyFailure =
 export interface CloseOptions {
   /** Close only if the interaction's last activity is still at or before this time (the idle sweep). */
   idleSince?: string;
-  reason?: string;
+  /** Stored as the interaction's `closedReason`; by default its event's reason. */
+  reason?: CloseReason;
   /** The `interaction.closed` event, written with the close. */
   event?: PlannedEvent;
 }

@@ -3,6 +3,7 @@ import type { ChannelUserProfile as CoreChannelUserProfile } from "../../../core
 import type { Interaction as CoreInteraction, InteractionSummary as CoreInteractionSummary } from "../../../core/model/interaction";
 import type { Message as CoreMessage, StoredMessage as CoreStoredMessage } from "../../../core/model/message";
 import type { SendFromOption as CoreSendFromOption } from "../../../core/model/provider";
+import { closeReasons } from "../../../core/model/service-event";
 import { readsAs } from "../../schema-contract";
 import { E164, EntityId, PhoneInput, Timestamp, PartyNumber } from "./common";
 
@@ -60,7 +61,8 @@ export const Interaction = readsAs<CoreInteraction>()(
     updatedAt: Timestamp,
     lastActivityAt: z.optional(Timestamp),
     closedAt: z.optional(Timestamp),
-    closedReason: z.optional(z.string()),
+    /** Why it closed, as its `interaction.closed` event says. */
+    closedReason: z.optional(z.enum(closeReasons)),
   }),
 );
 export const InteractionWithParticipants = z.object({ ...Interaction.shape, participants: z.array(Participant) });
