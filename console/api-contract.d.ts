@@ -1767,7 +1767,8 @@ export interface operations {
                             updatedAt: string;
                             lastActivityAt?: string;
                             closedAt?: string;
-                            closedReason?: string;
+                            /** @enum {string} */
+                            closedReason?: "replaced_virtual_agent" | "replaced_other_consumer" | "idle" | "closed_by_agent" | "erased";
                             participants: {
                                 agentId: string;
                                 joinedAt: string;
@@ -1893,7 +1894,8 @@ export interface operations {
                             updatedAt: string;
                             lastActivityAt?: string;
                             closedAt?: string;
-                            closedReason?: string;
+                            /** @enum {string} */
+                            closedReason?: "replaced_virtual_agent" | "replaced_other_consumer" | "idle" | "closed_by_agent" | "erased";
                             participants: {
                                 agentId: string;
                                 joinedAt: string;
@@ -1978,7 +1980,8 @@ export interface operations {
                             updatedAt: string;
                             lastActivityAt?: string;
                             closedAt?: string;
-                            closedReason?: string;
+                            /** @enum {string} */
+                            closedReason?: "replaced_virtual_agent" | "replaced_other_consumer" | "idle" | "closed_by_agent" | "erased";
                             participants: {
                                 agentId: string;
                                 joinedAt: string;
@@ -2564,7 +2567,8 @@ export interface operations {
                             updatedAt: string;
                             lastActivityAt?: string;
                             closedAt?: string;
-                            closedReason?: string;
+                            /** @enum {string} */
+                            closedReason?: "replaced_virtual_agent" | "replaced_other_consumer" | "idle" | "closed_by_agent" | "erased";
                         }[];
                         cursor?: string;
                     };
@@ -2702,7 +2706,8 @@ export interface operations {
                         updatedAt: string;
                         lastActivityAt?: string;
                         closedAt?: string;
-                        closedReason?: string;
+                        /** @enum {string} */
+                        closedReason?: "replaced_virtual_agent" | "replaced_other_consumer" | "idle" | "closed_by_agent" | "erased";
                     };
                 };
             };
@@ -2887,7 +2892,8 @@ export interface operations {
                         updatedAt: string;
                         lastActivityAt?: string;
                         closedAt?: string;
-                        closedReason?: string;
+                        /** @enum {string} */
+                        closedReason?: "replaced_virtual_agent" | "replaced_other_consumer" | "idle" | "closed_by_agent" | "erased";
                         participants: {
                             agentId: string;
                             joinedAt: string;
@@ -3486,7 +3492,8 @@ export interface operations {
                         updatedAt: string;
                         lastActivityAt?: string;
                         closedAt?: string;
-                        closedReason?: string;
+                        /** @enum {string} */
+                        closedReason?: "replaced_virtual_agent" | "replaced_other_consumer" | "idle" | "closed_by_agent" | "erased";
                         participants: {
                             agentId: string;
                             joinedAt: string;
@@ -4213,7 +4220,8 @@ export interface operations {
                             updatedAt: string;
                             lastActivityAt?: string;
                             closedAt?: string;
-                            closedReason?: string;
+                            /** @enum {string} */
+                            closedReason?: "replaced_virtual_agent" | "replaced_other_consumer" | "idle" | "closed_by_agent" | "erased";
                         }[];
                         messages: {
                             id: string;
