@@ -28,7 +28,10 @@ export const InteractionSummary = readsAs<CoreInteractionSummary>()(
 /** The send window as it applies to a send: open or not in the recipient's zone, and the customer's reply grace. */
 export const SendWindowReport = z.object({
   open: z.boolean(),
+  /** The zone the answer is read in: the one that opens last where several count. */
   timeZone: z.string(),
+  /** Where the zones came from: the consumer's timeZone, the number's own prefix (an area code), every zone of its country, or UTC (a number of no country). */
+  timeZoneSource: z.enum(["consumer", "number_prefix", "country", "default"]),
   /** When the window opens next, ISO 8601 with the recipient's offset (closed windows only). */
   nextAllowedAt: z.optional(z.string()),
   /** The customer wrote recently: a send is allowed until then although the window is closed. */
