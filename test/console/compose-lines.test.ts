@@ -22,13 +22,15 @@ const running = {
 };
 
 describe("Compose SMS lines", () => {
-  it("counts as the service counts: encoding, characters, septets, segments", () => {
+  it("counts as the service counts: encoding, characters as the encoding counts them, segments", () => {
     expect(segmentLine("")).toBe("GSM-7 · 0 characters · 1 segment (up to 160 in one)");
     expect(segmentLine("Hi Jo, your parcel ships today.")).toBe("GSM-7 · 31 characters · 1 segment (up to 160 in one)");
-    // € is two septets (the extension table).
-    expect(segmentLine("Price: 5€")).toBe("GSM-7 · 9 characters · 10 septets · 1 segment (up to 160 in one)");
+    // € is two septets (the extension table), so it counts two of the 160.
+    expect(segmentLine("Price: 5€")).toBe("GSM-7 · 10 characters · 1 segment (up to 160 in one)");
     expect(segmentLine("a".repeat(161))).toBe("GSM-7 · 161 characters · 2 segments (153 per segment when split)");
-    expect(segmentLine("Friday works. 😀")).toBe("UCS-2 · 15 characters · 1 segment (up to 70 in one)");
+    // An emoji is two UTF-16 units of the 70.
+    expect(segmentLine("Friday works. 😀")).toBe("UCS-2 · 16 characters · 1 segment (up to 70 in one)");
+    expect(segmentLine("😀".repeat(36))).toBe("UCS-2 · 72 characters · 2 segments (67 per segment when split)");
     expect(encodingHint("Friday works. 😀")).toBe(
       "“😀” is not in the GSM alphabet, so the message goes as UCS-2 (70 characters a segment)",
     );

@@ -186,7 +186,12 @@ export const InitiateMessageRequest = z.strictObject({
   scheduleIfOutsideWindow: z.optional(z.boolean()),
 });
 export const Outcome = z.enum(["created", "injected", "replaced_virtual_agent", "replaced_other_consumer"]);
-export const SmsEncodingReport = z.object({ encoding: z.enum(["GSM-7", "UCS-2"]), segments: z.number(), characters: z.number() });
+export const SmsEncodingReport = z.object({
+  encoding: z.enum(["GSM-7", "UCS-2"]),
+  segments: z.number(),
+  /** Characters as the encoding counts them, comparable with 160 (GSM-7: septets, € counts 2) or 70 (UCS-2: UTF-16 units, an emoji counts 2) in one segment. */
+  characters: z.number(),
+});
 export const InitiateMessageResponse = z.object({
   outcome: Outcome,
   interaction: InteractionWithParticipants,
