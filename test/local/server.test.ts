@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect } from "node:net";
 import { networkInterfaces } from "node:os";
 import { freePort } from "../../local/dynamodb-local";
-import { devToken, execFileAsync, killGroup, startServer, type RunningServer } from "../support/local-server-process";
+import { devToken, execFileAsync, killGroup, outputWith, startServer, type RunningServer } from "../support/local-server-process";
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, loadOrCreateKeyPair, type LocalKeyPair } from "../../local/local-jwt";
 import { functionTable } from "../../shared/platform/function-table";
 
@@ -41,7 +41,10 @@ describe("local server (npm start)", () => {
 
   beforeAll(async () => {
     bDynamoPort = await freePort();
-    const started = await Promise.allSettled([startServer("a"), startServer("b", { DYNAMODB_PORT: String(bDynamoPort) })]);
+    const started = await Promise.allSettled([
+      startServer("a"),
+      startServer("b", { DYNAMODB_PORT: String(bDynamoPort), SEND_WINDOW: "07:30-22:00" }),
+    ]);
     a = started[0].status === "fulfilled" ? started[0].value : undefined;
     b = started[1].status === "fulfilled" ? started[1].value : undefined;
     for (const result of started) if (result.status === "rejected") throw result.reason;
@@ -95,6 +98,11 @@ describe("local server (npm start)", () => {
     expect(statSync(join(a!.dataDir, "dynamodb")).isDirectory()).toBe(true);
     expect(statSync(join(b!.dataDir, "jwt", "private.jwk.json")).mode & 0o777).toBe(0o600);
     expect(a!.output()).toContain(`agent-initiated-sms local API listening on ${a!.url}`);
+  });
+
+  it("says the send window SEND_WINDOW sets", async () => {
+    const line = "send window: 07:30-22:00 in each customer's time (SEND_WINDOW; the default is 08:00-21:00)";
+    expect(await outputWith(b!, line)).toContain(line);
   });
 
   it("runs DynamoDB Local on the DYNAMODB_PORT given, on 127.0.0.1 only", async () => {
