@@ -656,6 +656,8 @@ export interface operations {
                         sendWindow?: {
                             open: boolean;
                             timeZone: string;
+                            /** @enum {string} */
+                            timeZoneSource: "consumer" | "number_prefix" | "country" | "default";
                             nextAllowedAt?: string;
                             replyGraceUntil?: string;
                         };
@@ -1859,6 +1861,8 @@ export interface operations {
                         sendWindow: {
                             open: boolean;
                             timeZone: string;
+                            /** @enum {string} */
+                            timeZoneSource: "consumer" | "number_prefix" | "country" | "default";
                             nextAllowedAt?: string;
                             replyGraceUntil?: string;
                         };

@@ -12,11 +12,10 @@ const plural = (count: number, one: string, many = `${one}s`) => `${count} ${cou
 
 /** "GSM-7 · 31 characters · 1 segment (160 per segment)". */
 export function segmentLine(body: string): string {
-  const { encoding, segments, characters, units } = smsEncoding(body);
+  const { encoding, segments, characters } = smsEncoding(body);
   const limits = smsLimits[encoding];
   const perPart = segments > 1 ? `${limits.part} per segment when split` : `up to ${limits.single} in one`;
-  const extra = encoding === "GSM-7" && units !== characters ? ` · ${units} septets` : "";
-  return `${encoding} · ${plural(characters, "character")}${extra} · ${plural(segments, "segment")} (${perPart})`;
+  return `${encoding} · ${plural(characters, "character")} · ${plural(segments, "segment")} (${perPart})`;
 }
 
 /** Why the text is UCS-2, when it is: the first character outside the GSM alphabet. */

@@ -373,6 +373,8 @@ export interface HttpResponse {
   statusCode: number;
   headers: Record<string, string | string[]>;
   body: Buffer;
+  /** What the server's log line for the request adds (why a token was refused); never sent. */
+  logNote?: string;
 }
 
 export function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {
@@ -385,7 +387,11 @@ export function jsonResponse(statusCode: number, body: unknown, headers: Record<
 
 /** API Gateway's own error bodies: `{"message":"Unauthorized"}` and friends. */
 export const gatewayErrors = {
-  unauthorized: () => jsonResponse(401, { message: "Unauthorized" }, { "www-authenticate": "Bearer" }),
+  /** The body says nothing, as API Gateway's; the reason, when given, goes to the log only. */
+  unauthorized: (reason?: string): HttpResponse => ({
+    ...jsonResponse(401, { message: "Unauthorized" }, { "www-authenticate": "Bearer" }),
+    ...(reason ? { logNote: `token refused: ${reason}` } : {}),
+  }),
   tooLarge: () => jsonResponse(413, { message: "Request Entity Too Large" }),
   internal: () => jsonResponse(500, { message: "Internal Server Error" }),
   unavailable: () => jsonResponse(503, { message: "Service Unavailable" }),

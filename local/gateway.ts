@@ -18,7 +18,7 @@ import {
 } from "./api-gateway-emulator";
 import { lambdaContextFor } from "./invocation";
 import { loadHandler } from "./handler-loader";
-import { verifyBearerToken, type LocalKeyPair } from "./local-jwt";
+import { checkBearerToken, type LocalKeyPair } from "./local-jwt";
 import { localRoutes } from "./local-routes";
 import type { LocalRoute, LocalServices } from "./local-route";
 
@@ -91,7 +91,8 @@ export async function serve(pipeline: Pipeline, req: IncomingMessage, res: Serve
     "apigw-requestid": requestId,
   });
   res.end(method === "HEAD" ? undefined : response.body);
-  pipeline.log(`${method} ${rawPath} ${response.statusCode} ${Math.round(performance.now() - started)}ms`);
+  const note = response.logNote ? ` (${response.logNote})` : "";
+  pipeline.log(`${method} ${rawPath} ${response.statusCode} ${Math.round(performance.now() - started)}ms${note}`);
 }
 
 async function respond(
@@ -119,8 +120,9 @@ async function respond(
   const needsJwt = route.kind === "api" || route.definition.auth === "jwt";
   let claims: JWTPayload | undefined;
   if (needsJwt) {
-    claims = await verifyBearerToken(headerValue(req, "authorization"), pipeline.keys);
-    if (!claims) return gatewayErrors.unauthorized();
+    const checked = await checkBearerToken(headerValue(req, "authorization"), pipeline.keys);
+    if ("refused" in checked) return gatewayErrors.unauthorized(checked.refused);
+    claims = checked.claims;
   }
 
   const request: IncomingRequest = {

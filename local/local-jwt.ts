@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import {
   calculateJwkThumbprint,
   decodeProtectedHeader,
+  errors,
   exportJWK,
   generateKeyPair,
   importJWK,
@@ -155,11 +156,35 @@ export async function verifyBearerToken(
   authorization: string | undefined,
   keys: Pick<LocalKeyPair, "kid" | "publicKey">,
 ): Promise<JWTPayload | undefined> {
+  const checked = await checkBearerToken(authorization, keys);
+  return "claims" in checked ? checked.claims : undefined;
+}
+
+/**
+ * The same checks, saying why a token is refused: API Gateway answers every refusal with a bare
+ * `{"message":"Unauthorized"}`, so locally the reason goes to the server's log. It names claims
+ * and times, never the token.
+ */
+export async function checkBearerToken(
+  authorization: string | undefined,
+  keys: Pick<LocalKeyPair, "kid" | "publicKey">,
+): Promise<{ claims: JWTPayload } | { refused: string }> {
+  if (authorization === undefined || authorization.trim() === "") {
+    return { refused: "no Authorization header (send Authorization: Bearer <a token from npm run dev-token>)" };
+  }
   const token = bearerToken(authorization);
-  if (!token) return undefined;
+  if (!token) {
+    return /^Bearer\s*$/i.test(authorization.trim())
+      ? { refused: "no token after Bearer (an empty token: did npm run dev-token fail?)" }
+      : { refused: "the Authorization header is not Bearer <JWT>" };
+  }
   try {
     const header = decodeProtectedHeader(token);
-    if (header.alg !== JWT_ALGORITHM || header.kid !== keys.kid) return undefined;
+    if (header.alg !== JWT_ALGORITHM)
+      return { refused: `the token is signed with ${String(header.alg)}; only ${JWT_ALGORITHM} is accepted` };
+    if (header.kid !== keys.kid) {
+      return { refused: `the token is signed with another key (kid ${String(header.kid)}, not ${keys.kid}): made with another DATA_DIR?` };
+    }
     const { payload } = await jwtVerify(token, keys.publicKey, {
       algorithms: [JWT_ALGORITHM],
       issuer: LOCAL_ISSUER,
@@ -167,12 +192,35 @@ export async function verifyBearerToken(
       requiredClaims: ["exp"],
     });
     const now = Math.floor(Date.now() / 1000);
-    if (typeof payload.iat === "number" && payload.iat > now + CLOCK_TOLERANCE_SECONDS) return undefined;
-    if (!audienceMatches(payload)) return undefined;
-    return payload;
-  } catch {
-    return undefined;
+    if (typeof payload.iat === "number" && payload.iat > now + CLOCK_TOLERANCE_SECONDS) {
+      return { refused: `the token is issued in the future (iat ${instant(payload.iat)})` };
+    }
+    if (!audienceMatches(payload)) {
+      return { refused: `the token's audience is ${JSON.stringify(payload.aud ?? payload.client_id ?? null)}, not "${LOCAL_AUDIENCE}"` };
+    }
+    return { claims: payload };
+  } catch (error) {
+    return { refused: whyRefused(error) };
   }
+}
+
+/** jose's failure, as a reason: which check, with the claim's value where it says more. */
+function whyRefused(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return `the token expired at ${instant(error.payload.exp)} (npm run dev-token makes a new one)`;
+  if (error instanceof errors.JWSSignatureVerificationFailed) return "the token's signature does not verify with this server's key";
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    const { claim, reason, payload } = error;
+    if (reason === "missing") return `the token has no ${claim} claim`;
+    if (claim === "iss") return `the token's issuer is ${JSON.stringify(payload.iss)}, not "${LOCAL_ISSUER}"`;
+    if (claim === "nbf") return `the token is not valid before ${instant(payload.nbf)}`;
+    return `the token's ${claim} claim fails its check`;
+  }
+  // Only the code: a parser's message may quote the token's text.
+  return `the token cannot be read (${error instanceof errors.JOSEError ? error.code : "not a JWT"})`;
+}
+
+function instant(epochSeconds: unknown): string {
+  return typeof epochSeconds === "number" ? new Date(epochSeconds * 1000).toISOString() : String(epochSeconds);
 }
 
 /** `Bearer <jwt>`; like API Gateway, a bare `<jwt>` is accepted too. */

@@ -1,10 +1,13 @@
 /**
  * `npm start`: the API on this machine. DynamoDB Local (data under DATA_DIR), the JWT check and the
  * same handlers, events and responses as behind API Gateway. Environment: PORT (3000), HOST
- * (127.0.0.1), DYNAMODB_PORT (a free one), DATA_DIR (.data), DEFAULT_COUNTRY, COMPOSE_EXTENSION_MODULE.
+ * (127.0.0.1), DYNAMODB_PORT (a free one), DATA_DIR (.data), SEND_WINDOW (08:00-21:00), DEFAULT_COUNTRY,
+ * COMPOSE_EXTENSION_MODULE.
  */
 import { relative, resolve } from "node:path";
 import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, startLocalServer, type LocalServer } from "./local-server";
+import { defaultSendWindowText, formatSendWindow } from "../shared/core/rules/send-window";
+import { readConfig } from "../shared/platform/config";
 
 function portFromEnv(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined || value === "") return fallback;
@@ -29,6 +32,17 @@ const port = portFromEnv("PORT", process.env.PORT, DEFAULT_PORT);
 // 0: a free port each start; fix it (DYNAMODB_PORT=8000) when something outside, like sam local invoke, must find it.
 const dynamoDbPort = portFromEnv("DYNAMODB_PORT", process.env.DYNAMODB_PORT, 0);
 const host = process.env.HOST || DEFAULT_HOST;
+const sendWindow = sendWindowFromEnv();
+
+/** SEND_WINDOW as the functions read it (with the rest of their settings): one they would refuse stops the start here. */
+function sendWindowFromEnv(): string {
+  try {
+    return formatSendWindow(readConfig().sendWindow);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(2);
+  }
+}
 const dataDir = resolve(process.env.DATA_DIR || DEFAULT_DATA_DIR);
 
 let server: LocalServer | undefined;
@@ -108,4 +122,9 @@ if (stopRequested) {
   console.log(`  token: ${dataDirEnv}npm run dev-token -- --sub ann --groups agents   (or --groups admins, --groups agents,admins)`);
   console.log(`  call:  curl -H "Authorization: Bearer $TOKEN" ${server.url}/api/now/providers`);
   console.log(`  docs:  ${server.url}/openapi.json   health: ${server.url}/health   stop: Ctrl-C`);
+  console.log(
+    process.env.SEND_WINDOW
+      ? `  send window: ${sendWindow} in each customer's time (SEND_WINDOW; the default is ${defaultSendWindowText})`
+      : `  send window: ${sendWindow} in each customer's time; to send at any hour: SEND_WINDOW=00:00-24:00 npm start`,
+  );
 }

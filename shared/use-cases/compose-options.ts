@@ -70,6 +70,7 @@ export async function composeOptions(
     state && defaultSendFrom && defaultSendTo
       ? sendWindowOfSend(deps, {
           now: deps.clock.now(),
+          to: defaultSendTo,
           country: countryOfNumber(defaultSendTo),
           consumer,
           provider: allProviders.find((provider) => provider.number === defaultSendFrom),

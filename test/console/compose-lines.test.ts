@@ -20,7 +20,7 @@ const base: Omit<DryRunAnswer, "outcome"> = {
   to: "+14155550171",
   profile: { change: "keep" },
   message: { encoding: "GSM-7", segments: 1, characters: 5 },
-  sendWindow: { open: true, timeZone: "America/Los_Angeles" },
+  sendWindow: { open: true, timeZone: "America/Los_Angeles", timeZoneSource: "number_prefix" as const },
 };
 const running = {
   id: "int_9",
@@ -32,13 +32,15 @@ const running = {
 };
 
 describe("Compose SMS lines", () => {
-  it("counts as the service counts: encoding, characters, septets, segments", () => {
+  it("counts as the service counts: encoding, characters as the encoding counts them, segments", () => {
     expect(segmentLine("")).toBe("GSM-7 · 0 characters · 1 segment (up to 160 in one)");
     expect(segmentLine("Hi Jo, your parcel ships today.")).toBe("GSM-7 · 31 characters · 1 segment (up to 160 in one)");
-    // € is two septets (the extension table).
-    expect(segmentLine("Price: 5€")).toBe("GSM-7 · 9 characters · 10 septets · 1 segment (up to 160 in one)");
+    // € is two septets (the extension table), so it counts two of the 160.
+    expect(segmentLine("Price: 5€")).toBe("GSM-7 · 10 characters · 1 segment (up to 160 in one)");
     expect(segmentLine("a".repeat(161))).toBe("GSM-7 · 161 characters · 2 segments (153 per segment when split)");
-    expect(segmentLine("Friday works. 😀")).toBe("UCS-2 · 15 characters · 1 segment (up to 70 in one)");
+    // An emoji is two UTF-16 units of the 70.
+    expect(segmentLine("Friday works. 😀")).toBe("UCS-2 · 16 characters · 1 segment (up to 70 in one)");
+    expect(segmentLine("😀".repeat(36))).toBe("UCS-2 · 72 characters · 2 segments (67 per segment when split)");
     expect(encodingHint("Friday works. 😀")).toBe(
       "“😀” is not in the GSM alphabet, so the message goes as UCS-2 (70 characters a segment)",
     );
@@ -100,15 +102,26 @@ describe("Compose SMS lines", () => {
 
   it("warns when the send window is closed, and says when it opens in the customer's time", () => {
     const now = new Date("2026-12-02T22:00:00Z");
-    expect(sendWindowWarning({ open: true, timeZone: "Europe/Paris" }, now)).toBeUndefined();
+    expect(sendWindowWarning({ open: true, timeZone: "Europe/Paris", timeZoneSource: "consumer" }, now)).toBeUndefined();
     expect(sendWindowWarning(undefined, now)).toBeUndefined();
-    expect(sendWindowWarning({ open: false, timeZone: "Etc/GMT-5", nextAllowedAt: "2026-12-03T08:00:00+05:00" }, now)).toEqual({
+    expect(
+      sendWindowWarning(
+        { open: false, timeZone: "Etc/GMT-5", timeZoneSource: "consumer", nextAllowedAt: "2026-12-03T08:00:00+05:00" },
+        now,
+      ),
+    ).toEqual({
       kind: "send_window",
       text: "Outside the send window in the customer's time (Etc/GMT-5): a send now is refused and nothing is sent. It opens at 2026-12-03 08:00 (+05:00, Etc/GMT-5).",
     });
     expect(
       sendWindowWarning(
-        { open: false, timeZone: "Etc/GMT-5", nextAllowedAt: "2026-12-03T08:00:00+05:00", replyGraceUntil: "2026-12-02T22:30:00.000Z" },
+        {
+          open: false,
+          timeZone: "Etc/GMT-5",
+          timeZoneSource: "consumer",
+          nextAllowedAt: "2026-12-03T08:00:00+05:00",
+          replyGraceUntil: "2026-12-02T22:30:00.000Z",
+        },
         now,
       )?.kind,
     ).toBe("reply_grace");
@@ -117,11 +130,11 @@ describe("Compose SMS lines", () => {
 
   it("offers to send later only while a send now is refused for the window", () => {
     const now = new Date("2026-12-02T22:00:00Z");
-    const closed = { open: false, timeZone: "Etc/GMT-5", nextAllowedAt: "2026-12-03T08:00:00+05:00" };
+    const closed = { open: false, timeZone: "Etc/GMT-5", timeZoneSource: "consumer" as const, nextAllowedAt: "2026-12-03T08:00:00+05:00" };
     expect(windowClosed(closed, now)).toBe(true);
     expect(windowClosed({ ...closed, replyGraceUntil: "2026-12-02T22:30:00.000Z" }, now)).toBe(false);
     expect(windowClosed({ ...closed, replyGraceUntil: "2026-12-02T21:30:00.000Z" }, now)).toBe(true);
-    expect(windowClosed({ open: true, timeZone: "Etc/GMT-5" }, now)).toBe(false);
+    expect(windowClosed({ open: true, timeZone: "Etc/GMT-5", timeZoneSource: "consumer" }, now)).toBe(false);
     expect(windowClosed(undefined, now)).toBe(false);
     const later = {
       ...base,

@@ -208,7 +208,7 @@ describe.skipIf(!browserPath)("the desk console in Chromium", () => {
     await message("Thanks! Can it come on Friday?", "received").waitFor();
 
     await page.getByLabel("Message", { exact: true }).fill("Friday works. 😀");
-    await page.getByText("UCS-2 · 15 characters · 1 segment").waitFor();
+    await page.getByText("UCS-2 · 16 characters · 1 segment").waitFor();
     await page.getByText(/^This will join your ongoing conversation int_\w+\. 1 segment, UCS-2\.$/).waitFor();
     await shot("3-desk");
     if (process.env.UPDATE_DOCS_SCREENSHOT) copyFileSync(join(ARTIFACTS, "3-desk.png"), join(REPO_ROOT, "docs", "console.png"));

@@ -23,6 +23,8 @@ const FROM = "+14155550100";
 const NARROW = "+14155550109";
 const NEW_YORKER = "+12125550101";
 const SOMEWHERE_IN_US = "+14155550102";
+// Toll-free: a US number whose prefix names no zone.
+const TOLL_FREE = "+18005550102";
 
 let table: TestTable;
 let adapters: ReturnType<typeof createAdapters>;
@@ -109,10 +111,19 @@ describe("the send window on an agent's send", () => {
       sendWindow: { open: false, timeZone: "America/New_York", nextAllowedAt: "2026-07-15T08:00:00-04:00" },
     });
     const options = await composeOptions(deps(), { consumerId: "ny" });
-    expect(options.sendWindow).toEqual({ open: false, timeZone: "America/New_York", nextAllowedAt: "2026-07-15T08:00:00-04:00" });
+    expect(options.sendWindow).toEqual({
+      open: false,
+      timeZone: "America/New_York",
+      timeZoneSource: "consumer",
+      nextAllowedAt: "2026-07-15T08:00:00-04:00",
+    });
 
     now = new Date("2026-07-15T12:00:00Z"); // 08:00 EDT
-    expect((await composeOptions(deps(), { consumerId: "ny" })).sendWindow).toEqual({ open: true, timeZone: "America/New_York" });
+    expect((await composeOptions(deps(), { consumerId: "ny" })).sendWindow).toEqual({
+      open: true,
+      timeZone: "America/New_York",
+      timeZoneSource: "consumer",
+    });
     const sent = await initiateMessage(
       deps(),
       { consumerId: "ny", to: NEW_YORKER, from: FROM, message: "Good morning" },
@@ -121,10 +132,26 @@ describe("the send window on an agent's send", () => {
     expect(sent).toMatchObject({ outcome: "created", message: { status: "queued" } });
   });
 
-  it("without a consumer zone, a US number waits for the most restrictive zone: 08:00 in Honolulu", async () => {
+  it("without a consumer zone, a US number of no place (toll-free) waits for the most restrictive zone: 08:00 in Honolulu", async () => {
     now = new Date("2026-07-15T15:00:00Z"); // 11:00 in New York, 05:00 in Honolulu
-    expect(await refusal({ consumerId: "us", to: SOMEWHERE_IN_US, from: FROM, message: "Hello" })).toMatchObject({
+    expect(await refusal({ consumerId: "us", to: TOLL_FREE, from: FROM, message: "Hello" })).toMatchObject({
       details: { nextAllowedAt: "2026-07-15T08:00:00-10:00", timeZone: "Pacific/Honolulu" },
+    });
+  });
+
+  it("without a consumer zone, compose options reads a 415 number in San Francisco, where its area code is", async () => {
+    now = new Date("2026-07-15T15:00:00Z"); // 08:00 in San Francisco (PDT), 05:00 in Honolulu
+    expect((await composeOptions(deps(), { consumerId: "us" })).sendWindow).toEqual({
+      open: true,
+      timeZone: "America/Los_Angeles",
+      timeZoneSource: "number_prefix",
+    });
+    now = new Date("2026-07-15T14:59:00Z");
+    expect((await composeOptions(deps(), { consumerId: "us" })).sendWindow).toEqual({
+      open: false,
+      timeZone: "America/Los_Angeles",
+      timeZoneSource: "number_prefix",
+      nextAllowedAt: "2026-07-15T08:00:00-07:00",
     });
   });
 

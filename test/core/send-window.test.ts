@@ -30,12 +30,20 @@ describe("the send window's configuration", () => {
 });
 
 describe("whose local time counts", () => {
-  it("the consumer's zone first, else the number's country (every zone of it), else UTC", () => {
-    expect(recipientTimeZones({ consumerTimeZone: "Europe/Paris", country: "US" })).toEqual(["Europe/Paris"]);
-    expect(recipientTimeZones({ country: "GB" })).toEqual(["Europe/London"]);
-    expect(recipientTimeZones({ country: "US" })).toEqual(expect.arrayContaining(["America/New_York", "Pacific/Honolulu"]));
-    expect(recipientTimeZones({})).toEqual(["UTC"]);
-    expect(recipientTimeZones({ country: "001" })).toEqual(["UTC"]);
+  it("the consumer's zone first, else the number's prefix, else its country (every zone of it), else UTC", () => {
+    expect(recipientTimeZones({ consumerTimeZone: "Europe/Paris", number: "+14155550100", country: "US" })).toEqual({
+      zones: ["Europe/Paris"],
+      source: "consumer",
+    });
+    expect(recipientTimeZones({ number: "+14155550100", country: "US" })).toEqual({
+      zones: ["America/Los_Angeles"],
+      source: "number_prefix",
+    });
+    expect(recipientTimeZones({ number: "+447700900123", country: "GB" })).toEqual({ zones: ["Europe/London"], source: "country" });
+    expect(recipientTimeZones({ country: "GB" })).toEqual({ zones: ["Europe/London"], source: "country" });
+    expect(recipientTimeZones({ country: "US" }).zones).toEqual(expect.arrayContaining(["America/New_York", "Pacific/Honolulu"]));
+    expect(recipientTimeZones({})).toEqual({ zones: ["UTC"], source: "default" });
+    expect(recipientTimeZones({ number: "+80012345678", country: "001" })).toEqual({ zones: ["UTC"], source: "default" });
   });
 
   it("the generated table is the package's data (run npm run generate:time-zones after updating countries-and-timezones)", () => {
@@ -95,7 +103,7 @@ describe("one zone", () => {
 });
 
 describe("a country with several zones: the most restrictive window", () => {
-  const us = recipientTimeZones({ country: "US" });
+  const us = recipientTimeZones({ country: "US" }).zones;
 
   it("in winter, open only once 08:00 has come in Hawaii and the Aleutians, and until 21:00 on the east coast", () => {
     // 10:00 in New York, 05:00 in Honolulu and Adak (both -10:00 in January).

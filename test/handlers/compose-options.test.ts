@@ -125,6 +125,16 @@ describe("GET /api/now/initiate_message/compose_options", () => {
     });
   });
 
+  it("reads the send window in the number's own zone: a 415 number in San Francisco's, not the strictest of the US", async () => {
+    // c-2 has no time zone of its own; its default send-to is +1 415 555 0188.
+    const res = await options({ consumerId: "c-2" });
+    expect(res.body.defaultSendTo).toBe("+14155550188");
+    expect(res.body.sendWindow).toMatchObject({ timeZone: "America/Los_Angeles", timeZoneSource: "number_prefix" });
+    if (res.body.sendWindow.nextAllowedAt) expect(res.body.sendWindow.nextAllowedAt).toMatch(/T08:00:00-0[78]:00$/);
+    await h.call("createConsumer", { as: admin, body: { id: "c-3", name: "Cy", timeZone: "Asia/Tokyo", phoneNumbers: ["+14155550189"] } });
+    expect((await options({ consumerId: "c-3" })).body.sendWindow).toMatchObject({ timeZone: "Asia/Tokyo", timeZoneSource: "consumer" });
+  });
+
   it("answers 404 for an unknown consumer or interaction, 400 without consumerId", async () => {
     expect((await options({ consumerId: "nobody" })).body.error.code).toBe("CONSUMER_NOT_FOUND");
     const missing = await options({ consumerId: "c-1", interactionId: "nope" });

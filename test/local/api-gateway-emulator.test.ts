@@ -20,6 +20,7 @@ import {
   loadOrCreateKeyPair,
   signDevToken,
   verifyBearerToken,
+  checkBearerToken,
   type LocalKeyPair,
 } from "../../local/local-jwt";
 import { parseDevTokenArgs } from "../../local/dev-token-args";
@@ -320,6 +321,27 @@ describe("the local JWT check", () => {
     };
     for (const [name, header] of Object.entries(refused)) {
       expect(await verifyBearerToken(header, keys), name).toBeUndefined();
+    }
+    // Each with its reason for the server's log (the answer stays a bare 401).
+    const reasons: Record<string, string> = {
+      missing: "no Authorization header",
+      empty: "no token after Bearer",
+      garbage: "the token cannot be read",
+      "other key": "signature does not verify",
+      "unknown kid": "signed with another key (kid someone-else",
+      "no kid": "signed with another key (kid undefined",
+      "alg none": "signed with none",
+      HS256: "signed with HS256",
+      expired: "the token expired at",
+      "no exp": "the token has no exp claim",
+      "not yet valid": "not valid before",
+      "issued in the future": "issued in the future",
+      "wrong issuer": 'issuer is "https://elsewhere.example"',
+      "wrong audience": 'audience is "another-api"',
+      "basic scheme": "not Bearer <JWT>",
+    };
+    for (const [name, header] of Object.entries(refused)) {
+      expect(await checkBearerToken(header, keys), name).toEqual({ refused: expect.stringContaining(reasons[name]!) });
     }
   });
 });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect } from "node:net";
 import { networkInterfaces } from "node:os";
 import { freePort } from "../../local/dynamodb-local";
-import { devToken, execFileAsync, killGroup, startServer, type RunningServer } from "../support/local-server-process";
+import { devToken, execFileAsync, killGroup, outputWith, startServer, type RunningServer } from "../support/local-server-process";
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, loadOrCreateKeyPair, type LocalKeyPair } from "../../local/local-jwt";
 import { functionTable } from "../../shared/platform/function-table";
 
@@ -41,7 +41,10 @@ describe("local server (npm start)", () => {
 
   beforeAll(async () => {
     bDynamoPort = await freePort();
-    const started = await Promise.allSettled([startServer("a"), startServer("b", { DYNAMODB_PORT: String(bDynamoPort) })]);
+    const started = await Promise.allSettled([
+      startServer("a"),
+      startServer("b", { DYNAMODB_PORT: String(bDynamoPort), SEND_WINDOW: "07:30-22:00" }),
+    ]);
     a = started[0].status === "fulfilled" ? started[0].value : undefined;
     b = started[1].status === "fulfilled" ? started[1].value : undefined;
     for (const result of started) if (result.status === "rejected") throw result.reason;
@@ -95,6 +98,11 @@ describe("local server (npm start)", () => {
     expect(statSync(join(a!.dataDir, "dynamodb")).isDirectory()).toBe(true);
     expect(statSync(join(b!.dataDir, "jwt", "private.jwk.json")).mode & 0o777).toBe(0o600);
     expect(a!.output()).toContain(`agent-initiated-sms local API listening on ${a!.url}`);
+  });
+
+  it("says the send window SEND_WINDOW sets", async () => {
+    const line = "send window: 07:30-22:00 in each customer's time (SEND_WINDOW; the default is 08:00-21:00)";
+    expect(await outputWith(b!, line)).toContain(line);
   });
 
   it("runs DynamoDB Local on the DYNAMODB_PORT given, on 127.0.0.1 only", async () => {
@@ -156,25 +164,54 @@ describe("local server (npm start)", () => {
     expect(entries.map((entry) => entry.DetailType)).toEqual(expect.arrayContaining(["interaction.created", "message.created"]));
   });
 
-  it("answers 401 like API Gateway for every token it must refuse", async () => {
+  it("answers 401 like API Gateway for every token it must refuse, and logs why", async () => {
     const other = await generateKeyPair("RS256");
     const valid = () => claimsFor();
-    const cases: Record<string, string | undefined> = {
-      "no token": undefined,
-      "bad signature (another key)": `Bearer ${await new SignJWT(valid()).setProtectedHeader({ alg: "RS256", kid: keys.kid }).sign(other.privateKey)}`,
-      "alg none": `Bearer ${encode({ alg: "none", typ: "JWT", kid: keys.kid })}.${encode(valid())}.`,
-      HS256: `Bearer ${await new SignJWT(valid()).setProtectedHeader({ alg: "HS256", kid: keys.kid }).sign(new TextEncoder().encode("s".repeat(32)))}`,
-      expired: `Bearer ${await sign({ ...valid(), iat: now() - 7200, exp: now() - 3600 })}`,
-      "not yet valid": `Bearer ${await sign({ ...valid(), nbf: now() + 3600 })}`,
-      "wrong issuer": `Bearer ${await sign({ ...valid(), iss: "https://cognito-idp.example.com/pool" })}`,
-      "wrong audience": `Bearer ${await sign({ ...valid(), aud: "some-other-api" })}`,
-      "token of the other server": `Bearer ${await devToken(b!.dataDir, ["--sub", "ann", "--groups", "agents"])}`,
+    const expiredAt = now() - 3600;
+    // Each refusal, and the reason the server's log gives for it (the answer says only "Unauthorized").
+    const cases: Record<string, [authorization: string | undefined, reason: string]> = {
+      "no token": [undefined, "no Authorization header"],
+      "empty token": ["Bearer ", "no token after Bearer (an empty token: did npm run dev-token fail?)"],
+      "bad signature (another key)": [
+        `Bearer ${await new SignJWT(valid()).setProtectedHeader({ alg: "RS256", kid: keys.kid }).sign(other.privateKey)}`,
+        "the token's signature does not verify with this server's key",
+      ],
+      "alg none": [`Bearer ${encode({ alg: "none", typ: "JWT", kid: keys.kid })}.${encode(valid())}.`, "signed with none; only RS256"],
+      HS256: [
+        `Bearer ${await new SignJWT(valid()).setProtectedHeader({ alg: "HS256", kid: keys.kid }).sign(new TextEncoder().encode("s".repeat(32)))}`,
+        "signed with HS256; only RS256",
+      ],
+      expired: [
+        `Bearer ${await sign({ ...valid(), iat: now() - 7200, exp: expiredAt })}`,
+        `the token expired at ${new Date(expiredAt * 1000).toISOString()}`,
+      ],
+      "not yet valid": [`Bearer ${await sign({ ...valid(), nbf: now() + 3600 })}`, "the token is not valid before"],
+      "wrong issuer": [
+        `Bearer ${await sign({ ...valid(), iss: "https://cognito-idp.example.com/pool" })}`,
+        `the token's issuer is "https://cognito-idp.example.com/pool", not "${LOCAL_ISSUER}"`,
+      ],
+      "wrong audience": [
+        `Bearer ${await sign({ ...valid(), aud: "some-other-api" })}`,
+        `the token's audience is "some-other-api", not "${LOCAL_AUDIENCE}"`,
+      ],
+      "token of the other server": [
+        `Bearer ${await devToken(b!.dataDir, ["--sub", "ann", "--groups", "agents"])}`,
+        "the token is signed with another key",
+      ],
     };
-    for (const [name, authorization] of Object.entries(cases)) {
+    for (const [name, [authorization, reason]] of Object.entries(cases)) {
       const response = await validate(a!, authorization);
       expect(response.status, name).toBe(401);
       expect(response.headers.get("www-authenticate"), name).toBe("Bearer");
-      expect(await response.json(), name).toEqual({ message: "Unauthorized" });
+      expect(await response.text(), name).toBe('{"message":"Unauthorized"}');
+      const line = `POST /api/now/initiate_message/validate_phone_number 401 `;
+      const logged = (await outputWith(a!, reason))
+        .split("\n")
+        .filter((l) => l.startsWith(line) && l.includes("(token refused: ") && l.includes(reason));
+      expect(logged, name).toHaveLength(1);
+      // The reason names claims, never the token.
+      const claimsPart = authorization?.split(".")[1];
+      if (claimsPart) expect(logged[0], name).not.toContain(claimsPart);
     }
     // A correctly signed token with the same claims passes the authorizer (whatever the handler says).
     expect((await validate(a!, `Bearer ${await sign(valid())}`)).status).not.toBe(401);

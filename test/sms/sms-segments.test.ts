@@ -55,8 +55,8 @@ describe("GSM 03.38 tables", () => {
   it("costs one septet for every basic character and two for every extension character", () => {
     for (const c of basicChars) expect(gsm7Septets(c), `U+${c.codePointAt(0)?.toString(16)}`).toBe(1);
     for (const c of extensionChars) expect(gsm7Septets(c), `U+${c.codePointAt(0)?.toString(16)}`).toBe(2);
-    expect(smsEncoding(basicChars.join(""))).toMatchObject({ encoding: "GSM-7", units: 127, characters: 127 });
-    expect(smsEncoding(extensionChars.join(""))).toMatchObject({ encoding: "GSM-7", units: 20, characters: 10, segments: 1 });
+    expect(smsEncoding(basicChars.join(""))).toMatchObject({ encoding: "GSM-7", characters: 127 });
+    expect(smsEncoding(extensionChars.join(""))).toMatchObject({ encoding: "GSM-7", characters: 20, segments: 1 });
   });
 
   it("treats every other BMP code point as not GSM-7, ESC included", () => {
@@ -87,34 +87,34 @@ describe("GSM-7 parts", () => {
     [459, 3],
     [460, 4],
   ])("%i plain septets → %i part(s)", (n, segments) => {
-    expect(smsEncoding(a(n))).toEqual({ encoding: "GSM-7", units: n, segments, characters: n });
+    expect(smsEncoding(a(n))).toEqual({ encoding: "GSM-7", characters: n, segments });
   });
 
   it("counts an extension character as two septets: 80 × € = 160 septets is 1 part, 81 × € is 2", () => {
-    expect(smsEncoding(euro(80))).toEqual({ encoding: "GSM-7", units: 160, segments: 1, characters: 80 });
-    expect(smsEncoding(euro(81))).toEqual({ encoding: "GSM-7", units: 162, segments: 2, characters: 81 });
+    expect(smsEncoding(euro(80))).toEqual({ encoding: "GSM-7", characters: 160, segments: 1 });
+    expect(smsEncoding(euro(81))).toEqual({ encoding: "GSM-7", characters: 162, segments: 2 });
     // A part holds 76 € (152 septets): the 77th would be split, so it moves on.
     expect(partUnits(euro(81))).toEqual([152, 10]);
     expect(smsEncoding(a(159) + "€").segments).toBe(2); // 161 septets
-    expect(smsEncoding(a(158) + "€")).toMatchObject({ units: 160, segments: 1 });
+    expect(smsEncoding(a(158) + "€")).toMatchObject({ characters: 160, segments: 1 });
   });
 
   it("moves an escape sequence that would straddle the 153-septet boundary to the next part", () => {
     // 152 'a' + '€' + 153 'a' = 307 septets. Part 1: 152 'a' (the € needs 2, only 1 left, so it
     // moves). Part 2: '€' + 151 'a' = 153. Part 3: the last 2 'a'. 3 parts, as ceil(307/153) too.
     const body = a(152) + "€" + a(153);
-    expect(smsEncoding(body)).toEqual({ encoding: "GSM-7", units: 307, segments: 3, characters: 306 });
+    expect(smsEncoding(body)).toEqual({ encoding: "GSM-7", characters: 307, segments: 3 });
     expect(smsParts(body).parts).toEqual([a(152), "€" + a(151), a(2)]);
     expect(partUnits(body)).toEqual([152, 153, 2]);
 
     // Where moving the escape costs a part: 152 'a' + '€' + 152 'a' = 306 septets, which
     // ceil(306/153) would call 2 parts, is 3: [152 'a'] ['€' + 151 'a'] ['a'].
-    expect(smsEncoding(a(152) + "€" + a(152))).toMatchObject({ units: 306, segments: 3 });
+    expect(smsEncoding(a(152) + "€" + a(152))).toMatchObject({ characters: 306, segments: 3 });
     expect(partUnits(a(152) + "€" + a(152))).toEqual([152, 153, 1]);
     // One 'a' earlier the € fits exactly in septets 152-153: 2 parts.
     expect(smsParts(a(151) + "€" + a(153)).parts).toEqual([a(151) + "€", a(153)]);
     // 153 × € = 306 septets: 76 a part, so 3 parts, not 2.
-    expect(smsEncoding(euro(153))).toMatchObject({ units: 306, segments: 3 });
+    expect(smsEncoding(euro(153))).toMatchObject({ characters: 306, segments: 3 });
     expect(partUnits(euro(153))).toEqual([152, 152, 2]);
   });
 });
@@ -128,12 +128,12 @@ describe("UCS-2 parts", () => {
     [201, 3],
     [202, 4],
   ])("%i units → %i part(s)", (n, segments) => {
-    expect(smsEncoding(ogonek(n))).toEqual({ encoding: "UCS-2", units: n, segments, characters: n });
+    expect(smsEncoding(ogonek(n))).toEqual({ encoding: "UCS-2", characters: n, segments });
   });
 
   it("counts a surrogate pair as two units: 35 × 😀 = 70 units is 1 part, 36 × 😀 is 2", () => {
-    expect(smsEncoding(grin(35))).toEqual({ encoding: "UCS-2", units: 70, segments: 1, characters: 35 });
-    expect(smsEncoding(grin(36))).toEqual({ encoding: "UCS-2", units: 72, segments: 2, characters: 36 });
+    expect(smsEncoding(grin(35))).toEqual({ encoding: "UCS-2", characters: 70, segments: 1 });
+    expect(smsEncoding(grin(36))).toEqual({ encoding: "UCS-2", characters: 72, segments: 2 });
     // A part holds 33 emoji (66 units); the 34th would be split, so it moves on.
     expect(partUnits(grin(36))).toEqual([66, 6]);
   });
@@ -142,38 +142,73 @@ describe("UCS-2 parts", () => {
     // 66 'ą' + 😀 + 66 'ą' = 134 units, which ceil(134/67) would call 2 parts. Part 1: 66 'ą'
     // (the pair needs 2, 1 left). Part 2: 😀 + 65 'ą' = 67. Part 3: the last 'ą'. 3 parts.
     const body = ogonek(66) + "😀" + ogonek(66);
-    expect(smsEncoding(body)).toEqual({ encoding: "UCS-2", units: 134, segments: 3, characters: 133 });
+    expect(smsEncoding(body)).toEqual({ encoding: "UCS-2", characters: 134, segments: 3 });
     expect(smsParts(body).parts).toEqual([ogonek(66), "😀" + ogonek(65), "ą"]);
     // One 'ą' earlier the pair fits exactly in units 66-67: 2 parts.
     expect(smsParts(ogonek(65) + "😀" + ogonek(67)).parts).toEqual([ogonek(65) + "😀", ogonek(67)]);
     // 67 × 😀 = 134 units: 33 a part, 3 parts.
-    expect(smsEncoding(grin(67))).toMatchObject({ units: 134, segments: 3 });
+    expect(smsEncoding(grin(67))).toMatchObject({ characters: 134, segments: 3 });
     // A single non-GSM character turns the whole body UCS-2, counted in UTF-16 units.
-    expect(smsEncoding(a(69) + "😀")).toEqual({ encoding: "UCS-2", units: 71, segments: 2, characters: 70 });
+    expect(smsEncoding(a(69) + "😀")).toEqual({ encoding: "UCS-2", characters: 71, segments: 2 });
+  });
+});
+
+describe("property: the characters reported compare with the limit of one part", () => {
+  // Bodies around each limit, so both sides of it come up.
+  const ucs2Body = fc
+    .array(fc.constantFrom("ą", "😀", "a", "€", "\u2019"), { minLength: 30, maxLength: 80 })
+    .map((cs) => "ą" + cs.join(""));
+  const gsm7Body = fc.array(fc.constantFrom(...basicChars, ...extensionChars), { minLength: 75, maxLength: 175 }).map((cs) => cs.join(""));
+
+  it("UCS-2: at most 70 characters is one segment, more is several", () => {
+    fc.assert(
+      fc.property(ucs2Body, (text) => {
+        const { encoding, characters, segments } = smsEncoding(text);
+        expect(encoding).toBe("UCS-2");
+        expect(characters).toBe(text.length);
+        expect(characters <= 70).toBe(segments === 1);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("GSM-7: at most 160 characters is one segment, more is several (an extension character counts two)", () => {
+    fc.assert(
+      fc.property(gsm7Body, (text) => {
+        const { encoding, characters, segments } = smsEncoding(text);
+        expect(encoding).toBe("GSM-7");
+        expect(characters).toBe([...text].reduce((sum, c) => sum + (extension.has(c) ? 2 : 1), 0));
+        expect(characters <= 160).toBe(segments === 1);
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
 
 describe("limits", () => {
   it("the 1,600-character maximum: GSM-7 11 parts (22 all-extension), UCS-2 24 parts (49 all-emoji)", () => {
     // 1,600 septets: 10 × 153 = 1,530, then 70.
-    expect(smsEncoding(a(1600))).toEqual({ encoding: "GSM-7", units: 1600, segments: 11, characters: 1600 });
+    expect(smsEncoding(a(1600))).toEqual({ encoding: "GSM-7", characters: 1600, segments: 11 });
     // 3,200 septets at 76 € a part: 21 × 76 = 1,596, then 4.
-    expect(smsEncoding(euro(1600))).toEqual({ encoding: "GSM-7", units: 3200, segments: 22, characters: 1600 });
+    expect(smsEncoding(euro(1600))).toEqual({ encoding: "GSM-7", characters: 3200, segments: 22 });
     // 1,600 units: 23 × 67 = 1,541, then 59.
-    expect(smsEncoding(ogonek(1600))).toEqual({ encoding: "UCS-2", units: 1600, segments: 24, characters: 1600 });
+    expect(smsEncoding(ogonek(1600))).toEqual({ encoding: "UCS-2", characters: 1600, segments: 24 });
     // 3,200 units at 33 emoji a part: 48 × 33 = 1,584, then 16.
-    expect(smsEncoding(grin(1600))).toEqual({ encoding: "UCS-2", units: 3200, segments: 49, characters: 1600 });
+    expect(smsEncoding(grin(1600))).toEqual({ encoding: "UCS-2", characters: 3200, segments: 49 });
   });
 
   it("the empty body is one GSM-7 part of 0 units", () => {
-    expect(smsEncoding("")).toEqual({ encoding: "GSM-7", units: 0, segments: 1, characters: 0 });
+    expect(smsEncoding("")).toEqual({ encoding: "GSM-7", characters: 0, segments: 1 });
     expect(smsParts("")).toEqual({ encoding: "GSM-7", parts: [""] });
   });
 
-  it("counts characters as code points, not grapheme clusters", () => {
-    expect(smsEncoding("👍🏽").characters).toBe(2);
+  it("counts characters as the encoding does: UTF-16 units in UCS-2 (an emoji two), septets in GSM-7 (€ two)", () => {
+    expect(smsEncoding("👍🏽").characters).toBe(4);
     expect(smsEncoding("e\u0301").characters).toBe(2);
-    expect(smsEncoding("👨‍👩‍👧").characters).toBe(5);
+    expect(smsEncoding("👨‍👩‍👧").characters).toBe(8);
+    // The issue's example: 36 emoji are 72 characters, more than the 70 of one part.
+    expect(smsEncoding(grin(36))).toEqual({ encoding: "UCS-2", characters: 72, segments: 2 });
+    expect(smsEncoding("Price: 5€")).toEqual({ encoding: "GSM-7", characters: 10, segments: 1 });
   });
 
   it("exposes the per-part limits", () => {
@@ -207,14 +242,15 @@ describe("property: any string", () => {
         expect(result.segments).toBe(parts.length);
         expect(result.encoding).toBe(allGsm ? "GSM-7" : "UCS-2");
         expect(encoding).toBe(result.encoding);
-        expect(result.characters).toBe(chars.length);
         expect(parts.join("")).toBe(text);
 
         const cost = (c: string) => (encoding === "UCS-2" ? c.length : extension.has(c) ? 2 : 1);
         const size = (s: string) => [...s].reduce((sum, c) => sum + cost(c), 0);
-        expect(result.units).toBe(encoding === "UCS-2" ? text.length : size(text));
+        expect(result.characters).toBe(encoding === "UCS-2" ? text.length : size(text));
         const limits = smsLimits[encoding];
-        if (result.units <= limits.single) {
+        // The characters reported compare with the limit of one part: at most 160 (GSM-7) or 70 (UCS-2) is one segment.
+        expect(result.characters <= limits.single).toBe(result.segments === 1);
+        if (result.characters <= limits.single) {
           expect(parts).toEqual([text]);
           return;
         }

@@ -25,10 +25,24 @@ export interface RunningServer {
 
 /** Starts `npm start`'s server in a fresh DATA_DIR, or in `reuseDataDir` (a restart on the same data). */
 export async function startServer(label: string, env: Record<string, string> = {}, reuseDataDir?: string): Promise<RunningServer> {
+  return startServerWith([NODE_WITH_TSX[0], ...NODE_WITH_TSX.slice(1), "local/server.ts"], label, env, reuseDataDir);
+}
+
+/** `npm start` itself, npm's process the child: what an IDE's stop button or a process manager signals. */
+export async function startServerThroughNpm(label: string, env: Record<string, string> = {}): Promise<RunningServer> {
+  return startServerWith(["npm", "start"], label, env);
+}
+
+async function startServerWith(
+  [command, ...args]: readonly string[],
+  label: string,
+  env: Record<string, string> = {},
+  reuseDataDir?: string,
+): Promise<RunningServer> {
   const dataDir = reuseDataDir ?? mkdtempSync(join(tmpdir(), `local-server-${label}-`));
   const port = await freePort();
   const spawnedAt = performance.now();
-  const child = spawn(NODE_WITH_TSX[0], [...NODE_WITH_TSX.slice(1), "local/server.ts"], {
+  const child = spawn(command!, args, {
     cwd: REPO_ROOT,
     env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, HOST: "127.0.0.1", ...env },
     // Own process group, so cleanup can reach tsx, node and java even if the server misbehaves.
@@ -55,6 +69,13 @@ export async function startServer(label: string, env: Record<string, string> = {
     await new Promise((r) => setTimeout(r, 100));
   }
   return { child, dataDir, port, url, startMs: Math.round(performance.now() - spawnedAt), output: () => output, exited };
+}
+
+/** The server's output once it holds `text`, or after `ms` (what it wrote by then): lines after /health may reach the pipe later. */
+export async function outputWith(server: RunningServer, text: string, ms = 5_000): Promise<string> {
+  for (const deadline = Date.now() + ms; !server.output().includes(text) && Date.now() < deadline;)
+    await new Promise((r) => setTimeout(r, 50));
+  return server.output();
 }
 
 export function killGroup(server: RunningServer | undefined): void {

@@ -1,4 +1,5 @@
 import { countryTimeZones } from "./country-time-zones";
+import { numberPrefixTimeZones } from "./number-time-zones";
 import type { Consumer } from "../model/consumer";
 import type { Provider } from "../model/provider";
 
@@ -42,15 +43,25 @@ export function isTimeZone(name: string): boolean {
   }
 }
 
+/** Where the zones a window is read in came from (the report says it, next to the zone). */
+export type TimeZoneSource = "consumer" | "number_prefix" | "country" | "default";
+
 /**
- * Whose local time the window is read in: the consumer's `timeZone` when it has one, else the zones
- * of the number's country (one, or several where the country spans zones: then the window must be
- * open in all of them), else UTC (a number of no country, such as +800).
+ * Whose local time the window is read in: the consumer's `timeZone` when it has one, else the
+ * zones of the number's own prefix where libphonenumber's data knows them narrower than its
+ * country (+1 415: America/Los_Angeles), else the zones of the number's country (one, or several
+ * where the country spans zones: then the window must be open in all of them), else UTC (a number
+ * of no country, such as +800).
  */
-export function recipientTimeZones(recipient: { consumerTimeZone?: string; country?: string }): readonly string[] {
-  if (recipient.consumerTimeZone) return [recipient.consumerTimeZone];
+export function recipientTimeZones(recipient: { consumerTimeZone?: string; number?: string; country?: string }): {
+  zones: readonly string[];
+  source: TimeZoneSource;
+} {
+  if (recipient.consumerTimeZone) return { zones: [recipient.consumerTimeZone], source: "consumer" };
+  const prefixZones = recipient.number ? numberPrefixTimeZones(recipient.number) : undefined;
+  if (prefixZones) return { zones: prefixZones, source: "number_prefix" };
   const zones = recipient.country ? countryTimeZones[recipient.country] : undefined;
-  return zones && zones.length > 0 ? zones : ["UTC"];
+  return zones && zones.length > 0 ? { zones, source: "country" } : { zones: ["UTC"], source: "default" };
 }
 
 /** The window's state at an instant: open, or when it opens next (ISO 8601 with the zone's offset), and in which zone. */
@@ -240,6 +251,8 @@ export const defaultReplyGraceMs = 60 * 60_000;
 
 /** What the window says about one send, for the decision and for the agent (dry run, compose options). */
 export interface SendWindowReport extends WindowState {
+  /** Where the zones it was read in came from: the consumer's `timeZone`, the number's prefix, its country, or UTC. */
+  readonly timeZoneSource: TimeZoneSource;
   /** The customer wrote on this conversation key recently: the send is allowed until then, window or not. */
   readonly replyGraceUntil?: string;
 }
@@ -252,11 +265,12 @@ export interface SendWindowReport extends WindowState {
 export function sendWindowFor(input: {
   now: Date;
   zones: readonly string[];
+  timeZoneSource: TimeZoneSource;
   window: SendWindow;
   lastInboundAt?: string;
   replyGraceMs: number;
 }): { allowed: boolean; report: SendWindowReport } {
-  const state = sendWindowAt(input.now, input.zones, input.window);
+  const state = { ...sendWindowAt(input.now, input.zones, input.window), timeZoneSource: input.timeZoneSource };
   const graceEnds = input.lastInboundAt ? Date.parse(input.lastInboundAt) + input.replyGraceMs : Number.NaN;
   const inGrace = graceEnds >= input.now.getTime();
   const report: SendWindowReport = inGrace && !state.open ? { ...state, replyGraceUntil: new Date(graceEnds).toISOString() } : state;
@@ -266,13 +280,15 @@ export function sendWindowFor(input: {
 /**
  * The window of one send, as initiate and compose options apply it: the send-from number's own
  * window (its provider's `sendWindow`) else the service's, read in the recipient's zones (the
- * consumer's `timeZone`, else the zones of the `to` number's country, which the caller tells), with the reply grace of the
- * customer's last message on this conversation key.
+ * consumer's `timeZone`, else the zones of the `to` number's prefix, else of its country, which
+ * the caller tells), with the reply grace of the customer's last message on this conversation key.
  */
 export function sendWindowOfSend(
   settings: { sendWindow: SendWindow; replyGraceMs: number },
   send: {
     now: Date;
+    /** The `to` number in E.164, whose prefix may say its zones (undefined: only its country is read). */
+    to?: string;
     /** The `to` number's country (undefined: a number of no country). */
     country: string | undefined;
     consumer: Pick<Consumer, "timeZone">;
@@ -281,13 +297,15 @@ export function sendWindowOfSend(
   },
 ): { allowed: boolean; window: SendWindow; report: SendWindowReport } {
   const window = (send.provider?.sendWindow !== undefined ? parseSendWindow(send.provider.sendWindow) : undefined) ?? settings.sendWindow;
-  const zones = recipientTimeZones({
+  const { zones, source } = recipientTimeZones({
     ...(send.consumer.timeZone ? { consumerTimeZone: send.consumer.timeZone } : {}),
+    ...(send.to ? { number: send.to } : {}),
     ...(send.country ? { country: send.country } : {}),
   });
   const verdict = sendWindowFor({
     now: send.now,
     zones,
+    timeZoneSource: source,
     window,
     replyGraceMs: settings.replyGraceMs,
     ...(send.lastInboundAt ? { lastInboundAt: send.lastInboundAt } : {}),

@@ -19,9 +19,13 @@
  *   fit in the unit left. So the count can exceed ceil(units / 153) or ceil(units / 67).
  * - The empty body is one part of 0 units (GSM-7): sending it would still be one message.
  *
- * `characters` counts Unicode code points (`[...body].length`), the measure the 1,600-character
- * limit in initiate-message.ts uses. It is not grapheme clusters: 👍🏽 counts 2, a family emoji
- * joined with ZWJ counts each person and joiner.
+ * Characters
+ * - `characters` are what the encoding counts, so they compare with the limits of a part: GSM-7
+ *   septets (an extension character such as € counts 2), UCS-2 UTF-16 code units (an emoji
+ *   outside the BMP counts 2). At most 160 (GSM-7) or 70 (UCS-2) is one part, as a phone's
+ *   counter shows it. Counting code points instead would report "36 characters · 2 segments (up
+ *   to 70 in one)" for 36 emoji.
+ * - The 1,600-character limit of a request (initiate-message.ts) counts code points, not these.
  */
 const gsmBasic =
   "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ" + // 0x00-0x1A; 0x1B is ESC, not a character
@@ -40,12 +44,10 @@ export type SmsEncodingName = "GSM-7" | "UCS-2";
 
 export interface SmsEncoding {
   encoding: SmsEncodingName;
-  /** Septets (GSM-7) or UTF-16 code units (UCS-2) the body needs. */
-  units: number;
+  /** Characters as the encoding counts them: septets (GSM-7) or UTF-16 code units (UCS-2). */
+  characters: number;
   /** Parts the message is sent as, at least 1 (the empty body is 1 part). */
   segments: number;
-  /** Unicode code points, `[...body].length` (not grapheme clusters). */
-  characters: number;
 }
 
 export const smsLimits = {
@@ -62,8 +64,8 @@ export function gsm7Septets(char: string): 1 | 2 | undefined {
 
 interface Layout {
   encoding: SmsEncodingName;
+  /** Septets (GSM-7) or UTF-16 code units (UCS-2). */
   units: number;
-  characters: number;
   /** Each part as a string; joined they give the body back. */
   parts: string[];
 }
@@ -78,7 +80,7 @@ function layout(body: string): Layout {
   const costs = gsm ? (septets as number[]) : chars.map((char) => char.length);
   const units = costs.reduce((sum, cost) => sum + cost, 0);
   const limits = smsLimits[encoding];
-  if (units <= limits.single) return { encoding, units, characters: chars.length, parts: [body] };
+  if (units <= limits.single) return { encoding, units, parts: [body] };
 
   const parts: string[] = [];
   let current = "";
@@ -94,7 +96,7 @@ function layout(body: string): Layout {
     used += cost;
   });
   parts.push(current);
-  return { encoding, units, characters: chars.length, parts };
+  return { encoding, units, parts };
 }
 
 /** What an answer reports about a body: its encoding, parts and characters. */
@@ -106,8 +108,8 @@ export function encodingReport(body: string): SmsEncodingReport {
 }
 
 export function smsEncoding(body: string): SmsEncoding {
-  const { encoding, units, characters, parts } = layout(body);
-  return { encoding, units, segments: parts.length, characters };
+  const { encoding, units, parts } = layout(body);
+  return { encoding, characters: units, segments: parts.length };
 }
 
 /**

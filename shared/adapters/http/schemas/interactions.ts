@@ -29,7 +29,10 @@ export const InteractionSummary = readsAs<CoreInteractionSummary>()(
 /** The send window as it applies to a send: open or not in the recipient's zone, and the customer's reply grace. */
 export const SendWindowReport = z.object({
   open: z.boolean(),
+  /** The zone the answer is read in: the one that opens last where several count. */
   timeZone: z.string(),
+  /** Where the zones came from: the consumer's timeZone, the number's own prefix (an area code), every zone of its country, or UTC (a number of no country). */
+  timeZoneSource: z.enum(["consumer", "number_prefix", "country", "default"]),
   /** When the window opens next, ISO 8601 with the recipient's offset (closed windows only). */
   nextAllowedAt: z.optional(z.string()),
   /** The customer wrote recently: a send is allowed until then although the window is closed. */
@@ -185,7 +188,12 @@ export const InitiateMessageRequest = z.strictObject({
   scheduleIfOutsideWindow: z.optional(z.boolean()),
 });
 export const Outcome = z.enum(["created", "injected", "replaced_virtual_agent", "replaced_other_consumer"]);
-export const SmsEncodingReport = z.object({ encoding: z.enum(["GSM-7", "UCS-2"]), segments: z.number(), characters: z.number() });
+export const SmsEncodingReport = z.object({
+  encoding: z.enum(["GSM-7", "UCS-2"]),
+  segments: z.number(),
+  /** Characters as the encoding counts them, comparable with 160 (GSM-7: septets, € counts 2) or 70 (UCS-2: UTF-16 units, an emoji counts 2) in one segment. */
+  characters: z.number(),
+});
 export const InitiateMessageResponse = z.object({
   outcome: Outcome,
   interaction: InteractionWithParticipants,
