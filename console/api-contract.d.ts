@@ -420,7 +420,7 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @description The service's error answer: `code` says what happened (each operation lists, by status, the codes it can answer), `message` what to do about it. Some codes add details beside them: INVALID_PHONE_NUMBER `reason` and `field`, PROVIDER_NUMBER_TAKEN `providerId`, PROFILE_REASSOCIATION_REQUIRED `currentConsumer`, RECIPIENT_OPTED_OUT (refused by the carrier) `interactionId` and `messageId`, MESSAGE_NOT_RETRYABLE `messageStatus`. */
+        /** @description The service's error answer: `code` says what happened (each operation lists, by status, the codes it can answer), `message` what to do about it. Some codes add details beside them: INVALID_PHONE_NUMBER `reason` and `field`, PROVIDER_NUMBER_TAKEN `providerId`, PROFILE_REASSOCIATION_REQUIRED `currentConsumer`, RECIPIENT_OPTED_OUT (refused by the carrier) `interactionId` and `messageId`, MESSAGE_NOT_RETRYABLE `messageStatus`, OUTSIDE_SEND_WINDOW `nextAllowedAt`, `timeZone` and `timeZoneSource` (as in a send window report). */
         Error: {
             error: {
                 /** @enum {string} */

@@ -17,6 +17,7 @@ import type { Customers } from "./customers";
 import { fill, h } from "./dom";
 import { ReassociationDialog } from "./reassociation-dialog";
 import { SendBar } from "./send-bar";
+import { timeZoneSources } from "../shared/core/model/send-window";
 import type { ComposeOptions, Consumer, DryRunAnswer, InitiateAnswer, InitiateRequest, SendWindowReport } from "./wire";
 
 /** How long typing must pause before the dry run asks the service. */
@@ -369,10 +370,12 @@ export class Compose {
     } catch (failure) {
       if (failure instanceof ApiError && failure.code === "OUTSIDE_SEND_WINDOW") {
         // The refusal knows the window, even before a dry run answered.
-        const { nextAllowedAt, timeZone } = failure.details;
+        const { nextAllowedAt, timeZone, timeZoneSource } = failure.details;
+        const known = this.facts.sendWindow;
         this.facts.sendWindow = {
           open: false,
-          timeZone: typeof timeZone === "string" ? timeZone : (this.facts.sendWindow?.timeZone ?? ""),
+          timeZone: typeof timeZone === "string" ? timeZone : (known?.timeZone ?? ""),
+          timeZoneSource: timeZoneSources.find((source) => source === timeZoneSource) ?? known?.timeZoneSource ?? "default",
           ...(typeof nextAllowedAt === "string" ? { nextAllowedAt } : {}),
         };
       }

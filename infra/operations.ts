@@ -19,7 +19,7 @@ import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { metricsNamespace } from "../shared/adapters/metrics/cloudwatch-metrics";
-import type { OutcomeMetricName } from "../shared/core/rules/outcome-metrics";
+import type { OutcomeMetricName } from "../shared/core/model/outcome-metric";
 import { functionDefaults } from "./service-function";
 import type { ServiceFunction } from "./service-function";
 import { constructIdOf } from "./table-functions";

@@ -34,7 +34,8 @@ export function buildOpenApiDocument(serverUrl = "http://127.0.0.1:3000"): Recor
             "The service's error answer: `code` says what happened (each operation lists, by status, the codes it can answer), " +
             "`message` what to do about it. Some codes add details beside them: INVALID_PHONE_NUMBER `reason` and `field`, " +
             "PROVIDER_NUMBER_TAKEN `providerId`, PROFILE_REASSOCIATION_REQUIRED `currentConsumer`, " +
-            "RECIPIENT_OPTED_OUT (refused by the carrier) `interactionId` and `messageId`, MESSAGE_NOT_RETRYABLE `messageStatus`.",
+            "RECIPIENT_OPTED_OUT (refused by the carrier) `interactionId` and `messageId`, MESSAGE_NOT_RETRYABLE `messageStatus`, " +
+            "OUTSIDE_SEND_WINDOW `nextAllowedAt`, `timeZone` and `timeZoneSource` (as in a send window report).",
           ...jsonSchema(ErrorResponse),
         },
         GatewayError: {

@@ -1,6 +1,7 @@
 import { fallbackDefaultCountry } from "../core/model/phone-number";
 import { defaultHelpText } from "../core/rules/sms-keywords";
-import { defaultSendWindowText, parseSendWindow, type SendWindow } from "../core/rules/send-window";
+import { defaultSendWindowText, parseSendWindow } from "../core/rules/send-window";
+import type { SendWindow } from "../core/model/send-window";
 
 /**
  * Runtime configuration, read from the environment once. The stack sets these on every function;

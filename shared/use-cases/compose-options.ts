@@ -8,7 +8,8 @@ import type { InteractionReader } from "../core/ports/interaction-store";
 import type { ProviderStore } from "../core/ports/provider-store";
 import { activeSmsProviders, composeDefaults, findOngoing } from "../core/rules/compose-defaults";
 import type { Clock } from "../core/ports/clock-and-ids";
-import { sendWindowOfSend, type SendWindow, type SendWindowReport } from "../core/rules/send-window";
+import { sendWindowOfSend } from "../core/rules/send-window";
+import type { SendWindow, SendWindowReport } from "../core/model/send-window";
 import { isOptedOut } from "../core/rules/consent";
 import { countryOfNumber } from "../core/rules/number-country";
 

@@ -1,10 +1,12 @@
 import { ServiceError } from "../core/errors";
 import type { ApplyResult, InitiationPlan } from "../core/ports/conversation-store";
 import { isOptedOut } from "../core/rules/consent";
-import { decideInitiation, ownProfileAssumed, type Decision } from "../core/rules/decide-initiation";
+import { decideInitiation, ownProfileAssumed } from "../core/rules/decide-initiation";
+import type { Decision } from "../core/model/initiation";
 import { buildInitiationPlan, lockAfter } from "../core/rules/initiation-plan";
 import { formatSendWindow, sendWindowOfSend } from "../core/rules/send-window";
-import { encodingReport, type SmsEncodingReport } from "../core/rules/sms-segments";
+import { encodingReport } from "../core/rules/sms-segments";
+import type { SmsEncodingReport } from "../core/model/sms-encoding";
 import { answer, dryRunAnswer, idempotencyRecord, replay } from "./initiate-message/answers";
 import {
   hashRequest,
@@ -109,6 +111,7 @@ export async function initiateMessage(
 function sendWindowNow(deps: InitiateMessageDeps, send: SendContext): SendWindowVerdict {
   return sendWindowOfSend(deps, {
     now: deps.clock.now(),
+    to: send.to,
     country: send.country,
     consumer: send.consumer ?? {},
     provider: send.allProviders.find((candidate) => candidate.number === send.sender.number),
@@ -140,7 +143,7 @@ function scheduleOrRefuseOutsideWindow(
   window: SendWindowVerdict,
 ): string | undefined {
   if (window.allowed) return undefined;
-  const { nextAllowedAt, timeZone } = window.report;
+  const { nextAllowedAt, timeZone, timeZoneSource } = window.report;
   if (request.scheduleIfOutsideWindow === true && nextAllowedAt) return new Date(nextAllowedAt).toISOString();
   if (request.dryRun) return undefined;
   // SEND_WINDOW changes the service's window, not a provider's own (its `sendWindow`, parsed into another object).
@@ -150,7 +153,7 @@ function scheduleOrRefuseOutsideWindow(
     `${send.to} may only be sent to between ${formatSendWindow(window.window).replace("-", " and ")} in ${timeZone}; nothing was sent. ` +
       `Send again from ${nextAllowedAt}, or now with scheduleIfOutsideWindow: true to have it sent when the window opens` +
       (setBySendWindow ? ". This local server's window is set with SEND_WINDOW, e.g. SEND_WINDOW=00:00-24:00 npm start" : ""),
-    { nextAllowedAt, timeZone },
+    { nextAllowedAt, timeZone, timeZoneSource },
   );
 }
 

@@ -1,6 +1,7 @@
 import { ServiceError } from "../core/errors";
 import type { Clock } from "../core/ports/clock-and-ids";
-import { ourMessageId, receiptEffect, type DeliveryReceipt } from "../core/rules/delivery-receipt";
+import { ourMessageId, receiptEffect } from "../core/rules/delivery-receipt";
+import type { DeliveryReceipt } from "../core/model/delivery-receipt";
 import type { MessageStore } from "../core/ports/message-store";
 import type { LastReceipt, StoredMessage } from "../core/model/message";
 

@@ -7,7 +7,8 @@ import { normalisePhoneNumber } from "../core/rules/normalise-phone-number";
 import { fallbackDefaultCountry } from "../core/model/phone-number";
 import type { Clock, IdGenerator } from "../core/ports/clock-and-ids";
 import { interactionFromLock } from "../core/model/conversation-lock";
-import { keywordOf, keywordReplies, type SmsKeyword } from "../core/rules/sms-keywords";
+import { keywordOf, keywordReplies } from "../core/rules/sms-keywords";
+import type { SmsKeyword } from "../core/model/message";
 import type { ConversationStore, NumberState } from "../core/ports/conversation-store";
 import type { ConsentEntry } from "../core/model/consent";
 

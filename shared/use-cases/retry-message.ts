@@ -1,7 +1,8 @@
 import { ServiceError } from "../core/errors";
 import type { InteractionReader } from "../core/ports/interaction-store";
 import type { Clock } from "../core/ports/clock-and-ids";
-import { encodingReport, type SmsEncodingReport } from "../core/rules/sms-segments";
+import { encodingReport } from "../core/rules/sms-segments";
+import type { SmsEncodingReport } from "../core/model/sms-encoding";
 import type { MessageStore } from "../core/ports/message-store";
 import type { StoredMessage } from "../core/model/message";
 import { isRetryable, retryMove } from "../core/rules/message-status";

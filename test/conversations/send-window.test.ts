@@ -139,6 +139,26 @@ describe("the send window on an agent's send", () => {
     });
   });
 
+  it("without a consumer zone, a 415 number is read in San Francisco: refused at 07:59 there, sent from 08:00 (the dry run says so)", async () => {
+    now = new Date("2026-07-15T14:59:00Z"); // 07:59 in San Francisco (PDT), 04:59 in Honolulu
+    expect(await refusal({ consumerId: "us", to: SOMEWHERE_IN_US, from: FROM, message: "Morning" })).toMatchObject({
+      details: { nextAllowedAt: "2026-07-15T08:00:00-07:00", timeZone: "America/Los_Angeles" },
+    });
+    now = new Date("2026-07-15T15:00:00Z");
+    const dry = await initiateMessage(
+      deps(),
+      { consumerId: "us", to: SOMEWHERE_IN_US, from: FROM, message: "Morning", dryRun: true },
+      { agentId: "ann" },
+    );
+    expect(dry).toMatchObject({ sendWindow: { open: true, timeZone: "America/Los_Angeles", timeZoneSource: "number_prefix" } });
+    const sent = await initiateMessage(
+      deps(),
+      { consumerId: "us", to: SOMEWHERE_IN_US, from: FROM, message: "Morning" },
+      { agentId: "ann" },
+    );
+    expect(sent).toMatchObject({ outcome: "created", message: { status: "queued" } });
+  });
+
   it("without a consumer zone, compose options reads a 415 number in San Francisco, where its area code is", async () => {
     now = new Date("2026-07-15T15:00:00Z"); // 08:00 in San Francisco (PDT), 05:00 in Honolulu
     expect((await composeOptions(deps(), { consumerId: "us" })).sendWindow).toEqual({

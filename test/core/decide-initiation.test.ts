@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import type { ActiveProfileRef } from "../../shared/core/model/channel-user-profile";
 import type { ConversationLock } from "../../shared/core/model/conversation-lock";
 import type { InteractionHandler } from "../../shared/core/model/interaction";
-import { decideInitiation, type Decision, type InitiationState, type ProfileChange } from "../../shared/core/rules/decide-initiation";
+import { decideInitiation, type InitiationState } from "../../shared/core/rules/decide-initiation";
+import type { Decision, ProfileChange } from "../../shared/core/model/initiation";
 
 /**
  * The spec's table ("Initiating a conversation") as rows, straight against the pure rule: the

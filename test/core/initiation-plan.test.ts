@@ -3,7 +3,7 @@ import type { ActiveProfileRef } from "../../shared/core/model/channel-user-prof
 import type { ConversationLock } from "../../shared/core/model/conversation-lock";
 import type { InteractionHandler } from "../../shared/core/model/interaction";
 import type { IdGenerator } from "../../shared/core/ports/clock-and-ids";
-import type { Decision } from "../../shared/core/rules/decide-initiation";
+import type { Decision } from "../../shared/core/model/initiation";
 import { buildInitiationPlan, lockAfter, type PlannedSend } from "../../shared/core/rules/initiation-plan";
 
 /**

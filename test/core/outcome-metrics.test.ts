@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ServiceEvent } from "../../shared/core/model/service-event";
-import { metricsOfEvent, outcomeMetricNames } from "../../shared/core/rules/outcome-metrics";
+import { metricsOfEvent } from "../../shared/core/rules/outcome-metrics";
+import { outcomeMetricNames } from "../../shared/core/model/outcome-metric";
 import { CloudWatchOutcomeMetrics, metricsNamespace } from "../../shared/adapters/metrics/cloudwatch-metrics";
 import { captureLogs } from "../support/capture-logs";
 

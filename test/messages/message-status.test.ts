@@ -14,8 +14,8 @@ import {
   statusesThatMayBecome,
   verdictFrom,
   claimFrom,
-  type OutboundStatus,
 } from "../../shared/core/rules/message-status";
+import type { OutboundStatus } from "../../shared/core/model/message";
 import { receiveDeliveryReceipt } from "../../shared/use-cases/receive-delivery-receipt";
 
 /** The status order as a table, and the receipt use case over in-memory ports. */

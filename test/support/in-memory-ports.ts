@@ -1,6 +1,7 @@
 import type { OutcomeMetrics } from "../../shared/core/ports/outcome-metrics";
-import { defaultReplyGraceMs, type SendWindow } from "../../shared/core/rules/send-window";
-import type { OutcomeMetric } from "../../shared/core/rules/outcome-metrics";
+import { defaultReplyGraceMs } from "../../shared/core/rules/send-window";
+import type { SendWindow } from "../../shared/core/model/send-window";
+import type { OutcomeMetric } from "../../shared/core/model/outcome-metric";
 import type { ActiveProfileRef, ChannelUserProfile } from "../../shared/core/model/channel-user-profile";
 import type { Consumer } from "../../shared/core/model/consumer";
 import { lockOf, type ConversationLock } from "../../shared/core/model/conversation-lock";

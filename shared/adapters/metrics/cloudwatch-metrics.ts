@@ -1,6 +1,6 @@
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { OutcomeMetrics } from "../../core/ports/outcome-metrics";
-import type { OutcomeMetric } from "../../core/rules/outcome-metrics";
+import type { OutcomeMetric } from "../../core/model/outcome-metric";
 
 /** The namespace the stack's alarms and dashboard read (infra/operations.ts): one name, so they always agree. */
 export const metricsNamespace = "AgentInitiatedSms";

@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import type { DeliveryReceipt } from "../../core/rules/delivery-receipt";
+import type { DeliveryReceipt } from "../../core/model/delivery-receipt";
 import { readsAs } from "../schema-contract";
 
 /**

@@ -28,7 +28,7 @@ export interface Message {
    * HELP go whatever the service's opt-outs say (`optOutsApplyTo`): a STOP is confirmed, and HELP
    * is answered to everyone.
    */
-  answersKeyword?: "stop" | "start" | "help";
+  answersKeyword?: SmsKeyword;
 }
 
 /** Where an outbound message is stored, found by its id alone (`keys.messageById`). */
@@ -83,3 +83,16 @@ export interface SendClaim {
   at: string;
   leaseUntil: string;
 }
+
+/** A status of a message the service sends (every one but `received`). */
+export type OutboundStatus = Exclude<MessageStatus, "received">;
+
+/** A status a delivery receipt may set (never `scheduled` or `queued`: those are the pipeline's own). */
+export type ReceiptStatus = Exclude<OutboundStatus, "scheduled" | "queued">;
+
+/**
+ * The keywords carriers and regulators expect an SMS service to honour (CTIA, and the usual
+ * synonyms), matched on the whole message in any case, surrounding spaces and a final full stop
+ * or exclamation mark ignored. A keyword message is still stored in the conversation.
+ */
+export type SmsKeyword = "stop" | "start" | "help";

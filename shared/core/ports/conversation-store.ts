@@ -2,7 +2,7 @@ import type { ChannelUserProfile, ActiveProfileRef } from "../model/channel-user
 import type { Interaction, Participant } from "../model/interaction";
 import type { Message } from "../model/message";
 import type { ConversationLock } from "../model/conversation-lock";
-import type { Decision, Outcome } from "../rules/decide-initiation";
+import type { Decision, Outcome } from "../model/initiation";
 import type { CloseReason, PlannedEvent } from "../model/service-event";
 import type { ConsentEntry } from "../model/consent";
 import type { Consumer } from "../model/consumer";

@@ -1,5 +1,5 @@
 import type { MessageRef, LastReceipt, StoredMessage } from "../model/message";
-import type { ReceiptStatus } from "../rules/message-status";
+import type { ReceiptStatus } from "../model/message";
 
 /** A receipt for a found message: a forward move (`status`), or only recorded (no `status`). */
 export interface ReceiptChange {

@@ -1,4 +1,4 @@
-import type { OutcomeMetric } from "../rules/outcome-metrics";
+import type { OutcomeMetric } from "../model/outcome-metric";
 
 /** Where outcome counts go: CloudWatch (embedded metric format) on AWS; nowhere, or a test's list, elsewhere. */
 export interface OutcomeMetrics {

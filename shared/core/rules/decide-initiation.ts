@@ -1,5 +1,6 @@
 import type { ActiveProfileRef } from "../model/channel-user-profile";
 import type { ConversationLock } from "../model/conversation-lock";
+import type { Decision, ProfileChange } from "../model/initiation";
 
 /**
  * What an agent's SMS does to the conversation key (provider number, customer number): the spec's
@@ -30,17 +31,6 @@ export interface InitiationState {
 
 /** Deciding on nothing read: the number's profile is taken to be the sending consumer's (the transaction checks it). */
 export const ownProfileAssumed = "own profile assumed";
-
-export type Outcome = "created" | "injected" | "replaced_virtual_agent" | "replaced_other_consumer";
-
-/** What happens to the number's channel user profile: it stays this consumer's (re-checked as that), is created, or moves here. */
-export type ProfileChange = { kind: "keep"; consumerId: string } | { kind: "create" } | { kind: "move"; from: ActiveProfileRef };
-
-export type Decision =
-  | { kind: "reassociation_required"; currentConsumerId: string }
-  | { kind: "create"; outcome: "created"; profile: ProfileChange }
-  | { kind: "replace"; outcome: "replaced_virtual_agent" | "replaced_other_consumer"; close: ConversationLock; profile: ProfileChange }
-  | { kind: "inject"; outcome: "injected"; join: ConversationLock; assign: boolean; profile: ProfileChange };
 
 export function decideInitiation(state: InitiationState): Decision {
   const { consumerId, lock, activeProfile } = state;

@@ -1,20 +1,5 @@
-import type { ReceiptStatus } from "./message-status";
-
-/**
- * An AWS End User Messaging SMS event, as far as the service reads it (the SMS side validates
- * the wire form against this). `messageId` is the provider's id;
- * `context.messageId` is ours (the transport sets `Context: { messageId }` on SendTextMessage).
- */
-export interface DeliveryReceipt {
-  eventType: string;
-  /** Unix epoch milliseconds. */
-  eventTimestamp: number;
-  isFinal?: boolean;
-  messageId?: string;
-  messageStatus?: string;
-  messageStatusDescription?: string;
-  context?: Record<string, unknown>;
-}
+import type { ReceiptStatus } from "../model/message";
+import type { DeliveryReceipt } from "../model/delivery-receipt";
 
 /** What a receipt does to its message: move it (forward only), or only be recorded on it. */
 export type ReceiptEffect = { kind: "status"; status: ReceiptStatus; errorCode?: string } | { kind: "record" };

@@ -4,7 +4,7 @@ import type { Interaction } from "../model/interaction";
 import type { Message } from "../model/message";
 import type { SendFromOption } from "../model/provider";
 import { interactionFromLock, lockOf, type ConversationLock } from "../model/conversation-lock";
-import type { Decision } from "./decide-initiation";
+import type { Decision } from "../model/initiation";
 import { eventsOf } from "./event-catalogue";
 
 /** What the plan writes besides the decision: who sends what, from which number, to which. */

@@ -1,4 +1,5 @@
 import type { MessageStatus } from "../model/message";
+import type { OutboundStatus } from "../model/message";
 
 /**
  * The order of an outbound message's statuses, declared once. Pure: the DynamoDB adapter builds
@@ -26,8 +27,6 @@ import type { MessageStatus } from "../model/message";
  * are the sender's put-back of a throttled message (`sending → queued`, same claim) and an agent's
  * retry (`failed → queued`), each its own conditional write.
  */
-export type OutboundStatus = Exclude<MessageStatus, "received">;
-
 export const outboundStatuses: readonly OutboundStatus[] = ["scheduled", "queued", "sending", "sent", "delivered", "failed"];
 
 /** Where a delivery receipt may move a message, from each status. A status absent from its own row: a duplicate is a no-op. */
@@ -53,9 +52,6 @@ export const scheduledMoves = {
   promote: { from: "scheduled", to: "queued" },
   optedOut: { from: "scheduled", to: "failed" },
 } as const satisfies Record<string, { from: OutboundStatus; to: OutboundStatus }>;
-
-/** A status a delivery receipt may set (never `scheduled` or `queued`: those are the pipeline's own). */
-export type ReceiptStatus = Exclude<OutboundStatus, "scheduled" | "queued">;
 
 /**
  * Waiting for the pipeline, or in its hands: the pending index holds exactly these. A `scheduled`

@@ -2,18 +2,13 @@ import { countryTimeZones } from "./country-time-zones";
 import { numberPrefixTimeZones } from "./number-time-zones";
 import type { Consumer } from "../model/consumer";
 import type { Provider } from "../model/provider";
+import type { SendWindow, SendWindowReport, TimeZoneSource, WindowState } from "../model/send-window";
 
 /**
  * The send window: the local hours in which an agent's SMS may reach a customer. Pure: the clock
  * and the zones come in, an answer goes out. Wall-clock arithmetic goes through Intl (the IANA
  * database Node ships), so daylight saving time is the zone's own.
  */
-
-/** A daily window of local time, in minutes after midnight: open from `start` (inclusive) to `end` (exclusive). */
-export interface SendWindow {
-  readonly start: number;
-  readonly end: number;
-}
 
 /** The spec's default, `08:00-21:00`. */
 export const defaultSendWindowText = "08:00-21:00";
@@ -43,9 +38,6 @@ export function isTimeZone(name: string): boolean {
   }
 }
 
-/** Where the zones a window is read in came from (the report says it, next to the zone). */
-export type TimeZoneSource = "consumer" | "number_prefix" | "country" | "default";
-
 /**
  * Whose local time the window is read in: the consumer's `timeZone` when it has one, else the
  * zones of the number's own prefix where libphonenumber's data knows them narrower than its
@@ -62,13 +54,6 @@ export function recipientTimeZones(recipient: { consumerTimeZone?: string; numbe
   if (prefixZones) return { zones: prefixZones, source: "number_prefix" };
   const zones = recipient.country ? countryTimeZones[recipient.country] : undefined;
   return zones && zones.length > 0 ? { zones, source: "country" } : { zones: ["UTC"], source: "default" };
-}
-
-/** The window's state at an instant: open, or when it opens next (ISO 8601 with the zone's offset), and in which zone. */
-export interface WindowState {
-  readonly open: boolean;
-  readonly timeZone: string;
-  readonly nextAllowedAt?: string;
 }
 
 /** How far ahead a common window is looked for across several zones before falling back to UTC. */
@@ -248,14 +233,6 @@ export function isoWithOffset(at: number, zone: string): string {
 
 /** The spec's default reply grace: a send within 60 minutes of the customer's last message on the key is allowed at any hour. */
 export const defaultReplyGraceMs = 60 * 60_000;
-
-/** What the window says about one send, for the decision and for the agent (dry run, compose options). */
-export interface SendWindowReport extends WindowState {
-  /** Where the zones it was read in came from: the consumer's `timeZone`, the number's prefix, its country, or UTC. */
-  readonly timeZoneSource: TimeZoneSource;
-  /** The customer wrote on this conversation key recently: the send is allowed until then, window or not. */
-  readonly replyGraceUntil?: string;
-}
 
 /**
  * The send window as it applies to an agent's send: the window (the provider's own, else the

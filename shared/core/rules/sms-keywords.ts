@@ -1,9 +1,4 @@
-/**
- * The keywords carriers and regulators expect an SMS service to honour (CTIA, and the usual
- * synonyms), matched on the whole message in any case, surrounding spaces and a final full stop
- * or exclamation mark ignored. A keyword message is still stored in the conversation.
- */
-export type SmsKeyword = "stop" | "start" | "help";
+import type { SmsKeyword } from "../model/message";
 
 const keywords: Record<SmsKeyword, readonly string[]> = {
   stop: ["STOP", "STOPALL", "STOP ALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "OPT-OUT", "OPT OUT", "REVOKE", "ARRET"],

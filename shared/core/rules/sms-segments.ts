@@ -1,3 +1,5 @@
+import type { SmsEncoding, SmsEncodingName, SmsEncodingReport } from "../model/sms-encoding";
+
 /**
  * How an SMS body travels and how many parts (segments) it is sent as.
  *
@@ -39,16 +41,6 @@ const gsmExtension = "\f^{}\\[~]|€";
 export const gsm7BasicCharacters: ReadonlySet<string> = new Set(gsmBasic);
 /** The 10 characters of the GSM 03.38 extension table (ESC + code: two septets each). */
 export const gsm7ExtensionCharacters: ReadonlySet<string> = new Set(gsmExtension);
-
-export type SmsEncodingName = "GSM-7" | "UCS-2";
-
-export interface SmsEncoding {
-  encoding: SmsEncodingName;
-  /** Characters as the encoding counts them: septets (GSM-7) or UTF-16 code units (UCS-2). */
-  characters: number;
-  /** Parts the message is sent as, at least 1 (the empty body is 1 part). */
-  segments: number;
-}
 
 export const smsLimits = {
   "GSM-7": { single: 160, part: 153 },
@@ -98,9 +90,6 @@ function layout(body: string): Layout {
   parts.push(current);
   return { encoding, units, parts };
 }
-
-/** What an answer reports about a body: its encoding, parts and characters. */
-export type SmsEncodingReport = Pick<SmsEncoding, "encoding" | "segments" | "characters">;
 
 export function encodingReport(body: string): SmsEncodingReport {
   const { encoding, segments, characters } = smsEncoding(body);

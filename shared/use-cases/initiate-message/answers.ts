@@ -2,9 +2,10 @@ import { ServiceError } from "../../core/errors";
 import { interactionFromLock } from "../../core/model/conversation-lock";
 import { summariseInteraction, type Interaction, type Participant } from "../../core/model/interaction";
 import type { IdempotencyRecord, InitiationPlan } from "../../core/ports/conversation-store";
-import type { Decision } from "../../core/rules/decide-initiation";
-import type { SendWindowReport } from "../../core/rules/send-window";
-import { encodingReport, type SmsEncodingReport } from "../../core/rules/sms-segments";
+import type { Decision } from "../../core/model/initiation";
+import type { SendWindowReport } from "../../core/model/send-window";
+import { encodingReport } from "../../core/rules/sms-segments";
+import type { SmsEncodingReport } from "../../core/model/sms-encoding";
 import type { Caller, DryRunResult, InitiateMessageDeps, InitiationResult } from "./contract";
 
 /** After the commit: the answer, with the message as written (`queued`, or `scheduled`); the change stream sends it. */

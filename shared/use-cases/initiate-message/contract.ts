@@ -11,9 +11,9 @@ import type { InteractionSummary, Interaction, Participant } from "../../core/mo
 import type { StoredMessage } from "../../core/model/message";
 import { ServiceError } from "../../core/errors";
 import { byCodeUnits } from "../../core/rules/code-unit-order";
-import type { Outcome, ProfileChange } from "../../core/rules/decide-initiation";
-import type { SendWindow, SendWindowReport } from "../../core/rules/send-window";
-import type { SmsEncodingReport } from "../../core/rules/sms-segments";
+import type { Outcome, ProfileChange } from "../../core/model/initiation";
+import type { SendWindow, SendWindowReport } from "../../core/model/send-window";
+import type { SmsEncodingReport } from "../../core/model/sms-encoding";
 
 export const maxMessageCharacters = 1600;
 /** Decisions made again after a transaction found its reads stale, before the request gives up. */

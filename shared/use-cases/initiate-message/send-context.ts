@@ -45,6 +45,7 @@ export async function sendWithoutReading(
   if (!to.valid || !sender) return undefined;
   const window = sendWindowOfSend(deps, {
     now: deps.clock.now(),
+    to: to.e164,
     country: to.country,
     consumer: {},
     provider: allProviders.find((provider) => provider.number === sender.number),
