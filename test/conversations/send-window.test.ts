@@ -65,7 +65,7 @@ describe("the send window on an agent's send", () => {
     expect(await refusal({ consumerId: "ny", to: NEW_YORKER, from: FROM, message: "Your parcel ships today" })).toEqual({
       status: 409,
       code: "OUTSIDE_SEND_WINDOW",
-      details: { nextAllowedAt: "2026-07-15T08:00:00-04:00", timeZone: "America/New_York" },
+      details: { nextAllowedAt: "2026-07-15T08:00:00-04:00", timeZone: "America/New_York", timeZoneSource: "consumer" },
     });
     expect(await table.scanAll()).toEqual(before);
   });

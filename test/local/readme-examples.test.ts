@@ -190,7 +190,7 @@ describe("README.md, run as written against npm start", () => {
         available: true,
         consumerId: "cust-1001",
         defaultSendFrom: "+14155550100",
-        sendWindow: { open: true, timeZone: jo.timeZone },
+        sendWindow: { open: true, timeZone: jo.timeZone, timeZoneSource: "consumer" },
       }),
     );
     const sent = answers.find((a) => a.outcome === "created");
