@@ -94,10 +94,16 @@ export function requireWellFormed(request: InitiateMessageInput, caller: Caller)
   if (caller.idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(caller.idempotencyKey)) {
     throw new ServiceError("VALIDATION_FAILED", "Idempotency-Key must be 1-200 visible ASCII characters, such as a UUID");
   }
-  const characters = [...request.message].length;
+  // Counted in Unicode code points: both transports state their limit as 1,600 characters, and AWS
+  // API length constraints count code points. An answer's `characters` is the encoding's own count
+  // instead (septets or UTF-16 units), the one segments are made of.
+  const codePoints = [...request.message].length;
   if (request.message.trim() === "") throw new ServiceError("MESSAGE_EMPTY", "message is empty; write the text to send");
-  if (characters > maxMessageCharacters) {
-    throw new ServiceError("MESSAGE_TOO_LONG", `message is ${characters} characters; the limit is ${maxMessageCharacters}`);
+  if (codePoints > maxMessageCharacters) {
+    throw new ServiceError(
+      "MESSAGE_TOO_LONG",
+      `message is ${codePoints} characters (Unicode code points); the limit is ${maxMessageCharacters}`,
+    );
   }
 }
 
